@@ -1,0 +1,64 @@
+// Interpolation helpers for cost tables (d3-array bisection): 1-D piecewise-linear with linear
+// extrapolation, its exact integral, and 2-D bilinear with clamping.
+import { bisectRight } from 'd3-array';
+
+export class Linear1D {
+  private readonly cum: number[];
+  constructor(readonly xs: readonly number[], readonly ys: readonly number[], private readonly extrapolateBelow = false) {
+    if (xs.length < 2 || xs.length !== ys.length) throw new Error('a cost table needs >= 2 points and as many values as keys');
+    for (let i = 1; i < xs.length; i++) if (!(xs[i] > xs[i - 1])) throw new Error('cost table keys must increase');
+    // cumulative integral at knots; below xs[0] the value is held at ys[0] unless extrapolating
+    this.cum = [this.headIntegral(xs[0])];
+    for (let i = 1; i < xs.length; i++) this.cum.push(this.cum[i - 1] + ((xs[i] - xs[i - 1]) * (ys[i] + ys[i - 1])) / 2);
+  }
+
+  private headIntegral(x: number): number {
+    return x * this.ys[0];
+  }
+
+  at(x: number): number {
+    const { xs, ys } = this;
+    const n = xs.length;
+    if (x <= xs[0] && !this.extrapolateBelow) return ys[0];
+    let i = bisectRight(xs, x) - 1;
+    if (i < 0) i = 0;
+    if (i > n - 2) i = n - 2;
+    return ys[i] + ((ys[i + 1] - ys[i]) * (x - xs[i])) / (xs[i + 1] - xs[i]);
+  }
+
+  /** ∫_0^x of the function (held constant below the first key). */
+  integralTo(x: number): number {
+    const { xs } = this;
+    if (x <= xs[0]) return this.headIntegral(x);
+    let i = bisectRight(xs, x) - 1;
+    if (i > xs.length - 2) i = xs.length - 2;
+    return this.cum[i] + ((x - xs[i]) * (this.at(xs[i]) + this.at(x))) / 2;
+  }
+}
+
+export class Bilinear2D {
+  constructor(
+    readonly rows: readonly number[],
+    readonly cols: readonly number[],
+    readonly values: readonly (readonly number[])[],
+  ) {
+    if (values.length !== rows.length || values.some((r) => r.length !== cols.length)) throw new Error('2-D cost table shape mismatch');
+  }
+
+  at(r: number, c: number): number {
+    const [i, fr] = locate(this.rows, r);
+    const [j, fc] = locate(this.cols, c);
+    const v = this.values;
+    const top = v[i][j] + (v[i][j + 1] - v[i][j]) * fc;
+    const bot = v[i + 1][j] + (v[i + 1][j + 1] - v[i + 1][j]) * fc;
+    return top + (bot - top) * fr;
+  }
+}
+
+function locate(keys: readonly number[], x: number): [number, number] {
+  const n = keys.length;
+  if (x <= keys[0]) return [0, 0];
+  if (x >= keys[n - 1]) return [n - 2, 1];
+  const i = bisectRight(keys, x) - 1;
+  return [i, (x - keys[i]) / (keys[i + 1] - keys[i])];
+}

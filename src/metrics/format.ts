@@ -1,0 +1,64 @@
+// Text output: the "Serving Benchmark Result" block in the seed's exact layout (50-column rules,
+// 40-column labels, 2 decimals), and a few lines explaining where the time went.
+import type { Summary } from './summary.ts';
+
+const WIDTH = 50;
+
+/** Python's '{s:{c}^{n}}'.format: centred, extra padding on the right. */
+export function centre(text: string, fill: string, width = WIDTH): string {
+  const pad = Math.max(0, width - text.length);
+  const left = Math.floor(pad / 2);
+  return fill.repeat(left) + text + fill.repeat(pad - left);
+}
+
+/** Python's '{:<40} {:<10.2f}'.format(label, value), trailing blanks trimmed. */
+export function line(label: string, value: number): string {
+  return `${label.padEnd(40)} ${value.toFixed(2)}`;
+}
+
+export interface BlockFigures {
+  requestThroughput: number;
+  outputTokenThroughput: number;
+  totalTokenThroughput: number;
+  ttftMs: { mean: number; median: number; p99: number };
+  tpotMs: { mean: number; median: number; p99: number };
+  itlMs: { mean: number; median: number; p99: number };
+  e2elMs: { mean: number; median: number; p99: number };
+}
+
+export function formatBlock(s: BlockFigures): string {
+  const out = [
+    centre(' Serving Benchmark Result ', '='),
+    line('Request throughput (req/s):', s.requestThroughput),
+    line('Output token throughput (tok/s):', s.outputTokenThroughput),
+    line('Total Token throughput (tok/s):', s.totalTokenThroughput),
+  ];
+  const section = (title: string, key: 'ttftMs' | 'tpotMs' | 'itlMs' | 'e2elMs', short: string) => {
+    out.push(centre(title, '-'));
+    out.push(line(`Mean ${short} (ms):`, s[key].mean));
+    out.push(line(`Median ${short} (ms):`, s[key].median));
+    out.push(line(`P99 ${short} (ms):`, s[key].p99));
+  };
+  section('Time to First Token', 'ttftMs', 'TTFT');
+  section('Time per Output Token (excl. 1st token)', 'tpotMs', 'TPOT');
+  section('Inter-token Latency', 'itlMs', 'ITL');
+  section('End-to-end Latency', 'e2elMs', 'E2EL');
+  out.push('='.repeat(WIDTH));
+  return out.join('\n');
+}
+
+/** Lines under the block: requests, where the time went, cache and routing. */
+export function formatNotes(s: Summary): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const b = s.breakdownMs;
+  const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const lines = [
+    `requests: ${s.requests.issued} issued, ${s.requests.completed} completed, ${s.requests.timedOut} timed out, ${s.requests.rejected} rejected; duration ${s.durationS.toFixed(1)} s`,
+    `mean E2EL = client wait ${sec(b.clientWait)} + queue ${sec(b.queue)} + prefill ${sec(b.prefill)} + transfer ${sec(b.transfer)} + decode ${sec(b.decode)}; ${pct(s.clientWaitedFraction)} of requests waited for a client connection (peak ${s.client.peakWaiting} waiting)`,
+    `prefix-cache hit rate: ${Object.entries(s.kvCache.hitRate).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`,
+    `workers: ${Object.entries(s.workers).map(([k, w]) => `${k} ${w.workers}x${w.ranksPerWorker} ranks busy ${pct(w.busyFraction)} (${pct(w.prefillIterationFraction)} of iterations carry prefill)`).join('; ')}`,
+    `routing: ${Object.entries(s.router).map(([k, v]) => `${k}: ${v}`).join('; ')}`,
+  ];
+  if (s.goodput) lines.push(`goodput (TTFT <= ${s.goodput.ttftMs} ms, ITL <= ${s.goodput.itlMs} ms): ${s.goodput.requestThroughput.toFixed(2)} req/s (${s.goodput.requests} requests)`);
+  return lines.join('\n');
+}

@@ -1,0 +1,149 @@
+// Run summary: the benchmark's figures (throughputs, TTFT/TPOT/ITL/E2EL statistics) computed from
+// per-request records the way AIPerf does, plus where the time went and prefix-cache hit rates.
+import { mean, quantileSorted } from 'd3-array';
+import type { SimulationResult } from '../engine/simulation.ts';
+import type { RequestRecord } from './records.ts';
+
+export interface Stat {
+  mean: number;
+  median: number;
+  p99: number;
+  p90: number;
+  min: number;
+  max: number;
+}
+
+export interface Summary {
+  scenario: string;
+  seed: string;
+  workload: string;
+  requests: { issued: number; completed: number; timedOut: number; rejected: number };
+  durationS: number;
+  requestThroughput: number;
+  outputTokenThroughput: number;
+  totalTokenThroughput: number;
+  ttftMs: Stat;
+  tpotMs: Stat;
+  itlMs: Stat;
+  e2elMs: Stat;
+  goodput: { ttftMs: number; itlMs: number; requests: number; requestThroughput: number } | null;
+  /** Mean over completed requests of each part of E2EL, ms (they add up to mean E2EL). */
+  breakdownMs: { clientWait: number; queue: number; prefill: number; transfer: number; decode: number };
+  /** Share of completed requests that waited for a client connection. */
+  clientWaitedFraction: number;
+  kvCache: { hitRate: Record<string, number>; evictedBlocks: Record<string, number> };
+  workers: Record<string, { workers: number; ranksPerWorker: number; iterations: number; busyFraction: number; prefillIterationFraction: number }>;
+  client: { peakInFlight: number; peakWaiting: number };
+  router: Record<string, string>;
+  simulation: { events: number; simulatedS: number };
+}
+
+const round = (x: number, d = 3) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
+
+export function stat(values: number[]): Stat {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return { mean: NaN, median: NaN, p99: NaN, p90: NaN, min: NaN, max: NaN };
+  return {
+    mean: round(mean(v)!),
+    median: round(quantileSorted(v, 0.5)!),
+    p99: round(quantileSorted(v, 0.99)!),
+    p90: round(quantileSorted(v, 0.9)!),
+    min: round(v[0]),
+    max: round(v[v.length - 1]),
+  };
+}
+
+export interface SummaryContext {
+  scenario: string;
+  seed: string;
+  workload: string;
+  goodput?: { ttftMs?: number; itlMs?: number };
+}
+
+export function summarize(result: SimulationResult, ctx: SummaryContext): Summary {
+  const recs = result.records;
+  const done = recs.filter((r) => r.status === 'completed');
+  const startMs = Math.min(...recs.map((r) => r.scheduledMs));
+  const endMs = Math.max(...recs.map((r) => r.endMs));
+  const durationS = recs.length > 0 ? (endMs - startMs) / 1000 : 0;
+  const perS = (x: number) => (durationS > 0 ? round(x / durationS, 4) : 0);
+  const outTokens = done.reduce((a, r) => a + r.outputTokens, 0);
+  const inTokens = done.reduce((a, r) => a + r.inputTokens, 0);
+  const itl = stat(done.map((r) => r.itlMs));
+  const avg = (f: (r: RequestRecord) => number) => round(done.length ? done.reduce((a, r) => a + f(r), 0) / done.length : 0);
+
+  let goodput: Summary['goodput'] = null;
+  if (ctx.goodput?.ttftMs !== undefined || ctx.goodput?.itlMs !== undefined) {
+    const t = ctx.goodput.ttftMs ?? Infinity;
+    const i = ctx.goodput.itlMs ?? Infinity;
+    const good = done.filter((r) => r.ttftMs <= t && (Number.isNaN(r.itlMs) || r.itlMs <= i)).length;
+    goodput = { ttftMs: t, itlMs: i, requests: good, requestThroughput: perS(good) };
+  }
+
+  const hitRate: Record<string, number> = {};
+  const evicted: Record<string, number> = {};
+  const workers: Summary['workers'] = {};
+  const router: Record<string, string> = {};
+  for (const pool of result.pools) {
+    let prompt = 0;
+    let cached = 0;
+    let ev = 0;
+    let iters = 0;
+    let busy = 0;
+    let prefillIters = 0;
+    for (const w of pool.workers) {
+      iters += w.iterations;
+      busy += w.busyMs;
+      prefillIters += w.prefillIterations;
+      for (const r of w.ranks) {
+        prompt += r.promptTokens;
+        cached += r.cachedTokens;
+        ev += r.cache.evictedBlocks;
+      }
+    }
+    if (pool.role !== 'decode') hitRate[pool.role] = prompt > 0 ? round(cached / prompt, 4) : 0;
+    evicted[pool.role] = ev;
+    workers[pool.role] = {
+      workers: pool.workers.length,
+      ranksPerWorker: pool.workers[0]?.ranks.length ?? 0,
+      iterations: iters,
+      busyFraction: durationS > 0 ? round(busy / 1000 / durationS / pool.workers.length, 4) : 0,
+      prefillIterationFraction: iters > 0 ? round(prefillIters / iters, 4) : 0,
+    };
+    router[pool.role] = pool.router.describe?.() ?? pool.router.name;
+  }
+
+  return {
+    scenario: ctx.scenario,
+    seed: ctx.seed,
+    workload: ctx.workload,
+    requests: {
+      issued: recs.length,
+      completed: done.length,
+      timedOut: recs.filter((r) => r.status === 'timed-out').length,
+      rejected: recs.filter((r) => r.status === 'rejected').length,
+    },
+    durationS: round(durationS),
+    requestThroughput: perS(done.length),
+    outputTokenThroughput: perS(outTokens),
+    totalTokenThroughput: perS(inTokens + outTokens),
+    ttftMs: stat(done.map((r) => r.ttftMs)),
+    tpotMs: itl,
+    itlMs: itl,
+    e2elMs: stat(done.map((r) => r.e2elMs)),
+    goodput,
+    breakdownMs: {
+      clientWait: avg((r) => r.clientWaitMs),
+      queue: avg((r) => r.queueMs),
+      prefill: avg((r) => r.prefillMs),
+      transfer: avg((r) => r.transferMs),
+      decode: avg((r) => r.decodeMs),
+    },
+    clientWaitedFraction: done.length ? round(done.filter((r) => r.clientWaitMs > 0).length / done.length, 4) : 0,
+    kvCache: { hitRate, evictedBlocks: evicted },
+    workers,
+    client: result.client,
+    router,
+    simulation: { events: result.events, simulatedS: round(result.endMs / 1000) },
+  };
+}

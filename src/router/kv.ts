@@ -1,0 +1,263 @@
+// Dynamo's KV-aware router over (worker, DP rank) targets: prefix overlap from an index fed by the
+// engines' KV stored/removed events (or a TTL approximation), ActiveSequences-style load bookkeeping,
+// cost = w·(pending prefill tokens + ISL − overlap·bs)/bs + (active blocks + new blocks), argmin with
+// Dynamo's tie-break at temperature 0, softmax over min-max-normalised costs above it.
+import type { RouterConfig } from '../scenario/schema.ts';
+import type { SimRequest } from '../worker/request.ts';
+import type { RouteTarget, Router, RouterContext } from './types.ts';
+
+export interface KvRouterFlags {
+  /** Count active blocks in the cost (Dynamo: off for the prefill pool of a disaggregated deployment). */
+  trackActiveBlocks: boolean;
+  /** Count pending prefill tokens (Dynamo: off for decode routing). */
+  trackPrefillTokens: boolean;
+  /** Dedupe active blocks by real hashes (router_assume_kv_reuse). */
+  assumeKvReuse: boolean;
+  /** Overlap from engine KV events (true) or from the TTL approximation / nothing. */
+  useCacheEvents: boolean;
+}
+
+/** Per-target router state: Dynamo's ActiveSequences plus the indexer's view of the target's cache. */
+export class TargetState {
+  /** Hashes the indexer believes cached on this target (event mode). */
+  readonly cached = new Set<number>();
+  /** Approximate mode: hash → expiry time, ms. */
+  readonly approx = new Map<number, number>();
+  /** Pending prefill tokens of requests routed here (active_tokens). */
+  activeTokens = 0;
+  /** Refcount of each active block hash (unique_blocks). */
+  readonly activeBlocks = new Map<number, number>();
+  /** Active blocks when hashes are not shared (assume_kv_reuse off). */
+  privateBlocks = 0;
+  requests = 0;
+  // statistics
+  routed = 0;
+  predictedOverlapBlocks = 0;
+
+  constructor(
+    readonly worker: number,
+    readonly rank: number,
+    readonly capacityBlocks: number,
+  ) {}
+
+  get activeBlockCount(): number {
+    return this.activeBlocks.size + this.privateBlocks;
+  }
+  get treeSize(): number {
+    return this.cached.size + this.approx.size;
+  }
+}
+
+interface Held {
+  target: TargetState;
+  prefillTokens: number;
+  hashes: readonly number[];
+  prefillDone: boolean;
+}
+
+interface PendingEvent {
+  atMs: number;
+  target: TargetState;
+  kind: 'stored' | 'removed';
+  hashes: readonly number[];
+}
+
+export class KvRouter implements Router {
+  readonly name: string;
+  readonly targets: TargetState[] = [];
+  private readonly byWorker: TargetState[][];
+  private readonly held = new Map<number, Held>();
+  private readonly pending: PendingEvent[] = [];
+  private pendingHead = 0;
+  private readonly weight: number;
+  private readonly temperature: number;
+  private readonly bs: number;
+  private readonly ttlMs: number;
+  private readonly delayMs: number;
+  private readonly approxIndex: boolean;
+  private nowMs = 0;
+
+  constructor(
+    private readonly ctx: RouterContext,
+    cfg: RouterConfig,
+    private readonly flags: KvRouterFlags,
+  ) {
+    this.weight = cfg.kv_overlap_score_weight;
+    this.temperature = cfg.router_temperature;
+    this.bs = cfg.kv_block_size;
+    this.ttlMs = cfg.router_ttl_secs * 1000;
+    this.delayMs = cfg.kv_event_delay_ms;
+    this.busyThreshold = cfg.busy_threshold;
+    // the prefix index only matters when overlap is scored; decode routing ignores it
+    this.approxIndex = !flags.useCacheEvents && this.weight > 0;
+    this.name = `kv (overlap weight ${this.weight}, temperature ${this.temperature}, ${flags.useCacheEvents ? 'KV events' : this.approxIndex ? `approx TTL ${cfg.router_ttl_secs}s` : 'no prefix index'})`;
+    this.byWorker = ctx.workers.map((w, wi) =>
+      w.ranks.map((rank, ri) => {
+        const t = new TargetState(wi, ri, rank.cache.capacityBlocks);
+        this.targets.push(t);
+        if (flags.useCacheEvents) {
+          rank.cache.onEvent((kind, hashes) => {
+            if (this.delayMs > 0) this.pending.push({ atMs: this.ctx.now() + this.delayMs, target: t, kind, hashes: hashes.slice() });
+            else applyEvent(t, kind, hashes);
+          });
+        }
+        return t;
+      }),
+    );
+  }
+
+  private readonly busyThreshold: number | undefined;
+
+  /** Leading blocks of `hashes` the index holds for target `t`. */
+  overlapBlocks(t: TargetState, hashes: readonly number[]): number {
+    let n = 0;
+    if (this.approxIndex) {
+      while (n < hashes.length && (t.approx.get(hashes[n]) ?? -Infinity) > this.nowMs) n++;
+    } else {
+      while (n < hashes.length && t.cached.has(hashes[n])) n++;
+    }
+    return n;
+  }
+
+  /** The cost of sending `req` to each target (lower is better). */
+  costs(req: SimRequest): { target: TargetState; cost: number; overlap: number }[] {
+    const isl = req.inputTokens;
+    const hashes = req.blockHashes;
+    const out = [];
+    for (const t of this.targets) {
+      const overlap = this.weight > 0 ? this.overlapBlocks(t, hashes) : 0;
+      const newTokens = Math.max(0, isl - overlap * this.bs);
+      const prefillTokens = this.flags.trackPrefillTokens ? t.activeTokens + newTokens : 0;
+      let decodeBlocks: number;
+      if (this.flags.trackActiveBlocks) {
+        let fresh = 0;
+        if (this.flags.assumeKvReuse) for (const h of hashes) fresh += t.activeBlocks.has(h) ? 0 : 1;
+        else fresh = hashes.length;
+        decodeBlocks = t.activeBlockCount + fresh;
+      } else decodeBlocks = Math.floor(prefillTokens / this.bs);
+      out.push({ target: t, cost: (this.weight * prefillTokens) / this.bs + decodeBlocks, overlap });
+    }
+    return out;
+  }
+
+  select(req: SimRequest, nowMs: number): RouteTarget {
+    this.advance(nowMs);
+    let cands = this.costs(req);
+    if (this.busyThreshold !== undefined) {
+      const free = cands.filter((c) => c.target.activeBlockCount / c.target.capacityBlocks < this.busyThreshold!);
+      if (free.length > 0) cands = free;
+    }
+    const pick = this.temperature > 0 ? this.sample(cands) : this.argmin(cands);
+    pick.target.predictedOverlapBlocks += pick.overlap;
+    return { worker: pick.target.worker, rank: pick.target.rank };
+  }
+
+  private argmin<C extends { target: TargetState; cost: number }>(cands: C[]): C {
+    let best: C[] = [];
+    for (const c of cands) {
+      if (best.length === 0 || c.cost < best[0].cost) best = [c];
+      else if (c.cost === best[0].cost) best.push(c);
+    }
+    if (best.length === 1) return best[0];
+    // Dynamo: smallest indexed tree first, then uniformly random
+    const minTree = Math.min(...best.map((c) => c.target.treeSize));
+    const tied = best.filter((c) => c.target.treeSize === minTree);
+    return tied.length === 1 ? tied[0] : tied[Math.floor(this.ctx.random() * tied.length)];
+  }
+
+  private sample<C extends { cost: number }>(cands: C[]): C {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const c of cands) {
+      if (c.cost < lo) lo = c.cost;
+      if (c.cost > hi) hi = c.cost;
+    }
+    if (hi === lo) return cands[Math.floor(this.ctx.random() * cands.length)];
+    const w = cands.map((c) => Math.exp(-(c.cost - lo) / ((hi - lo) * this.temperature)));
+    const total = w.reduce((a, b) => a + b, 0);
+    let u = this.ctx.random() * total;
+    for (let i = 0; i < cands.length; i++) {
+      u -= w[i];
+      if (u < 0) return cands[i];
+    }
+    return cands[cands.length - 1];
+  }
+
+  onRouted(req: SimRequest, t: RouteTarget, nowMs: number): void {
+    const target = this.byWorker[t.worker][t.rank ?? 0];
+    this.nowMs = nowMs;
+    const overlap = this.weight > 0 ? this.overlapBlocks(target, req.blockHashes) : 0;
+    const prefillTokens = this.flags.trackPrefillTokens ? Math.max(0, req.inputTokens - overlap * this.bs) : 0;
+    target.activeTokens += prefillTokens;
+    target.requests++;
+    target.routed++;
+    const hashes = req.blockHashes;
+    if (this.flags.trackActiveBlocks) {
+      if (this.flags.assumeKvReuse) for (const h of hashes) target.activeBlocks.set(h, (target.activeBlocks.get(h) ?? 0) + 1);
+      else target.privateBlocks += hashes.length;
+    }
+    if (this.approxIndex) {
+      // re-insert so the map stays ordered by expiry (oldest first) for pruning
+      for (const h of hashes) {
+        target.approx.delete(h);
+        target.approx.set(h, nowMs + this.ttlMs);
+      }
+    }
+    this.held.set(req.id, { target, prefillTokens, hashes, prefillDone: false });
+  }
+
+  onPrefillDone(req: SimRequest): void {
+    const h = this.held.get(req.id);
+    if (!h || h.prefillDone) return;
+    h.prefillDone = true;
+    h.target.activeTokens -= h.prefillTokens;
+  }
+
+  onFinished(req: SimRequest): void {
+    const h = this.held.get(req.id);
+    if (!h) return;
+    this.onPrefillDone(req);
+    this.held.delete(req.id);
+    const t = h.target;
+    t.requests--;
+    if (this.flags.trackActiveBlocks) {
+      if (this.flags.assumeKvReuse) {
+        for (const hash of h.hashes) {
+          const n = t.activeBlocks.get(hash)! - 1;
+          if (n === 0) t.activeBlocks.delete(hash);
+          else t.activeBlocks.set(hash, n);
+        }
+      } else t.privateBlocks -= h.hashes.length;
+    }
+  }
+
+  /** Apply KV events that have reached the router by `nowMs`; expire approximate entries lazily. */
+  private advance(nowMs: number): void {
+    this.nowMs = nowMs;
+    while (this.pendingHead < this.pending.length && this.pending[this.pendingHead].atMs <= nowMs) {
+      const e = this.pending[this.pendingHead++];
+      applyEvent(e.target, e.kind, e.hashes);
+    }
+    if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
+      this.pending.splice(0, this.pendingHead);
+      this.pendingHead = 0;
+    }
+    if (this.approxIndex) {
+      for (const t of this.targets) {
+        for (const [h, expiry] of t.approx) {
+          if (expiry > nowMs) break;
+          t.approx.delete(h);
+        }
+      }
+    }
+  }
+
+  describe(): string {
+    return this.name;
+  }
+}
+
+function applyEvent(t: TargetState, kind: 'stored' | 'removed', hashes: readonly number[]): void {
+  if (kind === 'stored') for (const h of hashes) t.cached.add(h);
+  else for (const h of hashes) t.cached.delete(h);
+}

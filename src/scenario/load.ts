@@ -1,0 +1,87 @@
+// Scenario loading: YAML file → `--set key=value` overrides → schema validation → a checked Scenario.
+// Every problem is an InputError naming the file and the dotted key.
+import { readFileSync, existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { inputError } from '../errors.ts';
+import { scenarioSchema, type Scenario } from './schema.ts';
+
+/** Apply `a.b.c=value` overrides (value parsed as YAML: numbers, booleans, strings) to a raw object. */
+export function applyOverrides(raw: Record<string, unknown>, sets: readonly string[], file: string): void {
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw inputError({ file: '--set', field: s }, 'expected key=value');
+    const path = s.slice(0, eq).split('.');
+    if (path.some((p) => p === '')) throw inputError({ file: '--set', field: s.slice(0, eq) }, 'empty key segment');
+    let value: unknown;
+    try {
+      value = parseYaml(s.slice(eq + 1));
+    } catch {
+      value = s.slice(eq + 1);
+    }
+    let node: Record<string, unknown> = raw;
+    for (const key of path.slice(0, -1)) {
+      const next = node[key];
+      if (next === undefined || next === null) node[key] = {};
+      else if (typeof next !== 'object' || Array.isArray(next)) throw inputError({ file, field: s.slice(0, eq) }, `${key} is not a mapping`);
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]] = value;
+  }
+}
+
+function formatIssue(file: string, issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = (issue as { keys: string[] }).keys;
+    const at = path ? `${path}.` : '';
+    return inputError({ file, field: keys.map((k) => at + k).join(', ') }, `unknown key${keys.length > 1 ? 's' : ''}`).message;
+  }
+  return inputError({ file, field: path || '(root)' }, issue.message).message;
+}
+
+/** Validate a raw scenario object (already overridden). */
+export function validateScenario(raw: unknown, file: string): Scenario {
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success) throw inputError({}, formatIssue(file, parsed.error.issues[0]));
+  const s = parsed.data;
+  const w = s.workers;
+  const agg = w.agg?.count ?? 0;
+  const prefill = w.prefill?.count ?? 0;
+  const decode = w.decode?.count ?? 0;
+  if (w.agg && (w.prefill || w.decode)) throw inputError({ file, field: 'workers' }, 'give either agg workers or prefill + decode workers, not both');
+  if (!w.agg && !(w.prefill && w.decode)) throw inputError({ file, field: 'workers' }, 'needs workers.agg, or both workers.prefill and workers.decode');
+  if (w.agg && agg === 0) throw inputError({ file, field: 'workers.agg.count' }, 'must be at least 1');
+  if (!w.agg && prefill === 0) throw inputError({ file, field: 'workers.prefill.count' }, 'must be at least 1');
+  if (!w.agg && decode === 0) throw inputError({ file, field: 'workers.decode.count' }, 'must be at least 1');
+  for (const [role, g] of Object.entries(w)) {
+    if (!g) continue;
+    const e = g.engine;
+    if (e.max_num_tokens < e.max_batch_size) throw inputError({ file, field: `workers.${role}.engine.max_num_tokens` }, `${e.max_num_tokens} is below max_batch_size ${e.max_batch_size}`);
+    if (e.tensor_parallel_size % e.moe_expert_parallel_size !== 0 && e.moe_expert_parallel_size % e.tensor_parallel_size !== 0) {
+      throw inputError({ file, field: `workers.${role}.engine.moe_expert_parallel_size` }, `${e.moe_expert_parallel_size} does not divide or multiply tensor_parallel_size ${e.tensor_parallel_size}`);
+    }
+    if (512 % e.kv_cache_config.tokens_per_block !== 0) {
+      throw inputError({ file, field: `workers.${role}.engine.kv_cache_config.tokens_per_block` }, `${e.kv_cache_config.tokens_per_block} must divide the trace block of 512 tokens`);
+    }
+  }
+  return s;
+}
+
+/** Read, override and validate a scenario file. */
+export function loadScenario(file: string, sets: readonly string[] = []): Scenario {
+  if (!existsSync(file)) throw inputError({ file }, 'no such scenario file');
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (e) {
+    const line = e instanceof YAMLParseError ? e.linePos?.[0]?.line : undefined;
+    throw inputError({ file, line }, `invalid YAML (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError({ file }, 'must be a YAML mapping');
+  const obj = raw as Record<string, unknown>;
+  if (obj.name === undefined) obj.name = basename(file).replace(/\.ya?ml$/, '');
+  applyOverrides(obj, sets, file);
+  return validateScenario(obj, file);
+}

@@ -1,0 +1,100 @@
+// Scenario schema: a deployment described with the TensorRT-LLM engine args and Dynamo flags it
+// stands for; unknown keys are errors. Defaults are TensorRT-LLM's / Dynamo's / AIPerf's own.
+import { z } from 'zod';
+
+const posInt = z.number().int().positive();
+const nonNeg = z.number().finite().nonnegative();
+
+export const engineSchema = z.strictObject({
+  tensor_parallel_size: posInt.default(8),
+  moe_expert_parallel_size: posInt.default(8),
+  enable_attention_dp: z.boolean().default(true),
+  max_batch_size: posInt.default(8),
+  max_num_tokens: posInt.default(8192),
+  max_seq_len: posInt.default(121000),
+  enable_chunked_prefill: z.boolean().default(true),
+  disable_overlap_scheduler: z.boolean().default(false),
+  stream_interval: posInt.default(1),
+  moe_config: z.strictObject({ backend: z.string().default('TRTLLM') }).default({ backend: 'TRTLLM' }),
+  kv_cache_config: z
+    .strictObject({
+      enable_block_reuse: z.boolean().default(true),
+      tokens_per_block: posInt.default(64),
+      free_gpu_memory_fraction: z.number().gt(0).lte(1).default(0.9),
+      dtype: z.enum(['fp8']).default('fp8'),
+    })
+    .default({ enable_block_reuse: true, tokens_per_block: 64, free_gpu_memory_fraction: 0.9, dtype: 'fp8' }),
+  cache_transceiver_config: z
+    .strictObject({ backend: z.string().default('UCX'), max_tokens_in_buffer: posInt.default(120000) })
+    .optional(),
+});
+export type EngineConfig = z.infer<typeof engineSchema>;
+
+export const workerGroupSchema = z.strictObject({
+  count: z.number().int().nonnegative(),
+  engine: engineSchema,
+});
+
+export const routerModes = ['kv', 'round-robin', 'random', 'least-loaded'] as const;
+/** How round robin reaches DP ranks: rotate over workers and let the engine place the request on a rank, or rotate over (worker, rank) targets. */
+export const rrTargets = ['worker', 'dp-rank-interleaved', 'dp-rank-worker-major'] as const;
+
+export const routerSchema = z.strictObject({
+  router_mode: z.enum(routerModes).default('round-robin'),
+  /** Round-robin granularity (see rrTargets). */
+  round_robin_target: z.enum(rrTargets).default('worker'),
+  kv_block_size: posInt.default(64),
+  kv_overlap_score_weight: nonNeg.default(1),
+  router_temperature: nonNeg.default(0),
+  router_reset_states: z.boolean().default(false),
+  kv_events: z.boolean().default(true),
+  router_ttl_secs: z.number().positive().default(120),
+  busy_threshold: z.number().gt(0).lte(1).optional(),
+  /** How the decode target of a disaggregated request is chosen; unset = as Dynamo does for router_mode
+   *  (kv: KV router with overlap weight 0, i.e. least active blocks; otherwise the same mode). */
+  decode_router_mode: z.enum(routerModes).optional(),
+  /** Delay before a KV event reaches the router (ms). */
+  kv_event_delay_ms: nonNeg.default(0),
+  /** Router decision overhead per request (ms). */
+  decision_overhead_ms: nonNeg.default(0),
+});
+export type RouterConfig = z.infer<typeof routerSchema>;
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().default(''),
+  /** Cost model: models/<model>.json. */
+  model: z.string().default('gb200-dsv32-nvfp4-trtllm'),
+  platform: z
+    .strictObject({
+      name: z.string().default('generic'),
+      /** Uniform multiplier on every iteration time (1 = the cost model as is). */
+      iteration_slowdown: z.number().gt(0).default(1),
+    })
+    .default({ name: 'generic', iteration_slowdown: 1 }),
+  client: z
+    .strictObject({
+      /** AIPERF_HTTP_CONNECTION_LIMIT: requests in flight at most; the rest wait in the client. */
+      connection_limit: posInt.default(200),
+      /** --request-timeout-seconds, counted from the scheduled send time. */
+      request_timeout_seconds: z.number().positive().default(1000),
+      /** Goodput SLA (AIPerf --goodput), ms. */
+      goodput_ttft_ms: z.number().positive().optional(),
+      goodput_itl_ms: z.number().positive().optional(),
+    })
+    .default({ connection_limit: 200, request_timeout_seconds: 1000 }),
+  router: routerSchema.default(routerSchema.parse({})),
+  workers: z
+    .strictObject({
+      agg: workerGroupSchema.optional(),
+      prefill: workerGroupSchema.optional(),
+      decode: workerGroupSchema.optional(),
+    }),
+  disaggregation: z
+    .strictObject({
+      /** Which side returns the first token to the client in disaggregated serving. */
+      first_token_from: z.enum(['prefill', 'decode']).default('prefill'),
+    })
+    .default({ first_token_from: 'prefill' }),
+});
+export type Scenario = z.infer<typeof scenarioSchema>;

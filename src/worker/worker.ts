@@ -1,0 +1,290 @@
+// A worker: one DEP group of attention-DP ranks stepping in lockstep. Each iteration it places new
+// requests on ranks, admits them (slots + KV blocks), builds every rank's batch (decode tokens first,
+// then FCFS prefill chunks in the max_num_tokens budget), and lasts as long as the cost model says
+// the whole group takes. One event per iteration; every request in it advances at its end.
+import type { CostModel } from '../cost/model.ts';
+import { BlockCache } from '../kv/block-cache.ts';
+import type { EngineConfig } from '../scenario/schema.ts';
+import { assignToRanks } from './adp.ts';
+import { Rank } from './rank.ts';
+import type { SimRequest } from './request.ts';
+
+export type WorkerRole = 'agg' | 'prefill' | 'decode';
+
+/** What a worker needs from the simulation around it. */
+export interface WorkerHost {
+  scheduleIterationEnd(worker: Worker, atMs: number): void;
+  scheduleTransferDone(req: SimRequest, atMs: number): void;
+  /** First output token is out (agg: prefill end; decode: first decode iteration). */
+  firstToken(req: SimRequest, atMs: number): void;
+  /** Disaggregated prefill finished: route the request to a decode rank. */
+  prefillDone(req: SimRequest, atMs: number): void;
+  /** Last token is out. */
+  complete(req: SimRequest, atMs: number): void;
+}
+
+export interface WorkerOptions {
+  id: number;
+  role: WorkerRole;
+  engine: EngineConfig;
+  cost: CostModel;
+  /** Uniform iteration-time multiplier of the platform. */
+  slowdown: number;
+  /** Disaggregated decode emits the first token itself (Dynamo + TRT-LLM), instead of the prefill side. */
+  decodeEmitsFirstToken: boolean;
+}
+
+export class Worker {
+  readonly id: number;
+  readonly role: WorkerRole;
+  readonly engine: EngineConfig;
+  readonly ranks: Rank[];
+  /** Requests that arrived without a DP rank: TRT-LLM's ADP places them at the next iteration. */
+  readonly engineQueue: SimRequest[] = [];
+  readonly tokensPerBlock: number;
+  running = false;
+
+  // statistics
+  iterations = 0;
+  busyMs = 0;
+  prefillIterations = 0;
+
+  private readonly cost: CostModel;
+  private readonly slowdown: number;
+  private readonly decodeEmitsFirstToken: boolean;
+  private readonly overlap: boolean;
+  private readonly attentionShare: number;
+  /** Requests scheduled in the iteration in flight (plannedTokens > 0). */
+  private inFlight: SimRequest[] = [];
+
+  constructor(o: WorkerOptions, private readonly host: WorkerHost) {
+    this.id = o.id;
+    this.role = o.role;
+    this.engine = o.engine;
+    this.cost = o.cost;
+    this.slowdown = o.slowdown;
+    this.decodeEmitsFirstToken = o.decodeEmitsFirstToken;
+    this.overlap = !o.engine.disable_overlap_scheduler;
+    const kv = o.engine.kv_cache_config;
+    this.tokensPerBlock = kv.tokens_per_block;
+    const dp = o.engine.enable_attention_dp ? o.engine.tensor_parallel_size : 1;
+    // without attention DP, attention is tensor-parallel over all GPUs of the group
+    this.attentionShare = o.engine.enable_attention_dp ? 1 : 1 / o.engine.tensor_parallel_size;
+    const capacity = o.cost.kvCapacityBlocks(kv.free_gpu_memory_fraction, kv.tokens_per_block) * (o.engine.enable_attention_dp ? 1 : o.engine.tensor_parallel_size);
+    this.ranks = Array.from({ length: dp }, (_, i) => new Rank(this, i, new BlockCache(capacity, kv.enable_block_reuse)));
+  }
+
+  get label(): string {
+    return `${this.role}${this.id}`;
+  }
+
+  /** KV blocks a request needs on this worker's rank (prompt + tokens it will generate here). */
+  blocksNeeded(req: SimRequest): number {
+    const extra = this.role === 'prefill' ? 1 : req.outputTokens;
+    return Math.ceil((req.inputTokens + extra) / this.tokensPerBlock);
+  }
+
+  /** A request reaches this worker, pinned to `rank` or left to the engine's ADP placement. */
+  enqueue(req: SimRequest, rank: Rank | null, nowMs: number): void {
+    if (rank) this.placeOn(req, rank);
+    else {
+      req.phase = this.role === 'decode' ? 'handoff' : 'engine-queue';
+      this.engineQueue.push(req);
+    }
+    this.wake(nowMs);
+  }
+
+  /** Start an iteration now if the group is idle. */
+  wake(nowMs: number): void {
+    if (!this.running) this.startIteration(nowMs);
+  }
+
+  private placeOn(req: SimRequest, rank: Rank): void {
+    if (this.role === 'decode') {
+      req.decodeRank = rank;
+      req.phase = 'handoff';
+    } else {
+      req.prefillRank = rank;
+      req.phase = 'rank-queue';
+    }
+    rank.waiting.push(req);
+    rank.assignedPromptTokens += req.inputTokens;
+  }
+
+  /** Remove a request wherever it is on this worker and free what it holds here (timeouts). */
+  cancel(req: SimRequest): void {
+    const q = this.engineQueue.indexOf(req);
+    if (q >= 0) this.engineQueue.splice(q, 1);
+    for (const rank of this.ranks) {
+      const w = rank.waiting.indexOf(req);
+      const a = rank.active.indexOf(req);
+      if (w >= 0) rank.waiting.splice(w, 1);
+      if (a >= 0) rank.active.splice(a, 1);
+      if (w >= 0 || a >= 0) rank.assignedPromptTokens -= req.inputTokens;
+    }
+  }
+
+  private startIteration(nowMs: number): void {
+    if (this.engineQueue.length > 0) {
+      for (const p of assignToRanks(this.engineQueue, this.ranks, this.engine.max_batch_size)) this.placeOn(p.req, p.rank);
+    }
+    const inFlight: SimRequest[] = [];
+    let maxAttentionMs = 0;
+    let globalTokens = 0;
+    let maxRankTokens = 0;
+    let prefillTokens = 0;
+    for (const rank of this.ranks) {
+      this.admit(rank, nowMs);
+      let rankTokens = 0;
+      let attentionMs = 0;
+      // decode tokens first (they also take a batch slot each)
+      let decodes = 0;
+      let decodeContext = 0;
+      for (let i = 0; i < rank.active.length; i++) {
+        const req = rank.active[i];
+        if (req.phase === 'decode-ready') {
+          req.phase = 'decode';
+          req.decodeStartMs = nowMs;
+          if (this.decodeEmitsFirstToken) {
+            this.host.firstToken(req, nowMs);
+            if (req.generatedTokens >= req.outputTokens) {
+              this.finish(rank, req, nowMs);
+              i--;
+              continue;
+            }
+          }
+        }
+        if (req.phase === 'decode') {
+          req.plannedTokens = 1;
+          decodes++;
+          decodeContext += req.inputTokens + req.generatedTokens;
+          inFlight.push(req);
+        }
+      }
+      rankTokens += decodes;
+      if (decodes > 0) attentionMs += this.cost.decodeAttentionMs(decodes, decodeContext / decodes);
+      // prefill chunks, first come first served, in the remaining token budget
+      let budget = this.engine.max_num_tokens - decodes;
+      const unit = this.tokensPerBlock;
+      for (const req of rank.active) {
+        if (req.phase !== 'prefill' || budget <= 0) continue;
+        const remaining = req.inputTokens - req.prefilledTokens;
+        let chunk: number;
+        if (this.engine.enable_chunked_prefill) {
+          chunk = Math.min(remaining, budget);
+          if (chunk < remaining) chunk -= chunk % unit;
+          if (chunk <= 0) break;
+        } else {
+          if (remaining > budget) break;
+          chunk = remaining;
+        }
+        if (Number.isNaN(req.prefillStartMs)) req.prefillStartMs = nowMs;
+        req.plannedTokens = chunk;
+        budget -= chunk;
+        rankTokens += chunk;
+        prefillTokens += chunk;
+        attentionMs += this.cost.prefillAttentionMs(req.prefilledTokens, chunk);
+        inFlight.push(req);
+      }
+      if (rankTokens > 0) rank.busyIterations++;
+      globalTokens += rankTokens;
+      if (rankTokens > maxRankTokens) maxRankTokens = rankTokens;
+      attentionMs *= this.attentionShare;
+      if (attentionMs > maxAttentionMs) maxAttentionMs = attentionMs;
+    }
+    if (globalTokens === 0) {
+      this.running = false;
+      return;
+    }
+    const durationMs =
+      this.cost.iterationMs({ maxAttentionMs, globalTokens, maxRankTokens }, this.engine.moe_config.backend, this.overlap) * this.slowdown;
+    this.running = true;
+    this.inFlight = inFlight;
+    this.iterations++;
+    if (prefillTokens > 0) this.prefillIterations++;
+    this.busyMs += durationMs;
+    this.host.scheduleIterationEnd(this, nowMs + durationMs);
+  }
+
+  /** Capacity scheduler (GUARANTEED_NO_EVICT): admit waiting requests in order while slots and blocks last. */
+  private admit(rank: Rank, nowMs: number): void {
+    const tpb = this.tokensPerBlock;
+    while (rank.waiting.length > 0 && rank.active.length < this.engine.max_batch_size) {
+      const req = rank.waiting[0];
+      const need = this.blocksNeeded(req);
+      if (this.role === 'decode') {
+        const alloc = rank.cache.allocate(req.blockHashes, need, 0);
+        if (!alloc) return;
+        req.decodeAlloc = alloc;
+        rank.waiting.shift();
+        rank.active.push(req);
+        req.phase = 'transfer';
+        req.transferStartMs = nowMs;
+        this.host.scheduleTransferDone(req, nowMs + this.cost.kvTransferMs(req.inputTokens));
+        continue;
+      }
+      // at least the last prompt token is always computed
+      const maxReuse = Math.floor((req.inputTokens - 1) / tpb);
+      const alloc = rank.cache.allocate(req.blockHashes, need, maxReuse);
+      if (!alloc) return;
+      req.prefillAlloc = alloc;
+      req.cachedTokens = alloc.matchedBlocks * tpb;
+      req.prefilledTokens = req.cachedTokens;
+      rank.waiting.shift();
+      rank.active.push(req);
+      rank.requests++;
+      rank.promptTokens += req.inputTokens;
+      rank.cachedTokens += req.cachedTokens;
+      req.phase = 'prefill';
+    }
+  }
+
+  /** The iteration in flight ends at `nowMs`: advance every request in it, then start the next. */
+  endIteration(nowMs: number): void {
+    const tpb = this.tokensPerBlock;
+    for (const req of this.inFlight) {
+      const planned = req.plannedTokens;
+      req.plannedTokens = 0;
+      if (req.phase === 'prefill') {
+        const rank = req.prefillRank!;
+        req.prefilledTokens += planned;
+        rank.cache.register(req.prefillAlloc!, req.blockHashes, Math.floor(req.prefilledTokens / tpb));
+        if (req.prefilledTokens < req.inputTokens) continue;
+        req.prefillEndMs = nowMs;
+        req.generatedTokens = 1; // the last prefill step samples the first output token
+        if (this.role === 'prefill') {
+          // slot freed now; KV blocks stay until the transfer to decode completes
+          rank.active.splice(rank.active.indexOf(req), 1);
+          rank.assignedPromptTokens -= req.inputTokens;
+          req.phase = 'handoff';
+          this.host.prefillDone(req, nowMs);
+        } else {
+          req.phase = 'decode';
+          req.decodeStartMs = nowMs;
+          this.host.firstToken(req, nowMs);
+          if (req.generatedTokens >= req.outputTokens) this.finish(rank, req, nowMs);
+        }
+      } else if (req.phase === 'decode') {
+        req.generatedTokens++;
+        const rank = (this.role === 'decode' ? req.decodeRank : req.prefillRank)!;
+        if (req.generatedTokens >= req.outputTokens) this.finish(rank, req, nowMs);
+        else if ((req.generatedTokens - 1) % this.engine.stream_interval === 0) req.responses++; // streamed every stream_interval steps
+      }
+      // any other phase: cancelled while the iteration ran
+    }
+    this.inFlight = [];
+    this.startIteration(nowMs);
+  }
+
+  /** Last token out: free the slot and the blocks on this rank. */
+  private finish(rank: Rank, req: SimRequest, nowMs: number): void {
+    rank.active.splice(rank.active.indexOf(req), 1);
+    rank.assignedPromptTokens -= req.inputTokens;
+    const alloc = this.role === 'decode' ? req.decodeAlloc : req.prefillAlloc;
+    if (alloc) rank.cache.release(alloc);
+    if (this.role === 'decode') req.decodeAlloc = null;
+    else req.prefillAlloc = null;
+    req.responses++;
+    this.host.complete(req, nowMs);
+  }
+}
