@@ -46,19 +46,23 @@ export class Bilinear2D {
   }
 
   at(r: number, c: number): number {
-    const [i, fr] = locate(this.rows, r);
-    const [j, fc] = locate(this.cols, c);
+    const rows = this.rows;
+    const cols = this.cols;
+    const nr = rows.length;
+    const nc = cols.length;
+    let i: number;
+    let fr: number;
+    if (r <= rows[0]) (i = 0), (fr = 0);
+    else if (r >= rows[nr - 1]) (i = nr - 2), (fr = 1);
+    else (i = bisectRight(rows, r) - 1), (fr = (r - rows[i]) / (rows[i + 1] - rows[i]));
+    let j: number;
+    let fc: number;
+    if (c <= cols[0]) (j = 0), (fc = 0);
+    else if (c >= cols[nc - 1]) (j = nc - 2), (fc = 1);
+    else (j = bisectRight(cols, c) - 1), (fc = (c - cols[j]) / (cols[j + 1] - cols[j]));
     const v = this.values;
     const top = v[i][j] + (v[i][j + 1] - v[i][j]) * fc;
     const bot = v[i + 1][j] + (v[i + 1][j + 1] - v[i + 1][j]) * fc;
     return top + (bot - top) * fr;
   }
-}
-
-function locate(keys: readonly number[], x: number): [number, number] {
-  const n = keys.length;
-  if (x <= keys[0]) return [0, 0];
-  if (x >= keys[n - 1]) return [n - 2, 1];
-  const i = bisectRight(keys, x) - 1;
-  return [i, (x - keys[i]) / (keys[i + 1] - keys[i])];
 }

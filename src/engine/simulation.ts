@@ -4,7 +4,7 @@ import seedrandom from 'seedrandom';
 import { BenchmarkClient } from '../client/client.ts';
 import type { CostModel } from '../cost/model.ts';
 import { AccountingError } from '../errors.ts';
-import { engineBlockHashes } from '../kv/block-hash.ts';
+import { BlockKeyer } from '../kv/block-hash.ts';
 import { recordOf, type RequestRecord, type RequestStatus } from '../metrics/records.ts';
 import { createRouter } from '../router/index.ts';
 import type { RouteTarget, Router, RouterContext } from '../router/types.ts';
@@ -55,6 +55,7 @@ export class Simulation implements WorkerHost {
   readonly pools: Pool[] = [];
   private readonly decodeEmitsFirstToken: boolean;
   private readonly decisionOverheadMs: number;
+  private readonly keyer: BlockKeyer;
   private nowMs = 0;
   private events = 0;
 
@@ -88,6 +89,7 @@ export class Simulation implements WorkerHost {
     this.entry = this.pools[0];
     this.decode = this.pools.find((p) => p.role === 'decode') ?? null;
     this.requests = trace.map((t) => new SimRequest(t));
+    this.keyer = new BlockKeyer(trace, TRACE_BLOCK_TOKENS, this.entry.workers[0].tokensPerBlock);
   }
 
   run(): SimulationResult {
@@ -144,8 +146,10 @@ export class Simulation implements WorkerHost {
       this.end(req, 'rejected');
       return;
     }
-    const tpb = this.entry.workers[0].tokensPerBlock;
-    req.blockHashes = engineBlockHashes(req.trace.hashIds, req.inputTokens, TRACE_BLOCK_TOKENS, tpb);
+    const chain = this.keyer.chain(req.trace.hashIds, req.inputTokens);
+    req.blockHashes = chain.keys;
+    req.blocksPerKey = chain.perKey;
+    req.lastKeyBlocks = chain.lastKeyBlocks;
     this.route(req, this.entry);
   }
 

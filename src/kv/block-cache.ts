@@ -1,27 +1,41 @@
-// Per-rank KV block cache: fixed block budget, reference-counted prefix blocks keyed by chained hash,
+// Per-rank KV block cache: fixed block budget, reference-counted prefix blocks keyed by hash,
 // an LRU pool of unreferenced cached blocks evicted LRU-first, and stored/removed events for routers.
+//
+// Prefix blocks are kept in keyed units: a unit is one engine block (perKey = 1, chained hashes) or,
+// for traces with the prefix property, one trace block of `perKey` engine blocks that are always
+// computed, shared and freed together (the last unit of a prompt may hold fewer: `lastKeyBlocks`).
+// Capacity, matching and eviction are all counted in engine blocks.
 
 export type KvEventKind = 'stored' | 'removed';
-export type KvEventListener = (kind: KvEventKind, hashes: readonly number[]) => void;
+export type KvEventListener = (kind: KvEventKind, keys: readonly number[]) => void;
 
 interface Entry {
-  hash: number;
+  key: number;
+  blocks: number;
   refs: number;
   prev: Entry | null; // LRU links, only while refs === 0
   next: Entry | null;
 }
 
+/** Engine blocks in the first `units` units of a chain of `length` keys. */
+export function blocksInUnits(units: number, length: number, perKey: number, lastKeyBlocks: number): number {
+  if (units <= 0) return 0;
+  return units >= length ? (length - 1) * perKey + lastKeyBlocks : units * perKey;
+}
+
 /** Blocks one request holds on one rank. */
 export class Allocation {
-  /** Prefix blocks shared through the hash map, in prompt order. */
+  /** Prefix units shared through the key map, in prompt order. */
   readonly hashed: Entry[] = [];
+  /** Engine blocks in `hashed`. */
+  hashedBlocks = 0;
   /** Private blocks (uncached prompt tail, generated tokens, everything when reuse is off). */
   anon = 0;
   /** Leading prompt blocks found in the cache at allocation. */
   matchedBlocks = 0;
   released = false;
   get totalBlocks(): number {
-    return this.hashed.length + this.anon;
+    return this.hashedBlocks + this.anon;
   }
 }
 
@@ -31,7 +45,8 @@ export class BlockCache {
   private readonly map = new Map<number, Entry>();
   private lruHead: Entry | null = null; // least recently used
   private lruTail: Entry | null = null;
-  private lruSize = 0;
+  private lruBlocks = 0;
+  private cachedBlocks = 0; // blocks of every entry in the map (held or in the LRU pool)
   private anonUsed = 0;
   private listener: KvEventListener | null = null;
   /** Totals for reporting. */
@@ -49,89 +64,97 @@ export class BlockCache {
 
   /** Blocks neither held nor cached. */
   get freeBlocks(): number {
-    return this.capacityBlocks - this.anonUsed - this.map.size;
+    return this.capacityBlocks - this.anonUsed - this.cachedBlocks;
   }
   /** Blocks held by live requests. */
   get usedBlocks(): number {
-    return this.anonUsed + this.map.size - this.lruSize;
+    return this.anonUsed + this.cachedBlocks - this.lruBlocks;
   }
   /** Unreferenced cached blocks (evictable). */
   get cachedFreeBlocks(): number {
-    return this.lruSize;
+    return this.lruBlocks;
   }
 
-  /** Leading blocks of `hashes` present in the cache (0 when reuse is off). */
-  matchPrefix(hashes: readonly number[], limit = hashes.length): number {
+  /** Leading units of `keys` present in the cache (0 when reuse is off), at most `limit`. */
+  matchPrefix(keys: readonly number[], limit = keys.length): number {
     if (!this.reuse) return 0;
     let n = 0;
-    while (n < limit && this.map.has(hashes[n])) n++;
+    while (n < limit && this.map.has(keys[n])) n++;
     return n;
   }
 
   /**
-   * Take `totalBlocks` blocks for a request whose prompt blocks are `hashes`, reusing at most
-   * `maxReuseBlocks` leading cached ones. Returns null (and changes nothing) if they do not fit.
+   * Take `totalBlocks` blocks for a request whose prompt units are `keys`, reusing at most
+   * `maxReuseBlocks` leading cached blocks (whole units). Returns null (and changes nothing) if they do not fit.
    */
-  allocate(hashes: readonly number[], totalBlocks: number, maxReuseBlocks = hashes.length): Allocation | null {
-    const matched = Math.min(this.matchPrefix(hashes, Math.min(maxReuseBlocks, hashes.length)), totalBlocks);
-    let reclaimed = 0; // matched blocks currently in the LRU pool: they stop being evictable
-    for (let i = 0; i < matched; i++) if (this.map.get(hashes[i])!.refs === 0) reclaimed++;
+  allocate(keys: readonly number[], totalBlocks: number, maxReuseBlocks = Infinity, perKey = 1, lastKeyBlocks = 1): Allocation | null {
+    let units = this.matchPrefix(keys);
+    while (units > 0 && blocksInUnits(units, keys.length, perKey, lastKeyBlocks) > Math.min(maxReuseBlocks, totalBlocks)) units--;
+    let matched = 0;
+    let reclaimed = 0; // matched blocks now in the LRU pool: they stop being evictable
+    for (let i = 0; i < units; i++) {
+      const e = this.map.get(keys[i])!;
+      matched += e.blocks;
+      if (e.refs === 0) reclaimed += e.blocks;
+    }
     const need = totalBlocks - matched;
-    if (need > this.freeBlocks + this.lruSize - reclaimed) return null;
+    if (need > this.freeBlocks + this.lruBlocks - reclaimed) return null;
     const a = new Allocation();
     a.matchedBlocks = matched;
-    for (let i = 0; i < matched; i++) {
-      const e = this.map.get(hashes[i])!;
+    for (let i = 0; i < units; i++) {
+      const e = this.map.get(keys[i])!;
       if (e.refs === 0) this.lruRemove(e);
       e.refs++;
       a.hashed.push(e);
     }
+    a.hashedBlocks = matched;
     this.takeFree(need);
     a.anon = need;
     return a;
   }
 
   /**
-   * The request has computed its first `computedBlocks` prompt blocks: make the newly full ones
-   * shareable (reuse on). A hash already cached by another request stays private here.
+   * The request has computed its first `computedBlocks` prompt blocks: make the newly complete units
+   * shareable (reuse on). A key already cached by another request stays private here.
    */
-  register(a: Allocation, hashes: readonly number[], computedBlocks: number): void {
+  register(a: Allocation, keys: readonly number[], computedBlocks: number, perKey = 1, lastKeyBlocks = 1): void {
     if (!this.reuse || a.released) return;
-    const upto = Math.min(computedBlocks, hashes.length);
-    if (a.hashed.length >= upto) return;
-    const stored: number[] = [];
-    for (let i = a.hashed.length; i < upto; i++) {
-      if (a.anon === 0) break;
-      const h = hashes[i];
-      if (this.map.has(h)) break; // a twin computed concurrently: our chain continues privately
-      const e: Entry = { hash: h, refs: 1, prev: null, next: null };
-      this.map.set(h, e);
+    let stored: number[] | null = null;
+    for (let i = a.hashed.length; i < keys.length; i++) {
+      const blocks = i === keys.length - 1 ? lastKeyBlocks : perKey;
+      if (a.hashedBlocks + blocks > computedBlocks || blocks > a.anon) break;
+      const key = keys[i];
+      if (this.map.has(key)) break; // a twin computed concurrently: our chain continues privately
+      const e: Entry = { key, blocks, refs: 1, prev: null, next: null };
+      this.map.set(key, e);
       a.hashed.push(e);
-      a.anon--;
-      this.anonUsed--;
-      stored.push(h);
+      a.hashedBlocks += blocks;
+      a.anon -= blocks;
+      this.anonUsed -= blocks;
+      this.cachedBlocks += blocks;
+      (stored ??= []).push(key);
     }
-    if (stored.length > 0 && this.listener) this.listener('stored', stored);
+    if (stored && this.listener) this.listener('stored', stored);
   }
 
-  /** Return every block of `a`; cached prefix blocks go to the LRU pool (most recent at the tail). */
+  /** Return every block of `a`; cached prefix units go to the LRU pool (most recent at the tail). */
   release(a: Allocation): void {
     if (a.released) throw new Error('double free of a KV allocation');
     a.released = true;
     // Free the tail of the prompt first so that, among this request's blocks, the root is evicted last.
     for (let i = a.hashed.length - 1; i >= 0; i--) {
       const e = a.hashed[i];
-      if (e.refs <= 0) throw new Error(`KV block ${e.hash} released with refcount ${e.refs}`);
+      if (e.refs <= 0) throw new Error(`KV block ${e.key} released with refcount ${e.refs}`);
       e.refs--;
       if (e.refs === 0) this.lruPushTail(e);
     }
-    if (a.anon > this.anonUsed) throw new Error('KV anonymous block count underflow');
+    if (a.anon > this.anonUsed) throw new Error('KV private block count underflow');
     this.anonUsed -= a.anon;
   }
 
   /** Grow an allocation by `blocks` private blocks (false if they do not fit). */
   extend(a: Allocation, blocks: number): boolean {
-    if (blocks > this.freeBlocks + this.lruSize) return false;
+    if (blocks > this.freeBlocks + this.lruBlocks) return false;
     this.takeFree(blocks);
     a.anon += blocks;
     return true;
@@ -141,28 +164,24 @@ export class BlockCache {
   assertNoLiveBlocks(where: string): void {
     if (this.anonUsed !== 0) throw new Error(`${where}: ${this.anonUsed} private KV blocks leaked`);
     for (const e of this.map.values()) {
-      if (e.refs !== 0) throw new Error(`${where}: KV block ${e.hash} leaked with refcount ${e.refs}`);
+      if (e.refs !== 0) throw new Error(`${where}: KV block ${e.key} leaked with refcount ${e.refs}`);
     }
-    if (this.lruSize !== this.map.size) throw new Error(`${where}: LRU pool ${this.lruSize} != cached ${this.map.size}`);
+    if (this.lruBlocks !== this.cachedBlocks) throw new Error(`${where}: LRU pool ${this.lruBlocks} blocks != cached ${this.cachedBlocks}`);
   }
 
   private takeFree(n: number): void {
-    let fromFree = Math.min(n, this.freeBlocks);
-    this.anonUsed += fromFree;
-    let rest = n - fromFree;
-    if (rest === 0) return;
-    const removed: number[] = [];
-    while (rest > 0) {
+    let removed: number[] | null = null;
+    while (this.freeBlocks < n) {
       const e = this.lruHead;
       if (!e) throw new Error('KV cache eviction with an empty LRU pool');
       this.lruRemove(e);
-      this.map.delete(e.hash);
-      removed.push(e.hash);
-      this.anonUsed++;
-      rest--;
+      this.map.delete(e.key);
+      this.cachedBlocks -= e.blocks;
+      this.evictedBlocks += e.blocks;
+      (removed ??= []).push(e.key);
     }
-    this.evictedBlocks += removed.length;
-    if (this.listener) this.listener('removed', removed);
+    this.anonUsed += n;
+    if (removed && this.listener) this.listener('removed', removed);
   }
 
   private lruPushTail(e: Entry): void {
@@ -171,7 +190,7 @@ export class BlockCache {
     if (this.lruTail) this.lruTail.next = e;
     else this.lruHead = e;
     this.lruTail = e;
-    this.lruSize++;
+    this.lruBlocks += e.blocks;
   }
 
   private lruRemove(e: Entry): void {
@@ -180,6 +199,6 @@ export class BlockCache {
     if (e.next) e.next.prev = e.prev;
     else this.lruTail = e.prev;
     e.prev = e.next = null;
-    this.lruSize--;
+    this.lruBlocks -= e.blocks;
   }
 }

@@ -49,3 +49,63 @@ export function engineBlockHashes(
   }
   return out;
 }
+
+/**
+ * Block keys for a whole trace. When the trace keeps the prefix property (every hash id always at the
+ * same position after the same id), the id alone identifies its whole prefix, and the engine blocks of
+ * one trace block are always computed, shared and freed together: they form one keyed unit (small
+ * integer keys, 8x fewer cache operations, no collisions). Otherwise every engine block is its own
+ * unit keyed by a chained hash of the whole prefix.
+ */
+export class BlockKeyer {
+  readonly mode: 'trace-id' | 'chained';
+  private readonly per: number;
+
+  constructor(
+    traces: readonly { hashIds: readonly number[] }[],
+    private readonly traceBlockTokens: number,
+    private readonly engineBlockTokens: number,
+  ) {
+    if (traceBlockTokens % engineBlockTokens !== 0) {
+      throw new Error(`trace block (${traceBlockTokens}) must be a multiple of the engine block (${engineBlockTokens})`);
+    }
+    this.per = traceBlockTokens / engineBlockTokens;
+    this.mode = hasPrefixProperty(traces, 2 ** 30) ? 'trace-id' : 'chained';
+  }
+
+  /** The prompt's cacheable blocks as keyed units (see BlockChain). */
+  chain(hashIds: readonly number[], inputTokens: number): BlockChain {
+    const fullBlocks = Math.floor(inputTokens / this.engineBlockTokens);
+    if (this.mode === 'chained' || fullBlocks === 0) {
+      return { keys: engineBlockHashes(hashIds, inputTokens, this.traceBlockTokens, this.engineBlockTokens), perKey: 1, lastKeyBlocks: 1 };
+    }
+    const per = this.per;
+    const units = Math.ceil(fullBlocks / per);
+    const keys = hashIds.slice(0, units);
+    const last = fullBlocks - (units - 1) * per;
+    return { keys, perKey: per, lastKeyBlocks: last };
+  }
+}
+
+/** A prompt's full engine blocks grouped in keyed units of `perKey` blocks (the last unit: `lastKeyBlocks`). */
+export interface BlockChain {
+  keys: number[];
+  perKey: number;
+  lastKeyBlocks: number;
+}
+
+/** True if each id always follows the same id at the same position, and all ids are below `maxId`. */
+export function hasPrefixProperty(traces: readonly { hashIds: readonly number[] }[], maxId: number): boolean {
+  const parent = new Map<number, number>();
+  for (const t of traces) {
+    let prev = -1;
+    for (const id of t.hashIds) {
+      if (id >= maxId) return false;
+      const p = parent.get(id);
+      if (p === undefined) parent.set(id, prev);
+      else if (p !== prev) return false;
+      prev = id;
+    }
+  }
+  return true;
+}

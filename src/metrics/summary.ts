@@ -3,6 +3,7 @@
 import { mean, quantileSorted } from 'd3-array';
 import type { SimulationResult } from '../engine/simulation.ts';
 import type { RequestRecord } from './records.ts';
+import { routingTable, type RoutingTable } from './routing.ts';
 
 export interface Stat {
   mean: number;
@@ -35,6 +36,8 @@ export interface Summary {
   workers: Record<string, { workers: number; ranksPerWorker: number; iterations: number; busyFraction: number; prefillIterationFraction: number }>;
   client: { peakInFlight: number; peakWaiting: number };
   router: Record<string, string>;
+  /** Per (worker, rank) target of each pool: requests, prompt/cached tokens, hit rate, busy share. */
+  routing: RoutingTable;
   simulation: { events: number; simulatedS: number };
 }
 
@@ -144,6 +147,7 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
     workers,
     client: result.client,
     router,
-    simulation: { events: result.events, simulatedS: round(result.endMs / 1000) },
+    routing: routingTable(result),
+    simulation: { events: result.events, simulatedS: round(durationS) },
   };
 }

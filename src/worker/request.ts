@@ -1,5 +1,5 @@
 // Simulated request: the trace row plus where it is, what it holds, and when each milestone happened.
-import type { Allocation } from '../kv/block-cache.ts';
+import { blocksInUnits, type Allocation } from '../kv/block-cache.ts';
 import type { TraceRequest } from '../trace/types.ts';
 import type { Rank } from './rank.ts';
 
@@ -19,8 +19,11 @@ export type Phase =
 
 export class SimRequest {
   phase: Phase = 'scheduled';
-  /** Engine-block chained hashes of the full prompt blocks (set when the request is sent). */
+  /** Keys of the prompt's full engine blocks in units of `blocksPerKey` (set when the request is sent). */
   blockHashes: number[] = [];
+  blocksPerKey = 1;
+  /** Engine blocks in the last unit. */
+  lastKeyBlocks = 1;
 
   // milestones, ms (NaN = not reached)
   sentMs = NaN;
@@ -69,6 +72,11 @@ export class SimRequest {
   get scheduledMs(): number {
     return this.trace.timestampMs;
   }
+  /** Engine blocks in the first `units` units of the prompt's chain. */
+  blocksInUnits(units: number): number {
+    return blocksInUnits(units, this.blockHashes.length, this.blocksPerKey, this.lastKeyBlocks);
+  }
+
   get finished(): boolean {
     return this.phase === 'done' || this.phase === 'timed-out' || this.phase === 'rejected';
   }

@@ -213,7 +213,7 @@ export class Worker {
       const req = rank.waiting[0];
       const need = this.blocksNeeded(req);
       if (this.role === 'decode') {
-        const alloc = rank.cache.allocate(req.blockHashes, need, 0);
+        const alloc = rank.cache.allocate(req.blockHashes, need, 0, req.blocksPerKey, req.lastKeyBlocks);
         if (!alloc) return;
         req.decodeAlloc = alloc;
         rank.waiting.shift();
@@ -225,7 +225,7 @@ export class Worker {
       }
       // at least the last prompt token is always computed
       const maxReuse = Math.floor((req.inputTokens - 1) / tpb);
-      const alloc = rank.cache.allocate(req.blockHashes, need, maxReuse);
+      const alloc = rank.cache.allocate(req.blockHashes, need, maxReuse, req.blocksPerKey, req.lastKeyBlocks);
       if (!alloc) return;
       req.prefillAlloc = alloc;
       req.cachedTokens = alloc.matchedBlocks * tpb;
@@ -248,7 +248,7 @@ export class Worker {
       if (req.phase === 'prefill') {
         const rank = req.prefillRank!;
         req.prefilledTokens += planned;
-        rank.cache.register(req.prefillAlloc!, req.blockHashes, Math.floor(req.prefilledTokens / tpb));
+        rank.cache.register(req.prefillAlloc!, req.blockHashes, Math.floor(req.prefilledTokens / tpb), req.blocksPerKey, req.lastKeyBlocks);
         if (req.prefilledTokens < req.inputTokens) continue;
         req.prefillEndMs = nowMs;
         req.generatedTokens = 1; // the last prefill step samples the first output token

@@ -1,0 +1,8 @@
+// The list of CLI commands; each lives in its own file in this folder.
+import type { CommandModule } from 'yargs';
+import { runCommand } from './run.ts';
+import { analyzeCommand } from './analyze.ts';
+import { synthesizeCommand } from './synthesize.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const commands: CommandModule<any, any>[] = [runCommand, analyzeCommand, synthesizeCommand];
