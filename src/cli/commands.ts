@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { runCommand } from './run.ts';
 import { analyzeCommand } from './analyze.ts';
 import { synthesizeCommand } from './synthesize.ts';
+import { demoCommand } from './demo.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, analyzeCommand, synthesizeCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, demoCommand, analyzeCommand, synthesizeCommand];
