@@ -4,6 +4,8 @@ import { runCommand } from './run.ts';
 import { analyzeCommand } from './analyze.ts';
 import { synthesizeCommand } from './synthesize.ts';
 import { demoCommand } from './demo.ts';
+import { checkCommand } from './check.ts';
+import { calibrateCommand } from './calibrate.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, demoCommand, analyzeCommand, synthesizeCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, demoCommand, checkCommand, calibrateCommand, analyzeCommand, synthesizeCommand];

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
+import { loadRouterPlugin } from '../router/plugin.ts';
 import { simulate } from '../run.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { loadRequests } from '../trace/workloads.ts';
@@ -17,6 +18,7 @@ export interface RunArgs {
   out?: string;
   json: boolean;
   records: boolean;
+  router?: string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -32,12 +34,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('out', { type: 'string', describe: 'output folder (default results/runs/<scenario name>)' })
       .option('json', { type: 'boolean', default: false, describe: 'print summary.json instead of the block' })
       .option('records', { type: 'boolean', default: true, describe: 'also write requests.jsonl (per-request breakdown)' })
+      .option('router', { type: 'string', describe: 'plug-in routing policy (.ts/.js module) replacing the agg/prefill router' })
       .conflicts('trace', 'workload'),
   handler: async (a) => {
     const scenario = loadScenario(a.scenario, a.set);
+    const routerOverride = a.router ? await loadRouterPlugin(a.router) : undefined;
     const requests = await loadRequests({ trace: a.trace, workload: a.workload, seed: a.seed });
     const workload = a.trace ? basename(a.trace) : (a.workload ?? 'seed-coding');
-    const { summary, records } = simulate({ scenario, requests, seed: a.seed, workload });
+    const { summary, records } = simulate({ scenario, requests, seed: a.seed, workload, routerOverride });
     const out = a.out ?? join('results', 'runs', scenario.name);
     mkdirSync(out, { recursive: true });
     const json = JSON.stringify(summary, null, 2) + '\n';

@@ -11,12 +11,30 @@ const table1 = z.object({ source: z.string().optional() });
 const num = z.number().finite();
 const pos = z.number().finite().positive();
 
+const parameterSchema = z.object({
+  value: num,
+  prior: num,
+  bounds: z.tuple([num, num]),
+  unit: z.string(),
+  meaning: z.string(),
+});
+
+/** The global parameters calibration may fit; every one must be in the model file. */
+export const CALIBRATION_PARAMETERS = [
+  'prefillAttentionScale',
+  'moeScale',
+  'cudaGraphScale',
+  'iterationFixedMs',
+  'hostOverheadMs',
+  'kvTransferGBps',
+  'k8sIterationSlowdown',
+] as const;
+export type CalibrationParameter = (typeof CALIBRATION_PARAMETERS)[number];
+export type CalibrationValues = Partial<Record<CalibrationParameter, number>>;
+
 export const calibrationSchema = z.object({
-  prefillAttentionScale: pos,
-  moeScale: pos,
-  decodeStepScale: pos,
   description: z.string().optional(),
-  bounds: z.record(z.string(), z.tuple([num, num])).optional(),
+  parameters: z.object(Object.fromEntries(CALIBRATION_PARAMETERS.map((k) => [k, parameterSchema])) as Record<CalibrationParameter, typeof parameterSchema>),
 });
 
 export const costModelFileSchema = z.object({
@@ -30,9 +48,9 @@ export const costModelFileSchema = z.object({
   moe: z.object({ unit: z.string().optional(), backends: z.record(z.string(), table1.extend({ globalTokens: z.array(num), msPerLayer: z.array(pos) })) }),
   allToAll: table1.extend({ unit: z.string().optional(), tokensPerRank: z.array(num), msPerLayer: z.array(pos) }),
   dense: table1.extend({ unit: z.string().optional(), msPerToken: num.nonnegative() }),
-  iteration: table1.extend({ unit: z.string().optional(), fixedMs: num.nonnegative(), hostOverheadMs: num.nonnegative() }),
-  kvTransfer: table1.extend({ fixedMs: num.nonnegative(), bandwidthBytesPerS: pos }),
+  kvTransfer: table1.extend({ fixedMs: num.nonnegative(), bytesPerTokenSource: z.string().optional() }),
   calibration: calibrationSchema,
+  platforms: z.record(z.string(), z.union([z.string(), z.object({ iterationSlowdown: z.union([pos, z.string()]) })])),
 });
 export type CostModelFile = z.infer<typeof costModelFileSchema>;
 
@@ -52,7 +70,11 @@ export class CostModel {
   private readonly moe: Map<string, Linear1D>;
   private readonly a2a: Linear1D;
 
+  /** Parameter values in use. */
+  readonly params: Record<CalibrationParameter, number>;
+
   constructor(readonly spec: CostModelFile) {
+    this.params = Object.fromEntries(CALIBRATION_PARAMETERS.map((k) => [k, spec.calibration.parameters[k].value])) as Record<CalibrationParameter, number>;
     const p = spec.prefillAttention;
     this.prefillAttn = new Linear1D(p.positionTokens, p.usPerTokenPerLayer);
     const d = spec.decodeAttention;
@@ -81,29 +103,42 @@ export class CostModel {
   /** Attention of a prefill chunk of `newTokens` starting at context position `startTokens`, ms, one rank. */
   prefillAttentionMs(startTokens: number, newTokens: number): number {
     const us = this.prefillAttn.integralTo(startTokens + newTokens) - this.prefillAttn.integralTo(startTokens);
-    return (us / 1000) * this.spec.architecture.layers * this.spec.calibration.prefillAttentionScale;
+    return (us / 1000) * this.spec.architecture.layers * this.params.prefillAttentionScale;
   }
 
   /** Attention of one decode step for `requests` requests of mean KV length `meanContextTokens`, ms, one rank. */
   decodeAttentionMs(requests: number, meanContextTokens: number): number {
     if (requests <= 0) return 0;
-    return this.decodeAttn.at(meanContextTokens, requests) * this.spec.architecture.layers * this.spec.calibration.decodeStepScale;
+    return this.decodeAttn.at(meanContextTokens, requests) * this.spec.architecture.layers;
   }
 
-  /** One lockstep iteration of a DEP group, ms. */
-  iterationMs(shape: StepShape, moeBackend: string, overlapScheduler: boolean): number {
+  /**
+   * One lockstep iteration of a DEP group, ms. `cudaGraph`: a decode-only iteration replayed as a
+   * captured graph; `overlapScheduler`: the CPU work of the iteration hides behind the GPU.
+   */
+  iterationMs(shape: StepShape, moeBackend: string, overlapScheduler: boolean, cudaGraph: boolean): number {
     const s = this.spec;
+    const p = this.params;
     const moe = this.moe.get(moeBackend);
     if (!moe) throw new Error(`cost model ${s.name} has no MoE backend ${moeBackend}`);
-    const moeMs = s.architecture.moeLayers * (moe.at(shape.globalTokens) + this.a2a.at(shape.maxRankTokens)) * s.calibration.moeScale;
-    const denseMs = s.dense.msPerToken * shape.maxRankTokens;
-    const fixed = s.iteration.fixedMs + (overlapScheduler ? 0 : s.iteration.hostOverheadMs);
-    return fixed + shape.maxAttentionMs + moeMs + denseMs;
+    const moeMs = s.architecture.moeLayers * (moe.at(shape.globalTokens) + this.a2a.at(shape.maxRankTokens)) * p.moeScale;
+    const gpuMs = shape.maxAttentionMs + moeMs + s.dense.msPerToken * shape.maxRankTokens;
+    return p.iterationFixedMs + (overlapScheduler ? 0 : p.hostOverheadMs) + gpuMs * (cudaGraph ? p.cudaGraphScale : 1);
   }
 
   /** Prefill→decode KV transfer of a `tokens`-token context, ms. */
   kvTransferMs(tokens: number): number {
-    return this.spec.kvTransfer.fixedMs + ((tokens * this.kvBytesPerToken) / this.spec.kvTransfer.bandwidthBytesPerS) * 1000;
+    return this.spec.kvTransfer.fixedMs + (tokens * this.kvBytesPerToken) / (this.params.kvTransferGBps * 1e6);
+  }
+
+  /** Uniform iteration-time multiplier of a named platform (1 for an unknown one). */
+  platformSlowdown(platform: string): number {
+    const entry = this.spec.platforms[platform];
+    if (entry === undefined || typeof entry === 'string') return 1;
+    const v = entry.iterationSlowdown;
+    if (typeof v === 'number') return v;
+    if (!(CALIBRATION_PARAMETERS as readonly string[]).includes(v)) throw inputError({ field: `platforms.${platform}.iterationSlowdown` }, `unknown calibration parameter ${v}`);
+    return this.params[v as CalibrationParameter];
   }
 
   /** KV blocks a rank can hold: (HBM − weights − reserve) × free fraction / bytes per block. */
@@ -117,7 +152,7 @@ export class CostModel {
 const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../models');
 
 /** Load a cost model by name (models/<name>.json) or by path. */
-export function loadCostModel(nameOrPath: string, overrides?: Partial<z.infer<typeof calibrationSchema>>): CostModel {
+export function loadCostModel(nameOrPath: string, overrides?: CalibrationValues): CostModel {
   const file = nameOrPath.endsWith('.json') ? resolve(nameOrPath) : join(MODELS_DIR, `${nameOrPath}.json`);
   if (!existsSync(file)) throw inputError({ field: 'model' }, `no cost model '${nameOrPath}' (looked for ${file})`);
   let raw: unknown;
@@ -132,6 +167,10 @@ export function loadCostModel(nameOrPath: string, overrides?: Partial<z.infer<ty
     throw inputError({ file, field: i.path.join('.') }, i.message);
   }
   const spec = parsed.data;
-  if (overrides) spec.calibration = { ...spec.calibration, ...overrides };
+  for (const [k, v] of Object.entries(overrides ?? {})) {
+    const param = spec.calibration.parameters[k as CalibrationParameter];
+    if (!param) throw inputError({ file, field: `calibration.parameters.${k}` }, 'unknown calibration parameter');
+    param.value = v;
+  }
   return new CostModel(spec);
 }

@@ -66,7 +66,7 @@ export class Simulation implements WorkerHost {
     const s = o.scenario;
     const random = seedrandom(o.seed);
     this.client = new BenchmarkClient({
-      connectionLimit: s.client.connection_limit,
+      connectionLimit: s.client.connection_limit * s.client.worker_processes,
       timeoutMs: s.client.request_timeout_seconds * 1000,
     });
     this.decodeEmitsFirstToken = s.disaggregation.first_token_from === 'decode';
@@ -76,7 +76,7 @@ export class Simulation implements WorkerHost {
       const group = s.workers[role]!;
       const workers = Array.from({ length: group.count }, (_, i) =>
         new Worker(
-          { id: i, role, engine: group.engine, cost: o.cost, slowdown: s.platform.iteration_slowdown, decodeEmitsFirstToken: this.decodeEmitsFirstToken },
+          { id: i, role, engine: group.engine, cost: o.cost, slowdown: o.cost.platformSlowdown(s.platform.name) * s.platform.iteration_slowdown, decodeEmitsFirstToken: this.decodeEmitsFirstToken },
           this,
         ),
       );
@@ -223,6 +223,8 @@ export class Simulation implements WorkerHost {
     req.prefillAlloc = null;
     req.phase = 'decode-ready';
     req.decodeRank!.worker.wake(this.nowMs);
+    // the freed prefill blocks may admit a request waiting on an idle prefill worker
+    prefill.worker.wake(this.nowMs);
   }
 
   // ---- endings ----
@@ -245,6 +247,8 @@ export class Simulation implements WorkerHost {
     if (req.decodeAlloc) req.decodeRank!.cache.release(req.decodeAlloc);
     req.prefillAlloc = req.decodeAlloc = null;
     this.end(req, 'timed-out');
+    // the freed slot and blocks may admit a request waiting on an idle worker
+    for (const rank of [req.prefillRank, req.decodeRank]) if (rank) rank.worker.wake(this.nowMs);
   }
 
   /** The request leaves the system: record it, tell its routers, free its connection. */

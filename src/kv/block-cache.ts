@@ -85,17 +85,23 @@ export class BlockCache {
 
   /**
    * Take `totalBlocks` blocks for a request whose prompt units are `keys`, reusing at most
-   * `maxReuseBlocks` leading cached blocks (whole units). Returns null (and changes nothing) if they do not fit.
+   * `maxReuseBlocks` leading cached blocks. Returns null (and changes nothing) if they do not fit.
    */
   allocate(keys: readonly number[], totalBlocks: number, maxReuseBlocks = Infinity, perKey = 1, lastKeyBlocks = 1): Allocation | null {
-    let units = this.matchPrefix(keys);
-    while (units > 0 && blocksInUnits(units, keys.length, perKey, lastKeyBlocks) > Math.min(maxReuseBlocks, totalBlocks)) units--;
+    // Count matched blocks from this request's side: a cached unit may hold more blocks than the
+    // request's own (shorter) last unit, and the reuse cap may end inside the last unit (the unit is
+    // then shared and its capped-off blocks are recomputed privately, as the engine does).
+    const cap = Math.min(maxReuseBlocks, totalBlocks);
+    const found = this.matchPrefix(keys);
+    let units = 0;
     let matched = 0;
     let reclaimed = 0; // matched blocks now in the LRU pool: they stop being evictable
-    for (let i = 0; i < units; i++) {
-      const e = this.map.get(keys[i])!;
-      matched += e.blocks;
+    while (units < found && matched < cap) {
+      const e = this.map.get(keys[units])!;
+      const own = units === keys.length - 1 ? lastKeyBlocks : perKey;
+      matched = Math.min(cap, matched + Math.min(e.blocks, own));
       if (e.refs === 0) reclaimed += e.blocks;
+      units++;
     }
     const need = totalBlocks - matched;
     if (need > this.freeBlocks + this.lruBlocks - reclaimed) return null;

@@ -28,7 +28,7 @@ export function figureRows(reported: BlockFigures, simulated: BlockFigures): Fig
   return rows;
 }
 
-export function formatRows(rows: FigureRow[], extra?: (r: FigureRow) => string[], extraHeads: string[] = []): string {
+export function formatRows<R extends FigureRow>(rows: R[], extra?: (r: R) => string[], extraHeads: string[] = []): string {
   const head = ['figure', 'reported', 'simulated', 'error %', ...extraHeads];
   const body = rows.map((r) => [r.figure, r.reported.toFixed(2), r.simulated.toFixed(2), `${(r.error * 100).toFixed(1)}`, ...(extra ? extra(r) : [])]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

@@ -1,5 +1,6 @@
 // Text output: the "Serving Benchmark Result" block in the seed's exact layout (50-column rules,
 // 40-column labels, 2 decimals), and a few lines explaining where the time went.
+import { routingLine } from './routing.ts';
 import type { Summary } from './summary.ts';
 
 const WIDTH = 50;
@@ -13,7 +14,19 @@ export function centre(text: string, fill: string, width = WIDTH): string {
 
 /** Python's '{:<40} {:<10.2f}'.format(label, value), trailing blanks trimmed. */
 export function line(label: string, value: number): string {
-  return `${label.padEnd(40)} ${value.toFixed(2)}`;
+  return `${label.padEnd(40)} ${pyFixed2(value)}`;
+}
+
+/** Python's '{:.2f}': like toFixed(2), but an exact binary tie (x = odd/8) rounds to even, and nan/inf. */
+function pyFixed2(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  const eighths = x * 8;
+  if (Number.isInteger(eighths) && eighths % 2 !== 0) {
+    const lo = Math.floor(x * 100); // x * 100 = 12.5 × odd, exact
+    return ((lo % 2 === 0 ? lo : lo + 1) / 100).toFixed(2);
+  }
+  return x.toFixed(2);
 }
 
 export interface BlockFigures {
@@ -57,7 +70,7 @@ export function formatNotes(s: Summary): string {
     `mean E2EL = client wait ${sec(b.clientWait)} + queue ${sec(b.queue)} + prefill ${sec(b.prefill)} + transfer ${sec(b.transfer)} + decode ${sec(b.decode)}; ${pct(s.clientWaitedFraction)} of requests waited for a client connection (peak ${s.client.peakWaiting} waiting)`,
     `prefix-cache hit rate: ${Object.entries(s.kvCache.hitRate).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`,
     `workers: ${Object.entries(s.workers).map(([k, w]) => `${k} ${w.workers}x${w.ranksPerWorker} ranks busy ${pct(w.busyFraction)} (${pct(w.prefillIterationFraction)} of iterations carry prefill)`).join('; ')}`,
-    `routing: ${Object.entries(s.router).map(([k, v]) => `${k}: ${v}`).join('; ')}`,
+    routingLine(s.routing, s.router),
   ];
   if (s.goodput) lines.push(`goodput (TTFT <= ${s.goodput.ttftMs} ms, ITL <= ${s.goodput.itlMs} ms): ${s.goodput.requestThroughput.toFixed(2)} req/s (${s.goodput.requests} requests)`);
   return lines.join('\n');

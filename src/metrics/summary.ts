@@ -66,9 +66,14 @@ export interface SummaryContext {
 export function summarize(result: SimulationResult, ctx: SummaryContext): Summary {
   const recs = result.records;
   const done = recs.filter((r) => r.status === 'completed');
-  const startMs = Math.min(...recs.map((r) => r.scheduledMs));
-  const endMs = Math.max(...recs.map((r) => r.endMs));
-  const durationS = recs.length > 0 ? (endMs - startMs) / 1000 : 0;
+  // AIPerf: from the first successful request's start to the last successful request's final token
+  let startMs = Infinity;
+  let endMs = -Infinity;
+  for (const r of done) {
+    if (r.scheduledMs < startMs) startMs = r.scheduledMs;
+    if (r.endMs > endMs) endMs = r.endMs;
+  }
+  const durationS = done.length > 0 ? (endMs - startMs) / 1000 : 0;
   const perS = (x: number) => (durationS > 0 ? round(x / durationS, 4) : 0);
   const outTokens = done.reduce((a, r) => a + r.outputTokens, 0);
   const inTokens = done.reduce((a, r) => a + r.inputTokens, 0);

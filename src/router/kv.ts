@@ -3,6 +3,7 @@
 // cost = w·(pending prefill tokens + ISL − overlap·bs)/bs + (active blocks + new blocks), argmin with
 // Dynamo's tie-break at temperature 0, softmax over min-max-normalised costs above it.
 import type { RouterConfig } from '../scenario/schema.ts';
+import { blocksInUnits } from '../kv/block-cache.ts';
 import type { SimRequest } from '../worker/request.ts';
 import type { RouteTarget, Router, RouterContext } from './types.ts';
 
@@ -25,8 +26,10 @@ export class TargetState {
   readonly approx = new Map<number, number>();
   /** Pending prefill tokens of requests routed here (active_tokens). */
   activeTokens = 0;
-  /** Refcount of each active block hash (unique_blocks). */
+  /** Refcount of each active block key (unique_blocks). */
   readonly activeBlocks = new Map<number, number>();
+  /** Engine blocks of the keys in `activeBlocks`. */
+  activeUniqueBlocks = 0;
   /** Active blocks when hashes are not shared (assume_kv_reuse off). */
   privateBlocks = 0;
   requests = 0;
@@ -41,7 +44,7 @@ export class TargetState {
   ) {}
 
   get activeBlockCount(): number {
-    return this.activeBlocks.size + this.privateBlocks;
+    return this.activeUniqueBlocks + this.privateBlocks;
   }
   get treeSize(): number {
     return this.cached.size + this.approx.size;
@@ -52,6 +55,8 @@ interface Held {
   target: TargetState;
   prefillTokens: number;
   hashes: readonly number[];
+  perKey: number;
+  lastKeyBlocks: number;
   prefillDone: boolean;
 }
 
@@ -108,7 +113,7 @@ export class KvRouter implements Router {
 
   private readonly busyThreshold: number | undefined;
 
-  /** Leading blocks of `hashes` the index holds for target `t`. */
+  /** Leading units of `hashes` the index holds for target `t` (engine blocks when a unit is one block). */
   overlapBlocks(t: TargetState, hashes: readonly number[]): number {
     let n = 0;
     if (this.approxIndex) {
@@ -123,19 +128,21 @@ export class KvRouter implements Router {
   costs(req: SimRequest): { target: TargetState; cost: number; overlap: number }[] {
     const isl = req.inputTokens;
     const hashes = req.blockHashes;
+    const promptBlocks = req.blocksInUnits(hashes.length);
     const out = [];
     for (const t of this.targets) {
-      const overlap = this.weight > 0 ? this.overlapBlocks(t, hashes) : 0;
+      const overlap = this.weight > 0 ? req.blocksInUnits(this.overlapBlocks(t, hashes)) : 0;
       const newTokens = Math.max(0, isl - overlap * this.bs);
       const prefillTokens = this.flags.trackPrefillTokens ? t.activeTokens + newTokens : 0;
       let decodeBlocks: number;
       if (this.flags.trackActiveBlocks) {
         let fresh = 0;
-        if (this.flags.assumeKvReuse) for (const h of hashes) fresh += t.activeBlocks.has(h) ? 0 : 1;
-        else fresh = hashes.length;
+        if (this.flags.assumeKvReuse) {
+          for (let i = 0; i < hashes.length; i++) if (!t.activeBlocks.has(hashes[i])) fresh += unitBlocks(req, i);
+        } else fresh = promptBlocks;
         decodeBlocks = t.activeBlockCount + fresh;
       } else decodeBlocks = Math.floor(prefillTokens / this.bs);
-      out.push({ target: t, cost: (this.weight * prefillTokens) / this.bs + decodeBlocks, overlap });
+      out.push({ target: t, cost: kvCost(this.weight, this.bs, prefillTokens, decodeBlocks), overlap });
     }
     return out;
   }
@@ -144,7 +151,10 @@ export class KvRouter implements Router {
     this.advance(nowMs);
     let cands = this.costs(req);
     if (this.busyThreshold !== undefined) {
-      const free = cands.filter((c) => c.target.activeBlockCount / c.target.capacityBlocks < this.busyThreshold!);
+      // Dynamo's busy monitor reads the KV blocks each engine reports in use, not the router's own count
+      // (which the prefill pool does not keep): use the rank's live blocks.
+      const ws = this.ctx.workers;
+      const free = cands.filter((c) => ws[c.target.worker].ranks[c.target.rank].cache.usedBlocks / c.target.capacityBlocks < this.busyThreshold!);
       if (free.length > 0) cands = free;
     }
     const pick = this.temperature > 0 ? this.sample(cands) : this.argmin(cands);
@@ -186,15 +196,20 @@ export class KvRouter implements Router {
   onRouted(req: SimRequest, t: RouteTarget, nowMs: number): void {
     const target = this.byWorker[t.worker][t.rank ?? 0];
     this.nowMs = nowMs;
-    const overlap = this.weight > 0 ? this.overlapBlocks(target, req.blockHashes) : 0;
+    const overlap = this.weight > 0 ? req.blocksInUnits(this.overlapBlocks(target, req.blockHashes)) : 0;
     const prefillTokens = this.flags.trackPrefillTokens ? Math.max(0, req.inputTokens - overlap * this.bs) : 0;
     target.activeTokens += prefillTokens;
     target.requests++;
     target.routed++;
     const hashes = req.blockHashes;
     if (this.flags.trackActiveBlocks) {
-      if (this.flags.assumeKvReuse) for (const h of hashes) target.activeBlocks.set(h, (target.activeBlocks.get(h) ?? 0) + 1);
-      else target.privateBlocks += hashes.length;
+      if (this.flags.assumeKvReuse) {
+        for (let i = 0; i < hashes.length; i++) {
+          const n = target.activeBlocks.get(hashes[i]) ?? 0;
+          if (n === 0) target.activeUniqueBlocks += unitBlocks(req, i);
+          target.activeBlocks.set(hashes[i], n + 1);
+        }
+      } else target.privateBlocks += req.blocksInUnits(hashes.length);
     }
     if (this.approxIndex) {
       // re-insert so the map stays ordered by expiry (oldest first) for pruning
@@ -203,7 +218,7 @@ export class KvRouter implements Router {
         target.approx.set(h, nowMs + this.ttlMs);
       }
     }
-    this.held.set(req.id, { target, prefillTokens, hashes, prefillDone: false });
+    this.held.set(req.id, { target, prefillTokens, hashes, perKey: req.blocksPerKey, lastKeyBlocks: req.lastKeyBlocks, prefillDone: false });
   }
 
   onPrefillDone(req: SimRequest): void {
@@ -222,12 +237,15 @@ export class KvRouter implements Router {
     t.requests--;
     if (this.flags.trackActiveBlocks) {
       if (this.flags.assumeKvReuse) {
-        for (const hash of h.hashes) {
+        for (let i = 0; i < h.hashes.length; i++) {
+          const hash = h.hashes[i];
           const n = t.activeBlocks.get(hash)! - 1;
-          if (n === 0) t.activeBlocks.delete(hash);
-          else t.activeBlocks.set(hash, n);
+          if (n === 0) {
+            t.activeBlocks.delete(hash);
+            t.activeUniqueBlocks -= i === h.hashes.length - 1 ? h.lastKeyBlocks : h.perKey;
+          } else t.activeBlocks.set(hash, n);
         }
-      } else t.privateBlocks -= h.hashes.length;
+      } else t.privateBlocks -= blocksInUnits(h.hashes.length, h.hashes.length, h.perKey, h.lastKeyBlocks);
     }
   }
 
@@ -255,6 +273,16 @@ export class KvRouter implements Router {
   describe(): string {
     return this.name;
   }
+}
+
+/** Dynamo's per-target logit: overlap weight × prefill blocks (fractional) + decode blocks; lower wins. */
+export function kvCost(weight: number, blockTokens: number, prefillTokens: number, decodeBlocks: number): number {
+  return (weight * prefillTokens) / blockTokens + decodeBlocks;
+}
+
+/** Engine blocks in unit `i` of the request's prompt chain. */
+function unitBlocks(req: SimRequest, i: number): number {
+  return i === req.blockHashes.length - 1 ? req.lastKeyBlocks : req.blocksPerKey;
 }
 
 function applyEvent(t: TargetState, kind: 'stored' | 'removed', hashes: readonly number[]): void {

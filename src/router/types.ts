@@ -19,6 +19,41 @@ export interface RouterContext {
   readonly now: () => number;
 }
 
+/**
+ * Read-only live view of one (worker, DP rank) target, for plug-in routers. Values are read from the
+ * simulated engine when accessed (the engine's own state, i.e. what KV events + load metrics report
+ * with no delay).
+ */
+export interface TargetView {
+  /** Worker index within the pool (RouteTarget.worker). */
+  readonly worker: number;
+  /** DP rank within the worker (RouteTarget.rank). */
+  readonly rank: number;
+  /** e.g. "prefill0.r3". */
+  readonly label: string;
+  /** Leading full KV blocks of `req`'s prompt cached on this rank now (× blockTokens = cached tokens). */
+  overlapBlocks(req: SimRequest): number;
+  /** Requests holding a batch slot (prefill, KV transfer or decode). */
+  readonly activeRequests: number;
+  /** Requests pinned to this rank waiting for a slot / KV blocks. */
+  readonly queuedRequests: number;
+  /** max_batch_size − active requests. */
+  readonly freeSlots: number;
+  /** KV blocks held by live requests / the rank's KV capacity, blocks. */
+  readonly kvUsedBlocks: number;
+  readonly kvCapacityBlocks: number;
+  /** Prompt tokens still to compute: uncomputed part of active prefills + prompts of queued requests. */
+  readonly pendingPrefillTokens: number;
+}
+
+/** What a plug-in router is constructed with: the pool, seeded randomness, the clock, and per-target views. */
+export interface PluginRouterContext extends RouterContext {
+  /** Every (worker, rank) target of the pool, worker-major. */
+  readonly targets: readonly TargetView[];
+  /** Tokens per KV block of the pool's engines. */
+  readonly blockTokens: number;
+}
+
 export interface Router {
   readonly name: string;
   select(req: SimRequest, nowMs: number): RouteTarget;

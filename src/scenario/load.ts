@@ -62,6 +62,9 @@ export function validateScenario(raw: unknown, file: string): Scenario {
     if (e.tensor_parallel_size % e.moe_expert_parallel_size !== 0 && e.moe_expert_parallel_size % e.tensor_parallel_size !== 0) {
       throw inputError({ file, field: `workers.${role}.engine.moe_expert_parallel_size` }, `${e.moe_expert_parallel_size} does not divide or multiply tensor_parallel_size ${e.tensor_parallel_size}`);
     }
+    if (e.enable_chunked_prefill && e.max_num_tokens < e.kv_cache_config.tokens_per_block) {
+      throw inputError({ file, field: `workers.${role}.engine.max_num_tokens` }, `${e.max_num_tokens} is below tokens_per_block ${e.kv_cache_config.tokens_per_block}: no prefill chunk would fit`);
+    }
     if (512 % e.kv_cache_config.tokens_per_block !== 0) {
       throw inputError({ file, field: `workers.${role}.engine.kv_cache_config.tokens_per_block` }, `${e.kv_cache_config.tokens_per_block} must divide the trace block of 512 tokens`);
     }

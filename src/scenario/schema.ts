@@ -16,6 +16,11 @@ export const engineSchema = z.strictObject({
   disable_overlap_scheduler: z.boolean().default(false),
   stream_interval: posInt.default(1),
   moe_config: z.strictObject({ backend: z.string().default('TRTLLM') }).default({ backend: 'TRTLLM' }),
+  /** CUDA graphs for decode-only iterations up to max_batch_size requests per rank; null disables. */
+  cuda_graph_config: z
+    .strictObject({ max_batch_size: posInt.optional(), enable_padding: z.boolean().default(true) })
+    .nullable()
+    .default({ enable_padding: true }),
   kv_cache_config: z
     .strictObject({
       enable_block_reuse: z.boolean().default(true),
@@ -68,21 +73,24 @@ export const scenarioSchema = z.strictObject({
   platform: z
     .strictObject({
       name: z.string().default('generic'),
-      /** Uniform multiplier on every iteration time (1 = the cost model as is). */
+      /** What-if multiplier on every iteration time, on top of the platform's calibrated one (models/*.json platforms). */
       iteration_slowdown: z.number().gt(0).default(1),
     })
     .default({ name: 'generic', iteration_slowdown: 1 }),
   client: z
     .strictObject({
-      /** AIPERF_HTTP_CONNECTION_LIMIT: requests in flight at most; the rest wait in the client. */
-      connection_limit: posInt.default(200),
+      /** AIPERF_HTTP_CONNECTION_LIMIT: connections of ONE AIPerf worker process (its own aiohttp pool). */
+      connection_limit: posInt.default(2500),
+      /** AIPerf worker processes (--workers-max); requests go to the least-busy one, so the client's
+       *  in-flight cap is connection_limit × worker_processes. */
+      worker_processes: posInt.default(1),
       /** --request-timeout-seconds, counted from the scheduled send time. */
       request_timeout_seconds: z.number().positive().default(1000),
       /** Goodput SLA (AIPerf --goodput), ms. */
       goodput_ttft_ms: z.number().positive().optional(),
       goodput_itl_ms: z.number().positive().optional(),
     })
-    .default({ connection_limit: 200, request_timeout_seconds: 1000 }),
+    .default({ connection_limit: 2500, worker_processes: 1, request_timeout_seconds: 1000 }),
   router: routerSchema.default(routerSchema.parse({})),
   workers: z
     .strictObject({

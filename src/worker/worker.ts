@@ -54,6 +54,8 @@ export class Worker {
   private readonly decodeEmitsFirstToken: boolean;
   private readonly overlap: boolean;
   private readonly attentionShare: number;
+  /** Decode-only iterations with at most this many requests per rank replay a CUDA graph. */
+  private readonly cudaGraphMaxBatch: number;
   /** Requests scheduled in the iteration in flight (plannedTokens > 0). */
   private inFlight: SimRequest[] = [];
 
@@ -65,6 +67,8 @@ export class Worker {
     this.slowdown = o.slowdown;
     this.decodeEmitsFirstToken = o.decodeEmitsFirstToken;
     this.overlap = !o.engine.disable_overlap_scheduler;
+    const g = o.engine.cuda_graph_config;
+    this.cudaGraphMaxBatch = g === null ? 0 : (g.max_batch_size ?? o.engine.max_batch_size);
     const kv = o.engine.kv_cache_config;
     this.tokensPerBlock = kv.tokens_per_block;
     const dp = o.engine.enable_attention_dp ? o.engine.tensor_parallel_size : 1;
@@ -196,8 +200,9 @@ export class Worker {
       this.running = false;
       return;
     }
+    const cudaGraph = prefillTokens === 0 && maxRankTokens <= this.cudaGraphMaxBatch;
     const durationMs =
-      this.cost.iterationMs({ maxAttentionMs, globalTokens, maxRankTokens }, this.engine.moe_config.backend, this.overlap) * this.slowdown;
+      this.cost.iterationMs({ maxAttentionMs, globalTokens, maxRankTokens }, this.engine.moe_config.backend, this.overlap, cudaGraph) * this.slowdown;
     this.running = true;
     this.inFlight = inFlight;
     this.iterations++;

@@ -1,0 +1,164 @@
+// Calibration: fit the cost model's few global parameters to the reported runs by running the
+// simulator, minimising a weighted squared log-error over the block figures within the parameters'
+// physical bounds (bounded Nelder-Mead in a normalised space), then measure each figure's
+// sensitivity to each parameter.
+import { add, multiply, subtract } from 'mathjs';
+import { checkRun, type CheckedRun } from './check.ts';
+import { CALIBRATION_PARAMETERS, loadCostModel, type CalibrationParameter, type CalibrationValues } from './cost/model.ts';
+import { REPORTED_RUNS } from './reported.ts';
+import type { TraceRequest } from './trace/types.ts';
+
+/** Weight of each figure in the objective, by run; figures not listed weigh 0. */
+export const FIGURE_WEIGHTS: Record<string, number> = {
+  'request throughput (req/s)': 3,
+  'mean TTFT (ms)': 1,
+  'median TTFT (ms)': 1,
+  'p99 TTFT (ms)': 0.5,
+  'mean ITL (ms)': 2,
+  'median ITL (ms)': 2,
+  'p99 ITL (ms)': 0.5,
+  'mean E2EL (ms)': 1,
+  'median E2EL (ms)': 1,
+  'p99 E2EL (ms)': 0.5,
+};
+/** The Slurm run sits on a knife edge (±15 % prefill cost moves mean TTFT by 100x): it counts half. */
+export const RUN_WEIGHTS: Record<string, number> = { 'disagg-kv': 1, 'agg-rr-k8s': 1, 'agg-rr-slurm': 0.5 };
+
+export interface Evaluation {
+  values: Record<CalibrationParameter, number>;
+  objective: number;
+  runs: CheckedRun[];
+}
+
+export interface CalibrationSetup {
+  model: string;
+  requests: readonly TraceRequest[];
+  seed: string;
+  workload: string;
+  parameters: readonly CalibrationParameter[];
+  runs?: readonly string[];
+}
+
+export function objectiveOf(runs: readonly CheckedRun[]): number {
+  let sum = 0;
+  for (const run of runs) {
+    const rw = RUN_WEIGHTS[run.name] ?? 1;
+    for (const row of run.rows) {
+      const w = (FIGURE_WEIGHTS[row.figure] ?? 0) * rw;
+      if (w === 0) continue;
+      const e = row.simulated > 0 && row.reported > 0 ? Math.log(row.simulated / row.reported) : 10;
+      sum += w * e * e;
+    }
+  }
+  return sum;
+}
+
+export function evaluate(setup: CalibrationSetup, values: CalibrationValues): Evaluation {
+  const model = loadCostModel(setup.model, values);
+  const runs = (setup.runs ?? REPORTED_RUNS).map((name) =>
+    checkRun(name, setup.requests, { seed: setup.seed, workload: setup.workload, calibration: values }),
+  );
+  return { values: { ...model.params }, objective: objectiveOf(runs), runs };
+}
+
+/** Bounded Nelder-Mead over x ∈ [0,1]^n (each coordinate maps linearly onto a parameter's bounds). */
+export function nelderMead(f: (x: number[]) => number, x0: number[], opts: { maxEvaluations: number; step?: number; onStep?: (best: number, evals: number) => void }): { x: number[]; fx: number; evaluations: number } {
+  const clamp = (x: number[]) => x.map((v) => Math.min(1, Math.max(0, v)));
+  const n = x0.length;
+  let evals = 0;
+  const F = (x: number[]) => {
+    evals++;
+    return f(clamp(x));
+  };
+  const step = opts.step ?? 0.15;
+  let simplex: { x: number[]; fx: number }[] = [{ x: clamp(x0), fx: F(x0) }];
+  for (let i = 0; i < n; i++) {
+    const x = [...x0];
+    x[i] = x[i] + step <= 1 ? x[i] + step : x[i] - step;
+    simplex.push({ x: clamp(x), fx: F(x) });
+  }
+  while (evals < opts.maxEvaluations) {
+    simplex.sort((a, b) => a.fx - b.fx);
+    opts.onStep?.(simplex[0].fx, evals);
+    const best = simplex[0];
+    const worst = simplex[n];
+    const centroid = multiply(simplex.slice(0, n).reduce((acc, p) => add(acc, p.x) as number[], new Array(n).fill(0)), 1 / n) as number[];
+    const toward = (t: number) => clamp(add(centroid, multiply(subtract(worst.x, centroid), t)) as number[]);
+    const xr = toward(-1);
+    const fr = F(xr);
+    if (fr < best.fx) {
+      const xe = toward(-2);
+      const fe = F(xe);
+      simplex[n] = fe < fr ? { x: xe, fx: fe } : { x: xr, fx: fr };
+    } else if (fr < simplex[n - 1].fx) {
+      simplex[n] = { x: xr, fx: fr };
+    } else {
+      const xc = fr < worst.fx ? toward(-0.5) : toward(0.5);
+      const fc = F(xc);
+      if (fc < Math.min(fr, worst.fx)) simplex[n] = { x: xc, fx: fc };
+      else {
+        simplex = simplex.map((p, i) => (i === 0 ? p : { x: clamp(add(best.x, multiply(subtract(p.x, best.x), 0.5)) as number[]), fx: NaN }));
+        for (const p of simplex) if (Number.isNaN(p.fx)) p.fx = F(p.x);
+      }
+    }
+    const spread = Math.max(...simplex.map((p) => Math.max(...p.x.map((v, i) => Math.abs(v - simplex[0].x[i])))));
+    if (spread < 1e-3) break;
+  }
+  simplex.sort((a, b) => a.fx - b.fx);
+  return { x: simplex[0].x, fx: simplex[0].fx, evaluations: evals };
+}
+
+export interface CalibrationResult {
+  start: Evaluation;
+  fitted: Evaluation;
+  evaluations: number;
+  /** d ln(figure) / d ln(parameter) at the fitted point, per run and figure. */
+  sensitivity: Record<string, Record<string, Partial<Record<CalibrationParameter, number>>>>;
+}
+
+export function calibrate(setup: CalibrationSetup, opts: { maxEvaluations: number; log?: (line: string) => void }): CalibrationResult {
+  const spec = loadCostModel(setup.model).spec.calibration.parameters;
+  const names = setup.parameters;
+  const toValues = (x: number[]): CalibrationValues =>
+    Object.fromEntries(names.map((k, i) => [k, spec[k].bounds[0] + x[i] * (spec[k].bounds[1] - spec[k].bounds[0])]));
+  const x0 = names.map((k) => (spec[k].value - spec[k].bounds[0]) / (spec[k].bounds[1] - spec[k].bounds[0]));
+  const start = evaluate(setup, toValues(x0));
+  const cache = new Map<string, Evaluation>();
+  const result = nelderMead(
+    (x) => {
+      const key = x.map((v) => v.toFixed(6)).join(',');
+      let e = cache.get(key);
+      if (!e) {
+        e = evaluate(setup, toValues(x));
+        cache.set(key, e);
+      }
+      return e.objective;
+    },
+    x0,
+    { maxEvaluations: opts.maxEvaluations, onStep: (best, n) => opts.log?.(`evaluation ${n}: objective ${best.toFixed(4)}`) },
+  );
+  const fittedValues = toValues(result.x);
+  const fitted = evaluate(setup, fittedValues);
+  // sensitivity: ±5 % relative change of each parameter (kept inside its bounds)
+  const sensitivity: CalibrationResult['sensitivity'] = {};
+  for (const k of names) {
+    const v = fitted.values[k];
+    const h = Math.max(1e-6, Math.abs(v) * 0.05);
+    const up = Math.min(spec[k].bounds[1], v + h);
+    const down = Math.max(spec[k].bounds[0], v - h);
+    if (up === down || v === 0) continue;
+    const eu = evaluate(setup, { ...fittedValues, [k]: up });
+    const ed = evaluate(setup, { ...fittedValues, [k]: down });
+    eu.runs.forEach((run, ri) => {
+      run.rows.forEach((row, fi) => {
+        const lo = ed.runs[ri].rows[fi].simulated;
+        if (!(row.simulated > 0 && lo > 0)) return;
+        const s = (Math.log(row.simulated) - Math.log(lo)) / (Math.log(up) - Math.log(down));
+        ((sensitivity[run.name] ??= {})[row.figure] ??= {})[k] = Math.round(s * 100) / 100;
+      });
+    });
+  }
+  return { start, fitted, evaluations: result.evaluations, sensitivity };
+}
+
+export { CALIBRATION_PARAMETERS };

@@ -1,0 +1,205 @@
+// Test helpers: synthetic TraceRequest arrays, tiny validated scenarios, a run wrapper and hand-built iteration times.
+import { CostModel, loadCostModel, type StepShape } from '../src/cost/model.ts';
+import { Simulation, type SimulationResult } from '../src/engine/simulation.ts';
+import type { RequestRecord } from '../src/metrics/records.ts';
+import { summarize, type Summary } from '../src/metrics/summary.ts';
+import { validateScenario } from '../src/scenario/load.ts';
+import type { Scenario } from '../src/scenario/schema.ts';
+import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../src/trace/types.ts';
+
+export const MODEL = 'gb200-dsv32-nvfp4-trtllm';
+
+/** The real cost model (loaded once per test file). */
+export const cost: CostModel = loadCostModel(MODEL);
+
+/** The real cost model with a different prefill → decode KV transfer time. */
+export function costWithTransfer(transferMs: (tokens: number) => number): CostModel {
+  return new (class extends CostModel {
+    override kvTransferMs(tokens: number): number {
+      return transferMs(tokens);
+    }
+  })(structuredClone(cost.spec));
+}
+
+export interface Row {
+  /** scheduled time, ms */
+  t: number;
+  isl: number;
+  osl: number;
+  /** trace hash ids (one per 512 tokens); default: ids unique to this request */
+  ids?: number[];
+}
+
+/** Build a trace: ids are positions; hash ids default to values no other request shares. */
+export function makeTrace(rows: readonly Row[]): TraceRequest[] {
+  return rows.map((r, id) => ({
+    id,
+    timestampMs: r.t,
+    inputTokens: r.isl,
+    outputTokens: r.osl,
+    hashIds: r.ids ?? uniqueIds(id, r.isl),
+  }));
+}
+
+/** Hash ids that no other request of a makeTrace trace shares. */
+export function uniqueIds(seed: number, isl: number): number[] {
+  return Array.from({ length: Math.ceil(isl / TRACE_BLOCK_TOKENS) }, (_, k) => 1_000_000 * (seed + 1) + k);
+}
+
+type Obj = Record<string, unknown>;
+
+export interface EngineOpts {
+  /** attention-DP ranks (tensor_parallel_size = moe_expert_parallel_size = ranks) */
+  ranks?: number;
+  max_batch_size?: number;
+  max_num_tokens?: number;
+  max_seq_len?: number;
+  enable_chunked_prefill?: boolean;
+  disable_overlap_scheduler?: boolean;
+  stream_interval?: number;
+  backend?: string;
+  reuse?: boolean;
+  free_gpu_memory_fraction?: number;
+  /** engine cuda_graph_config (default: the schema's, graphs on) */
+  cuda_graph_config?: Obj | null;
+}
+
+export function engine(o: EngineOpts = {}): Obj {
+  const ranks = o.ranks ?? 2;
+  return {
+    tensor_parallel_size: ranks,
+    moe_expert_parallel_size: ranks,
+    enable_attention_dp: true,
+    max_batch_size: o.max_batch_size ?? 8,
+    max_num_tokens: o.max_num_tokens ?? 8192,
+    max_seq_len: o.max_seq_len ?? 121000,
+    enable_chunked_prefill: o.enable_chunked_prefill ?? true,
+    disable_overlap_scheduler: o.disable_overlap_scheduler ?? true,
+    stream_interval: o.stream_interval ?? 1,
+    moe_config: { backend: o.backend ?? 'TRTLLM' },
+    ...(o.cuda_graph_config !== undefined ? { cuda_graph_config: o.cuda_graph_config } : {}),
+    kv_cache_config: {
+      enable_block_reuse: o.reuse ?? false,
+      tokens_per_block: 64,
+      free_gpu_memory_fraction: o.free_gpu_memory_fraction ?? 0.9,
+    },
+  };
+}
+
+export interface CommonOpts {
+  name?: string;
+  client?: Obj;
+  router?: Obj;
+  platform?: Obj;
+}
+
+/** `count` aggregated workers (default 1) with `engine.ranks` ranks each (default 2). */
+export function aggScenario(o: CommonOpts & { count?: number; engine?: EngineOpts } = {}): Scenario {
+  return validateScenario(
+    {
+      name: o.name ?? 'test-agg',
+      model: MODEL,
+      client: o.client ?? {},
+      router: o.router ?? {},
+      platform: o.platform ?? {},
+      workers: { agg: { count: o.count ?? 1, engine: engine(o.engine) } },
+    },
+    'test-agg.yaml',
+  );
+}
+
+/** 1 prefill + 1 decode worker by default (overlap on for decode, as in the recipe). */
+export function disaggScenario(
+  o: CommonOpts & { prefill?: EngineOpts; decode?: EngineOpts; prefillCount?: number; decodeCount?: number; firstTokenFrom?: 'prefill' | 'decode' } = {},
+): Scenario {
+  return validateScenario(
+    {
+      name: o.name ?? 'test-disagg',
+      model: MODEL,
+      client: o.client ?? {},
+      router: o.router ?? {},
+      platform: o.platform ?? {},
+      disaggregation: { first_token_from: o.firstTokenFrom ?? 'prefill' },
+      workers: {
+        prefill: { count: o.prefillCount ?? 1, engine: engine(o.prefill) },
+        decode: { count: o.decodeCount ?? 1, engine: engine({ disable_overlap_scheduler: false, ...o.decode }) },
+      },
+    },
+    'test-disagg.yaml',
+  );
+}
+
+export interface Run {
+  result: SimulationResult;
+  summary: Summary;
+  records: RequestRecord[];
+  /** record of trace request `id` */
+  rec: (id: number) => RequestRecord;
+}
+
+/** Run a simulation (accounting is checked by Simulation.run itself). */
+export function runSim(scenario: Scenario, trace: readonly TraceRequest[], opts: { seed?: string; cost?: CostModel } = {}): Run {
+  const seed = opts.seed ?? '1';
+  const sim = new Simulation(trace, { scenario, cost: opts.cost ?? cost, seed });
+  const result = sim.run();
+  const summary = summarize(result, { scenario: scenario.name, seed, workload: 'synthetic' });
+  const byId = new Map(result.records.map((r) => [r.id, r]));
+  return {
+    result,
+    summary,
+    records: result.records,
+    rec: (id) => {
+      const r = byId.get(id);
+      if (!r) throw new Error(`no record for request ${id}`);
+      return r;
+    },
+  };
+}
+
+// ---- iteration times built by hand from the cost model (what a worker should charge) ----
+
+export interface IterOpts {
+  backend?: string;
+  /** overlap scheduler on (default off, as the test engines) */
+  overlap?: boolean;
+  /** decode-only iteration replayed as a CUDA graph */
+  cudaGraph?: boolean;
+  model?: CostModel;
+}
+
+export function iter(shape: StepShape, o: IterOpts = {}): number {
+  return (o.model ?? cost).iterationMs(shape, o.backend ?? 'TRTLLM', o.overlap ?? false, o.cudaGraph ?? false);
+}
+
+/** An iteration holding only one prefill chunk of `n` tokens starting at prompt position `start`. */
+export function prefillIter(start: number, n: number, o: IterOpts = {}): number {
+  const m = o.model ?? cost;
+  return iter({ maxAttentionMs: m.prefillAttentionMs(start, n), globalTokens: n, maxRankTokens: n }, { ...o, cudaGraph: false });
+}
+
+/** A decode-only iteration (a CUDA graph by default) of one request whose KV length is `context`. */
+export function decodeIter(context: number, o: IterOpts = {}): number {
+  const m = o.model ?? cost;
+  return iter({ maxAttentionMs: m.decodeAttentionMs(1, context), globalTokens: 1, maxRankTokens: 1 }, { cudaGraph: true, ...o });
+}
+
+/** Prefill chunks of an isolated prompt: max_num_tokens-sized, then the remainder. */
+export function chunks(isl: number, maxNumTokens = 8192, cached = 0): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let s = cached; s < isl; s += maxNumTokens) out.push([s, Math.min(maxNumTokens, isl - s)]);
+  return out;
+}
+
+export const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** TTFT of a lone request on an idle agg worker (no cache hit). */
+export function loneTtft(isl: number, o: IterOpts & { maxNumTokens?: number; cached?: number } = {}): number {
+  return sum(chunks(isl, o.maxNumTokens, o.cached).map(([s, n]) => prefillIter(s, n, o)));
+}
+
+/** Decode time of a lone agg request after its first token (osl − 1 iterations). */
+export function loneDecode(isl: number, osl: number, o: IterOpts = {}): number {
+  let t = 0;
+  for (let g = 1; g < osl; g++) t += decodeIter(isl + g, o);
+  return t;
+}

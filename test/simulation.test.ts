@@ -1,0 +1,175 @@
+// Covers whole runs: accounting (issued = completed + timed out + rejected), no leaked KV, determinism, disaggregated timing (ITL ≈ decode step), agg vs disagg, wake-ups after KV is freed.
+import seedrandom from 'seedrandom';
+import { describe, expect, it } from 'vitest';
+import { Simulation, type SimulationResult } from '../src/engine/simulation.ts';
+import { simulate } from '../src/run.ts';
+import type { Scenario } from '../src/scenario/schema.ts';
+import type { TraceRequest } from '../src/trace/types.ts';
+import { aggScenario, cost, costWithTransfer, decodeIter, disaggScenario, loneTtft, makeTrace, runSim, sum, type Row } from './helpers.ts';
+
+const P = 6;
+
+/** A seeded mixed trace: shared prefixes, a few prompts over max_seq_len, bursts. */
+function mixedTrace(seed: string, n: number): TraceRequest[] {
+  const rnd = seedrandom(seed);
+  const rows: Row[] = [];
+  let t = 0;
+  for (let i = 0; i < n; i++) {
+    t += Math.floor(rnd() * 250);
+    const isl = i % 17 === 5 ? 130000 : 200 + Math.floor(rnd() * 9000);
+    const osl = 1 + Math.floor(rnd() * 60);
+    const blocks = Math.ceil(isl / 512);
+    const family = Math.floor(rnd() * 4); // 4 shared system prompts of 2 blocks
+    const ids = Array.from({ length: blocks }, (_, k) => (k < 2 ? family * 10 + k : 1000 * (i + 1) + k));
+    rows.push({ t, isl, osl, ids });
+  }
+  return makeTrace(rows);
+}
+
+function expectClean(result: SimulationResult, n: number): void {
+  const recs = result.records;
+  expect(recs.length).toBe(n);
+  expect(new Set(recs.map((r) => r.id)).size).toBe(n);
+  for (const pool of result.pools) {
+    for (const w of pool.workers) {
+      expect(w.engineQueue.length).toBe(0);
+      expect(w.running).toBe(false);
+      for (const r of w.ranks) {
+        expect(r.waiting.length + r.active.length).toBe(0);
+        expect(r.assignedPromptTokens).toBe(0);
+        expect(r.cache.usedBlocks).toBe(0);
+        expect(() => r.cache.assertNoLiveBlocks(r.label)).not.toThrow();
+      }
+    }
+  }
+}
+
+const scenarios: Array<[string, Scenario]> = [
+  ['agg round robin', aggScenario({ count: 2, engine: { ranks: 4, reuse: true }, client: { connection_limit: 6, request_timeout_seconds: 5 } })],
+  ['agg random', aggScenario({ count: 2, engine: { ranks: 2 }, router: { router_mode: 'random' }, client: { request_timeout_seconds: 5 } })],
+  [
+    'agg rank-pinned round robin, small KV',
+    aggScenario({ count: 2, engine: { ranks: 2, free_gpu_memory_fraction: 0.01, max_batch_size: 4 }, router: { round_robin_target: 'dp-rank-interleaved' }, client: { request_timeout_seconds: 5 } }),
+  ],
+  [
+    'disagg kv router',
+    disaggScenario({ prefill: { ranks: 4, reuse: true }, decode: { ranks: 4, max_batch_size: 4 }, router: { router_mode: 'kv' }, client: { request_timeout_seconds: 1 }, firstTokenFrom: 'decode' }),
+  ],
+  ['disagg least-loaded, overhead', disaggScenario({ prefillCount: 2, router: { router_mode: 'least-loaded', decision_overhead_ms: 2 }, client: { connection_limit: 8, request_timeout_seconds: 1 } })],
+];
+
+describe('accounting and leaks', () => {
+  it.each(scenarios)('%s: every request ends exactly once and no KV block is left held', (_name, s) => {
+    const trace = mixedTrace('mix', 120);
+    const r = runSim(s, trace);
+    const q = r.summary.requests;
+    expect(q.issued).toBe(120);
+    expect(q.completed + q.timedOut + q.rejected).toBe(q.issued);
+    expect(q.rejected).toBeGreaterThan(0); // the 130000-token prompts
+    expect(q.completed).toBeGreaterThan(0);
+    expect(q.timedOut).toBeGreaterThan(0); // the cut-off path runs too
+    expectClean(r.result, 120);
+    // only completed requests have latencies
+    for (const rec of r.records) expect(Number.isFinite(rec.e2elMs)).toBe(rec.status === 'completed');
+  });
+
+  it('an empty trace is a valid, empty run', () => {
+    const r = runSim(aggScenario(), []);
+    expect(r.summary.requests).toEqual({ issued: 0, completed: 0, timedOut: 0, rejected: 0 });
+    expect(r.result.events).toBe(0);
+  });
+
+  it('a router returning a target that does not exist is a bug, not a silent drop', () => {
+    const s = aggScenario();
+    const sim = new Simulation(makeTrace([{ t: 0, isl: 100, osl: 1 }]), {
+      scenario: s,
+      cost,
+      seed: '1',
+      routerOverride: () => ({ name: 'broken', select: () => ({ worker: 3, rank: null }) }),
+    });
+    expect(() => sim.run()).toThrow(/invalid target/);
+  });
+});
+
+describe('determinism', () => {
+  it.each(scenarios)('%s: same inputs and seed give a byte-identical summary', (_name, s) => {
+    const trace = mixedTrace('det', 80);
+    const a = simulate({ scenario: s, requests: trace, seed: '7', workload: 'w' });
+    const b = simulate({ scenario: s, requests: trace, seed: '7', workload: 'w' });
+    expect(JSON.stringify(a.summary)).toBe(JSON.stringify(b.summary));
+    expect(JSON.stringify(a.records)).toBe(JSON.stringify(b.records));
+  });
+
+  it('the seed drives random routing', () => {
+    const s = scenarios[1][1];
+    const trace = mixedTrace('det', 80);
+    const a = simulate({ scenario: s, requests: trace, seed: '1', workload: 'w' });
+    const b = simulate({ scenario: s, requests: trace, seed: '2', workload: 'w' });
+    expect(a.records.map((r) => r.prefillTarget)).not.toEqual(b.records.map((r) => r.prefillTarget));
+  });
+});
+
+describe('disaggregated timing', () => {
+  const isl = 3000;
+  const osl = 6;
+  const steps = [1, 2, 3, 4, 5].map((k) => decodeIter(isl + k, { overlap: true }));
+
+  it('first token from decode: TTFT = prefill + KV transfer; ITL = the decode step time exactly', () => {
+    const r = runSim(disaggScenario({ firstTokenFrom: 'decode' }), makeTrace([{ t: 0, isl, osl }]));
+    const x = r.rec(0);
+    expect(x.prefillTarget).toBe('prefill0.r0');
+    expect(x.decodeTarget).toBe('decode0.r0');
+    expect(x.ttftMs).toBeCloseTo(loneTtft(isl) + cost.kvTransferMs(isl), P);
+    expect(x.e2elMs).toBeCloseTo(x.ttftMs + sum(steps), P);
+    expect(x.itlMs).toBeCloseTo(sum(steps) / (osl - 1), P);
+    expect(x.transferMs).toBeCloseTo(cost.kvTransferMs(isl), P);
+  });
+
+  it('first token from prefill: TTFT = prefill; the transfer shows up in E2EL', () => {
+    const r = runSim(disaggScenario({ firstTokenFrom: 'prefill' }), makeTrace([{ t: 0, isl, osl }]));
+    const x = r.rec(0);
+    expect(x.ttftMs).toBeCloseTo(loneTtft(isl), P);
+    expect(x.e2elMs).toBeCloseTo(loneTtft(isl) + cost.kvTransferMs(isl) + sum(steps), P);
+  });
+
+  it('under load, disagg ITL stays near the decode step while agg ITL carries prefill chunks', () => {
+    const rows = Array.from({ length: 16 }, (_, i) => ({ t: i * 150, isl: 6000, osl: 40 }));
+    const agg = runSim(aggScenario(), makeTrace(rows)).summary;
+    const dis = runSim(disaggScenario({ firstTokenFrom: 'decode' }), makeTrace(rows)).summary;
+    const lone = decodeIter(6020, { overlap: true });
+    expect(dis.itlMs.mean).toBeGreaterThanOrEqual(lone * 0.95);
+    expect(dis.itlMs.mean).toBeLessThan(lone * 1.25);
+    expect(dis.itlMs.p99).toBeLessThan(lone * 1.5);
+    expect(agg.itlMs.mean).toBeGreaterThan(2 * dis.itlMs.mean);
+    expect(agg.requests.completed).toBe(16);
+    expect(dis.requests.completed).toBe(16);
+  });
+});
+
+describe('wake-ups when resources are freed', () => {
+  it('a prefill worker blocked on KV held by a transfer resumes when the transfer completes', () => {
+    // prefill rank: 39 blocks; each request holds ceil(1501 / 64) = 24 until its KV reaches decode
+    const s = disaggScenario({ prefill: { ranks: 1, free_gpu_memory_fraction: 0.001 }, decode: { ranks: 1 } });
+    const r = runSim(s, makeTrace([{ t: 0, isl: 1500, osl: 5 }, { t: 1, isl: 1500, osl: 5 }]));
+    const [a, b] = [r.rec(0), r.rec(1)];
+    const transferDone = loneTtft(1500) + cost.kvTransferMs(1500);
+    expect(a.status).toBe('completed');
+    expect(a.ttftMs + a.transferMs).toBeCloseTo(transferDone, P);
+    expect(b.status).toBe('completed');
+    expect(b.queueMs).toBeCloseTo(transferDone - 1, P);
+    expect(b.ttftMs).toBeCloseTo(transferDone - 1 + loneTtft(1500), P);
+  });
+
+  it('a request cut off while holding a decode slot lets the next one in on an idle decode worker', () => {
+    // KV transfer at 10 tokens per ms: A (10000 tokens) 1 s, B (64 tokens) 6.4 ms
+    const slow = costWithTransfer((tokens) => tokens / 10);
+    const s = disaggScenario({ prefill: { ranks: 1 }, decode: { ranks: 1, max_batch_size: 1 }, client: { request_timeout_seconds: 0.8 } });
+    const r = runSim(s, makeTrace([{ t: 0, isl: 10000, osl: 3 }, { t: 300, isl: 64, osl: 3 }]), { cost: slow });
+    const [a, b] = [r.rec(0), r.rec(1)];
+    expect(a.status).toBe('timed-out'); // at 800 ms, in its 1 s transfer
+    expect(a.endMs).toBe(800);
+    expect(b.status).toBe('completed'); // admitted on decode at 800 ms, not stuck until its own cut-off
+    expect(b.endMs).toBeLessThan(900);
+    expect(b.e2elMs).toBeCloseTo(800 + slow.kvTransferMs(64) + decodeIter(65, { overlap: true, model: slow }) + decodeIter(66, { overlap: true, model: slow }) - 300, P);
+  });
+});
