@@ -116,28 +116,48 @@ export interface CalibrationResult {
   sensitivity: Record<string, Record<string, Partial<Record<CalibrationParameter, number>>>>;
 }
 
-export function calibrate(setup: CalibrationSetup, opts: { maxEvaluations: number; log?: (line: string) => void }): CalibrationResult {
+/** One stage of the fit: which parameters move and which runs judge them. */
+export interface CalibrationStage {
+  parameters: readonly CalibrationParameter[];
+  runs: readonly string[];
+}
+
+/**
+ * The default two-stage procedure. The disaggregated decode pool alone sets ITL there, through the
+ * CUDA-graph decode step, so its scale is fitted first on that run; the rest is fitted on all runs.
+ */
+export function defaultStages(parameters: readonly CalibrationParameter[]): CalibrationStage[] {
+  const first = parameters.filter((p) => p === 'cudaGraphScale');
+  const rest = parameters.filter((p) => p !== 'cudaGraphScale');
+  const stages: CalibrationStage[] = [];
+  if (first.length > 0) stages.push({ parameters: first, runs: ['disagg-kv'] });
+  if (rest.length > 0) stages.push({ parameters: rest, runs: [...REPORTED_RUNS] });
+  return stages;
+}
+
+export function calibrate(setup: CalibrationSetup, opts: { maxEvaluations: number; stages?: CalibrationStage[]; log?: (line: string) => void }): CalibrationResult {
   const spec = loadCostModel(setup.model).spec.calibration.parameters;
   const names = setup.parameters;
-  const toValues = (x: number[]): CalibrationValues =>
-    Object.fromEntries(names.map((k, i) => [k, spec[k].bounds[0] + x[i] * (spec[k].bounds[1] - spec[k].bounds[0])]));
-  const x0 = names.map((k) => (spec[k].value - spec[k].bounds[0]) / (spec[k].bounds[1] - spec[k].bounds[0]));
-  const start = evaluate(setup, toValues(x0));
-  const cache = new Map<string, Evaluation>();
-  const result = nelderMead(
-    (x) => {
-      const key = x.map((v) => v.toFixed(6)).join(',');
-      let e = cache.get(key);
-      if (!e) {
-        e = evaluate(setup, toValues(x));
-        cache.set(key, e);
-      }
-      return e.objective;
-    },
-    x0,
-    { maxEvaluations: opts.maxEvaluations, onStep: (best, n) => opts.log?.(`evaluation ${n}: objective ${best.toFixed(4)}`) },
-  );
-  const fittedValues = toValues(result.x);
+  const current: CalibrationValues = Object.fromEntries(names.map((k) => [k, spec[k].value]));
+  const start = evaluate(setup, current);
+  let evaluations = 0;
+  for (const [si, stage] of (opts.stages ?? defaultStages(names)).entries()) {
+    const ps = stage.parameters;
+    const toValues = (x: number[]): CalibrationValues => ({
+      ...current,
+      ...Object.fromEntries(ps.map((k, i) => [k, spec[k].bounds[0] + x[i] * (spec[k].bounds[1] - spec[k].bounds[0])])),
+    });
+    const x0 = ps.map((k) => (current[k]! - spec[k].bounds[0]) / (spec[k].bounds[1] - spec[k].bounds[0]));
+    const stageSetup = { ...setup, runs: stage.runs };
+    const result = nelderMead((x) => evaluate(stageSetup, toValues(x)).objective, x0, {
+      maxEvaluations: Math.max(ps.length + 2, Math.round((opts.maxEvaluations * ps.length) / names.length)),
+      onStep: (best, n) => opts.log?.(`stage ${si + 1} (${ps.join(', ')} on ${stage.runs.join(', ')}): evaluation ${n}, objective ${best.toFixed(4)}`),
+    });
+    evaluations += result.evaluations;
+    Object.assign(current, toValues(result.x));
+  }
+  const result = { evaluations };
+  const fittedValues = current;
   const fitted = evaluate(setup, fittedValues);
   // sensitivity: ±5 % relative change of each parameter (kept inside its bounds)
   const sensitivity: CalibrationResult['sensitivity'] = {};

@@ -69,10 +69,11 @@ describe('CostModel (hand-computed from the model file)', () => {
     expect(cost.kvCapacityBlocks(0.001, 64)).toBe(39);
   });
 
-  it('platform slowdowns: a number, a calibration parameter, or 1', () => {
-    expect(cost.platformSlowdown('aws-gb200-k8s')).toBe(p.k8sIterationSlowdown);
-    expect(cost.platformSlowdown('nvl36-gb200-slurm')).toBe(1);
-    expect(cost.platformSlowdown('no-such-platform')).toBe(1);
+  it('platform slowdowns: a number, a calibration parameter for some roles, or 1', () => {
+    expect(cost.platformSlowdown('aws-gb200-k8s', 'agg')).toBe(p.k8sIterationSlowdown);
+    expect(cost.platformSlowdown('aws-gb200-k8s', 'prefill')).toBe(1);
+    expect(cost.platformSlowdown('nvl36-gb200-slurm', 'agg')).toBe(1);
+    expect(cost.platformSlowdown('no-such-platform', 'agg')).toBe(1);
   });
 });
 
@@ -85,7 +86,7 @@ describe('loadCostModel', () => {
     expect(c.iterationMs(shape, 'TRTLLM', false, false)).toBeCloseTo(7 + 3 + 0.5 * 58 * (0.194 + 0.175) + 1.28, 9);
     const f = cost.spec.kvTransfer.fixedMs;
     expect(c.kvTransferMs(1000) - f).toBeCloseTo((cost.kvTransferMs(1000) - f) / 2, 9);
-    expect(c.platformSlowdown('aws-gb200-k8s')).toBe(p.k8sIterationSlowdown);
+    expect(c.platformSlowdown('aws-gb200-k8s', 'agg')).toBe(p.k8sIterationSlowdown);
     // the shared default is untouched
     expect(loadCostModel(MODEL).params).toEqual(p);
   });

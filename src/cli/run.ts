@@ -7,7 +7,7 @@ import { formatBlock, formatNotes } from '../metrics/format.ts';
 import { loadRouterPlugin } from '../router/plugin.ts';
 import { simulate } from '../run.ts';
 import { loadScenario } from '../scenario/load.ts';
-import { loadRequests } from '../trace/workloads.ts';
+import { loadRequests, parseParamPairs } from '../trace/workloads.ts';
 
 export interface RunArgs {
   scenario: string;
@@ -19,6 +19,7 @@ export interface RunArgs {
   json: boolean;
   records: boolean;
   router?: string;
+  param: string[];
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -31,6 +32,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('workload', { type: 'string', describe: 'built-in workload instead of --trace (default seed-coding)' })
       .option('seed', { type: 'string', default: '42', describe: 'seed of every random choice' })
       .option('set', { type: 'string', array: true, default: [], describe: 'override a scenario key: dotted.key=value (repeatable)' })
+      .option('param', { type: 'string', array: true, default: [], describe: 'built-in workload parameter name=number (repeatable), e.g. rate_scale=0.5' })
       .option('out', { type: 'string', describe: 'output folder (default results/runs/<scenario name>)' })
       .option('json', { type: 'boolean', default: false, describe: 'print summary.json instead of the block' })
       .option('records', { type: 'boolean', default: true, describe: 'also write requests.jsonl (per-request breakdown)' })
@@ -39,7 +41,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (a) => {
     const scenario = loadScenario(a.scenario, a.set);
     const routerOverride = a.router ? await loadRouterPlugin(a.router) : undefined;
-    const requests = await loadRequests({ trace: a.trace, workload: a.workload, seed: a.seed });
+    const requests = await loadRequests({ trace: a.trace, workload: a.workload, seed: a.seed, params: parseParamPairs(a.param) });
     const workload = a.trace ? basename(a.trace) : (a.workload ?? 'seed-coding');
     const { summary, records } = simulate({ scenario, requests, seed: a.seed, workload, routerOverride });
     const out = a.out ?? join('results', 'runs', scenario.name);

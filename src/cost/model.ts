@@ -50,7 +50,7 @@ export const costModelFileSchema = z.object({
   dense: table1.extend({ unit: z.string().optional(), msPerToken: num.nonnegative() }),
   kvTransfer: table1.extend({ fixedMs: num.nonnegative(), bytesPerTokenSource: z.string().optional() }),
   calibration: calibrationSchema,
-  platforms: z.record(z.string(), z.union([z.string(), z.object({ iterationSlowdown: z.union([pos, z.string()]) })])),
+  platforms: z.record(z.string(), z.union([z.string(), z.object({ iterationSlowdown: z.union([pos, z.string()]), roles: z.array(z.string()).optional() })])),
 });
 export type CostModelFile = z.infer<typeof costModelFileSchema>;
 
@@ -131,10 +131,11 @@ export class CostModel {
     return this.spec.kvTransfer.fixedMs + (tokens * this.kvBytesPerToken) / (this.params.kvTransferGBps * 1e6);
   }
 
-  /** Uniform iteration-time multiplier of a named platform (1 for an unknown one). */
-  platformSlowdown(platform: string): number {
+  /** Uniform iteration-time multiplier of a named platform for workers of `role` (1 for an unknown platform). */
+  platformSlowdown(platform: string, role: string): number {
     const entry = this.spec.platforms[platform];
     if (entry === undefined || typeof entry === 'string') return 1;
+    if (entry.roles && !entry.roles.includes(role)) return 1;
     const v = entry.iterationSlowdown;
     if (typeof v === 'number') return v;
     if (!(CALIBRATION_PARAMETERS as readonly string[]).includes(v)) throw inputError({ field: `platforms.${platform}.iterationSlowdown` }, `unknown calibration parameter ${v}`);

@@ -76,7 +76,7 @@ export class Simulation implements WorkerHost {
       const group = s.workers[role]!;
       const workers = Array.from({ length: group.count }, (_, i) =>
         new Worker(
-          { id: i, role, engine: group.engine, cost: o.cost, slowdown: o.cost.platformSlowdown(s.platform.name) * s.platform.iteration_slowdown, decodeEmitsFirstToken: this.decodeEmitsFirstToken },
+          { id: i, role, engine: group.engine, cost: o.cost, slowdown: o.cost.platformSlowdown(s.platform.name, role) * s.platform.iteration_slowdown, decodeEmitsFirstToken: this.decodeEmitsFirstToken },
           this,
         ),
       );

@@ -69,7 +69,7 @@ export function formatNotes(s: Summary): string {
     `requests: ${s.requests.issued} issued, ${s.requests.completed} completed, ${s.requests.timedOut} timed out, ${s.requests.rejected} rejected; duration ${s.durationS.toFixed(1)} s`,
     `mean E2EL = client wait ${sec(b.clientWait)} + queue ${sec(b.queue)} + prefill ${sec(b.prefill)} + transfer ${sec(b.transfer)} + decode ${sec(b.decode)}; ${pct(s.clientWaitedFraction)} of requests waited for a client connection (peak ${s.client.peakWaiting} waiting)`,
     `prefix-cache hit rate: ${Object.entries(s.kvCache.hitRate).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`,
-    `workers: ${Object.entries(s.workers).map(([k, w]) => `${k} ${w.workers}x${w.ranksPerWorker} ranks busy ${pct(w.busyFraction)} (${pct(w.prefillIterationFraction)} of iterations carry prefill)`).join('; ')}`,
+    `workers: ${Object.entries(s.workers).map(([k, w]) => `${k} ${w.workers}x${w.ranksPerWorker} ranks busy ${pct(w.busyFraction)} (${pct(w.prefillIterationFraction)} of iterations carry prefill, mean ${w.meanPrefillIterationMs.toFixed(1)} ms; decode-only ${w.meanDecodeIterationMs.toFixed(1)} ms)`).join('; ')}`,
     routingLine(s.routing, s.router),
   ];
   if (s.goodput) lines.push(`goodput (TTFT <= ${s.goodput.ttftMs} ms, ITL <= ${s.goodput.itlMs} ms): ${s.goodput.requestThroughput.toFixed(2)} req/s (${s.goodput.requests} requests)`);

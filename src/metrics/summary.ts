@@ -33,7 +33,19 @@ export interface Summary {
   /** Share of completed requests that waited for a client connection. */
   clientWaitedFraction: number;
   kvCache: { hitRate: Record<string, number>; evictedBlocks: Record<string, number> };
-  workers: Record<string, { workers: number; ranksPerWorker: number; iterations: number; busyFraction: number; prefillIterationFraction: number }>;
+  workers: Record<
+    string,
+    {
+      workers: number;
+      ranksPerWorker: number;
+      iterations: number;
+      busyFraction: number;
+      prefillIterationFraction: number;
+      /** Mean duration of iterations with / without prefill chunks, ms. */
+      meanPrefillIterationMs: number;
+      meanDecodeIterationMs: number;
+    }
+  >;
   client: { peakInFlight: number; peakWaiting: number };
   router: Record<string, string>;
   /** Per (worker, rank) target of each pool: requests, prompt/cached tokens, hit rate, busy share. */
@@ -99,10 +111,12 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
     let iters = 0;
     let busy = 0;
     let prefillIters = 0;
+    let prefillBusy = 0;
     for (const w of pool.workers) {
       iters += w.iterations;
       busy += w.busyMs;
       prefillIters += w.prefillIterations;
+      prefillBusy += w.prefillBusyMs;
       for (const r of w.ranks) {
         prompt += r.promptTokens;
         cached += r.cachedTokens;
@@ -117,6 +131,8 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
       iterations: iters,
       busyFraction: durationS > 0 ? round(busy / 1000 / durationS / pool.workers.length, 4) : 0,
       prefillIterationFraction: iters > 0 ? round(prefillIters / iters, 4) : 0,
+      meanPrefillIterationMs: prefillIters > 0 ? round(prefillBusy / prefillIters) : 0,
+      meanDecodeIterationMs: iters > prefillIters ? round((busy - prefillBusy) / (iters - prefillIters)) : 0,
     };
     router[pool.role] = pool.router.describe?.() ?? pool.router.name;
   }

@@ -48,6 +48,8 @@ export class Worker {
   iterations = 0;
   busyMs = 0;
   prefillIterations = 0;
+  /** Time spent in iterations that carry prefill chunks, ms. */
+  prefillBusyMs = 0;
 
   private readonly cost: CostModel;
   private readonly slowdown: number;
@@ -206,7 +208,10 @@ export class Worker {
     this.running = true;
     this.inFlight = inFlight;
     this.iterations++;
-    if (prefillTokens > 0) this.prefillIterations++;
+    if (prefillTokens > 0) {
+      this.prefillIterations++;
+      this.prefillBusyMs += durationMs;
+    }
     this.busyMs += durationMs;
     this.host.scheduleIterationEnd(this, nowMs + durationMs);
   }

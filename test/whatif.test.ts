@@ -1,0 +1,41 @@
+// What-if directions the calibrated simulator must get right on the seed-like workload: KV routing
+// beats round robin (disagg, and agg with block reuse), and halving the load collapses agg TTFT.
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { simulate } from '../src/run.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import { SCENARIOS_DIR } from '../src/reported.ts';
+import { loadRequests } from '../src/trace/workloads.ts';
+import type { TraceRequest } from '../src/trace/types.ts';
+
+const run = (name: string, requests: readonly TraceRequest[], sets: string[] = []) =>
+  simulate({ scenario: loadScenario(join(SCENARIOS_DIR, `${name}.yaml`), sets), requests, seed: '42', workload: 'seed-coding' }).summary;
+
+describe('what-if directions (seed-coding workload, calibrated model)', () => {
+  let requests: TraceRequest[];
+  beforeAll(async () => {
+    requests = await loadRequests({ workload: 'seed-coding', seed: '42' });
+  });
+
+  it('disagg: round robin has worse TTFT and a lower prefill hit rate than KV routing', () => {
+    const kv = run('disagg-kv', requests);
+    const rr = run('disagg-kv', requests, ['router.router_mode=round-robin']);
+    expect(rr.ttftMs.mean).toBeGreaterThan(kv.ttftMs.mean * 1.05);
+    expect(rr.kvCache.hitRate.prefill).toBeLessThan(kv.kvCache.hitRate.prefill - 0.05);
+  });
+
+  it('agg: KV routing with block reuse beats round robin', () => {
+    const rr = run('agg-rr-k8s', requests);
+    const kv = run('agg-rr-k8s', requests, ['router.router_mode=kv', 'workers.agg.engine.kv_cache_config.enable_block_reuse=true']);
+    expect(kv.kvCache.hitRate.agg).toBeGreaterThan(0.1);
+    expect(kv.ttftMs.mean).toBeLessThan(rr.ttftMs.mean * 0.5);
+    expect(kv.requestThroughput).toBeGreaterThanOrEqual(rr.requestThroughput);
+  });
+
+  it('agg: halving the request rate lowers TTFT by orders of magnitude', async () => {
+    const full = run('agg-rr-k8s', requests);
+    const half = run('agg-rr-k8s', await loadRequests({ workload: 'seed-coding', seed: '42', params: { rate_scale: 0.5 } }));
+    expect(full.ttftMs.mean / half.ttftMs.mean).toBeGreaterThan(20);
+    expect(half.requests.timedOut).toBe(0);
+  });
+});
