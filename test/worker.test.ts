@@ -131,8 +131,9 @@ describe('overlap scheduler', () => {
     expect(host).toBeGreaterThan(0);
     expect(on.ttftMs).toBeCloseTo(loneTtft(20000, { overlap: true }), P);
     expect(off.ttftMs - on.ttftMs).toBeCloseTo(3 * host, P);
-    expect(off.e2elMs - on.e2elMs).toBeCloseTo((3 + 4) * host, P);
-    expect(off.itlMs - on.itlMs).toBeCloseTo(host, P);
+    // with overlap the final response is handled one executor loop later: CPU-only on the idle worker
+    expect(off.e2elMs - on.e2elMs).toBeCloseTo((3 + 4 - 1) * host, P);
+    expect(off.itlMs - on.itlMs).toBeCloseTo((4 - 1) * host / 4, P);
   });
 });
 

@@ -76,7 +76,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     writeFileSync(join(a.report, 'report.md'), md);
     writeFileSync(join(a.report, 'report.json'), JSON.stringify({ start: strip(result.start), fitted: strip(result.fitted), evaluations: result.evaluations, sensitivity: result.sensitivity }, null, 2) + '\n');
     if (a.write) {
-      for (const k of params) spec[k].value = Number(result.fitted.values[k].toPrecision(4));
+      for (const k of params) spec[k].value = Number(result.fitted.values[k].toPrecision(8));
       writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
     }
     process.stdout.write(md);

@@ -7,7 +7,7 @@
 // stopping (END_NODE). Rows are yielded one at a time so the CLI can stream them to disk.
 import { inputError } from '../errors.ts';
 import { buildCoreTree, CACHE_END, END_NODE, type CoreTree } from './prefix-tree.ts';
-import { EmpiricalSampler, roundHalfEven, type Rng } from './samplers.ts';
+import { EmpiricalSampler, roundHalfEven, searchCdf, type Rng } from './samplers.ts';
 import { TRACE_BLOCK_TOKENS, type TraceRequest } from './types.ts';
 
 export interface SynthesizerOptions {
@@ -162,22 +162,7 @@ export class Synthesizer {
     for (;;) {
       const node = nodes[cur];
       const u = rng();
-      // linear scan is fine: most nodes have few children; the root uses binary search
-      let k: number;
-      const cdf = node.outCdf;
-      if (cdf.length > 16) {
-        let lo = 0;
-        let hi = cdf.length - 1;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (cdf[mid] > u) hi = mid;
-          else lo = mid + 1;
-        }
-        k = lo;
-      } else {
-        k = 0;
-        while (k < cdf.length - 1 && !(cdf[k] > u)) k++;
-      }
+      const k = searchCdf(node.outCdf, u);
       const next = node.outTargets[k];
       if (next === CACHE_END) break;
       if (next === END_NODE) return { hashIds: path, hasLeaf: false, contextTokens };

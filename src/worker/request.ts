@@ -13,6 +13,7 @@ export type Phase =
   | 'transfer' // KV moving prefill → decode
   | 'decode-ready' // KV arrived, joins the next decode iteration
   | 'decode' // generating tokens
+  | 'finishing' // last token computed; its response goes out with the next overlap-scheduler iteration
   | 'done'
   | 'timed-out'
   | 'rejected';

@@ -60,6 +60,10 @@ export class Worker {
   private readonly cudaGraphMaxBatch: number;
   /** Requests scheduled in the iteration in flight (plannedTokens > 0). */
   private inFlight: SimRequest[] = [];
+  /** Overlap scheduler: requests whose last token was computed in the previous iteration; their final
+   *  response is handled during the next one (TRT-LLM processes step i's outputs in loop i + 1). */
+  private finishing: SimRequest[] = [];
+  private flushing: SimRequest[] = [];
 
   constructor(o: WorkerOptions, private readonly host: WorkerHost) {
     this.id = o.id;
@@ -198,7 +202,16 @@ export class Worker {
       attentionMs *= this.attentionShare;
       if (attentionMs > maxAttentionMs) maxAttentionMs = attentionMs;
     }
+    this.flushing = this.finishing;
+    this.finishing = [];
     if (globalTokens === 0) {
+      if (this.flushing.length > 0) {
+        // no GPU step to hide behind: the executor loop handles the responses on the CPU alone
+        this.running = true;
+        this.inFlight = inFlight;
+        this.host.scheduleIterationEnd(this, nowMs + this.cost.params.hostOverheadMs * this.slowdown);
+        return;
+      }
       this.running = false;
       return;
     }
@@ -277,12 +290,20 @@ export class Worker {
       } else if (req.phase === 'decode') {
         req.generatedTokens++;
         const rank = (this.role === 'decode' ? req.decodeRank : req.prefillRank)!;
-        if (req.generatedTokens >= req.outputTokens) this.finish(rank, req, nowMs);
-        else if ((req.generatedTokens - 1) % this.engine.stream_interval === 0) req.responses++; // streamed every stream_interval steps
+        if (req.generatedTokens < req.outputTokens) {
+          if ((req.generatedTokens - 1) % this.engine.stream_interval === 0) req.responses++; // streamed every stream_interval steps
+        } else if (this.overlap) {
+          req.phase = 'finishing';
+          this.finishing.push(req);
+        } else this.finish(rank, req, nowMs);
       }
       // any other phase: cancelled while the iteration ran
     }
     this.inFlight = [];
+    for (const req of this.flushing) {
+      if (req.phase === 'finishing') this.finish((this.role === 'decode' ? req.decodeRank : req.prefillRank)!, req, nowMs);
+    }
+    this.flushing = [];
     this.startIteration(nowMs);
   }
 
