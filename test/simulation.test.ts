@@ -189,3 +189,22 @@ describe('wake-ups when resources are freed', () => {
     expect(b.e2elMs).toBeCloseTo(800 + slow.kvTransferMs(64) + decodeIter(65, { overlap: true, model: slow }) + decodeIter(66, { overlap: true, model: slow }) + flush - 300, P);
   });
 });
+
+describe('decode runs (several identical decode iterations as one event) are exact', () => {
+  it.each(scenarios)('%s: same records with runs of 64 steps as with one event per iteration', (_name, s) => {
+    const trace = mixedTrace('runs', 120);
+    const per = new Simulation(trace, { scenario: s, cost, seed: '3', maxRunSteps: 1 }).run();
+    const runs = new Simulation(trace, { scenario: s, cost, seed: '3', maxRunSteps: 64 }).run();
+    expect(runs.events).toBeLessThan(per.events);
+    // identical up to floating-point summation order of the step times
+    const a = per.records.map((r) => ({ ...r }));
+    const b = runs.records.map((r) => ({ ...r }));
+    expect(b.map((r) => [r.id, r.status, r.prefillTarget, r.decodeTarget])).toEqual(a.map((r) => [r.id, r.status, r.prefillTarget, r.decodeTarget]));
+    for (let i = 0; i < a.length; i++) {
+      for (const k of ['ttftMs', 'e2elMs', 'endMs'] as const) {
+        if (Number.isNaN(a[i][k])) expect(b[i][k]).toBeNaN();
+        else expect(b[i][k]).toBeCloseTo(a[i][k], 6);
+      }
+    }
+  });
+});

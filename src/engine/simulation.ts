@@ -17,7 +17,7 @@ import { EventQueue } from './event-queue.ts';
 type SimEvent =
   | { kind: 'arrival'; index: number }
   | { kind: 'server-arrival'; req: SimRequest; pool: Pool }
-  | { kind: 'iteration-end'; worker: Worker }
+  | { kind: 'iteration-end'; worker: Worker; run: number }
   | { kind: 'transfer-done'; req: SimRequest }
   | { kind: 'timeout'; req: SimRequest };
 
@@ -34,6 +34,8 @@ export interface SimulationOptions {
   seed: string;
   /** Optional replacement router for the entry pool (agg or prefill), e.g. a plug-in. */
   routerOverride?: (ctx: RouterContext) => Router;
+  /** Longest run of decode-only iterations per event (default MAX_RUN_STEPS; 1 = one event per iteration). */
+  maxRunSteps?: number;
 }
 
 export interface SimulationResult {
@@ -76,7 +78,7 @@ export class Simulation implements WorkerHost {
       const group = s.workers[role]!;
       const workers = Array.from({ length: group.count }, (_, i) =>
         new Worker(
-          { id: i, role, engine: group.engine, cost: o.cost, slowdown: o.cost.platformSlowdown(s.platform.name, role) * s.platform.iteration_slowdown, decodeEmitsFirstToken: this.decodeEmitsFirstToken },
+          { id: i, role, engine: group.engine, cost: o.cost, slowdown: o.cost.platformSlowdown(s.platform.name, role) * s.platform.iteration_slowdown, decodeEmitsFirstToken: this.decodeEmitsFirstToken, maxRunSteps: o.maxRunSteps },
           this,
         ),
       );
@@ -108,7 +110,7 @@ export class Simulation implements WorkerHost {
           this.dispatch(p.req, p.pool);
           break;
         case 'iteration-end':
-          p.worker.endIteration(this.nowMs);
+          p.worker.endIteration(this.nowMs, p.run);
           break;
         case 'transfer-done':
           this.onTransferDone(p.req);
@@ -188,8 +190,8 @@ export class Simulation implements WorkerHost {
 
   // ---- worker host ----
 
-  scheduleIterationEnd(worker: Worker, atMs: number): void {
-    this.queue.push(atMs, { kind: 'iteration-end', worker });
+  scheduleIterationEnd(worker: Worker, atMs: number, run: number): void {
+    this.queue.push(atMs, { kind: 'iteration-end', worker, run });
   }
 
   scheduleTransferDone(req: SimRequest, atMs: number): void {

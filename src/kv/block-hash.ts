@@ -96,13 +96,16 @@ export interface BlockChain {
 
 /** True if each id always follows the same id at the same position, and all ids are below `maxId`. */
 export function hasPrefixProperty(traces: readonly { hashIds: readonly number[] }[], maxId: number): boolean {
-  const parent = new Map<number, number>();
+  let top = 0;
+  for (const t of traces) for (const id of t.hashIds) if (id > top) top = id;
+  if (top >= maxId) return false;
+  // parent[id] = the id before it (-1 at the start), or -2 when not seen yet
+  const parent = new Int32Array(top + 1).fill(-2);
   for (const t of traces) {
     let prev = -1;
     for (const id of t.hashIds) {
-      if (id >= maxId) return false;
-      const p = parent.get(id);
-      if (p === undefined) parent.set(id, prev);
+      const p = parent[id];
+      if (p === -2) parent[id] = prev;
       else if (p !== prev) return false;
       prev = id;
     }

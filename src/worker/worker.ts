@@ -1,7 +1,9 @@
 // A worker: one DEP group of attention-DP ranks stepping in lockstep. Each iteration it places new
 // requests on ranks, admits them (slots + KV blocks), builds every rank's batch (decode tokens first,
 // then FCFS prefill chunks in the max_num_tokens budget), and lasts as long as the cost model says
-// the whole group takes. One event per iteration; every request in it advances at its end.
+// the whole group takes. One event per iteration; every request in it advances at its end. Runs of
+// identical decode-only iterations (same requests, contexts growing by one token a step) are one
+// event: each step's time is still computed, and a request arriving mid-run cuts it at the next step.
 import type { CostModel } from '../cost/model.ts';
 import { BlockCache } from '../kv/block-cache.ts';
 import type { EngineConfig } from '../scenario/schema.ts';
@@ -11,9 +13,20 @@ import type { SimRequest } from './request.ts';
 
 export type WorkerRole = 'agg' | 'prefill' | 'decode';
 
+/** Longest run of decode-only iterations simulated as one event. */
+export const MAX_RUN_STEPS = 64;
+
+/** Responses a request of `outputTokens` streams: the first token, one every `interval` steps, the last (TRT-LLM _handle_responses). */
+export function streamedResponses(outputTokens: number, interval: number): number {
+  if (outputTokens <= 1) return 1;
+  // decoding iterations d = 1 .. outputTokens - 1; a response when d % interval == 0 or at the last one
+  return 1 + Math.floor((outputTokens - 2) / interval) + 1;
+}
+
 /** What a worker needs from the simulation around it. */
 export interface WorkerHost {
-  scheduleIterationEnd(worker: Worker, atMs: number): void;
+  /** Call worker.endIteration(atMs, run) at `atMs` (a later call with a new `run` supersedes it). */
+  scheduleIterationEnd(worker: Worker, atMs: number, run: number): void;
   scheduleTransferDone(req: SimRequest, atMs: number): void;
   /** First output token is out (agg: prefill end; decode: first decode iteration). */
   firstToken(req: SimRequest, atMs: number): void;
@@ -32,6 +45,8 @@ export interface WorkerOptions {
   slowdown: number;
   /** Disaggregated decode emits the first token itself (Dynamo + TRT-LLM), instead of the prefill side. */
   decodeEmitsFirstToken: boolean;
+  /** Longest run of identical decode-only iterations taken as one event (1 = an event per iteration). */
+  maxRunSteps?: number;
 }
 
 export class Worker {
@@ -64,6 +79,17 @@ export class Worker {
    *  response is handled during the next one (TRT-LLM processes step i's outputs in loop i + 1). */
   private finishing: SimRequest[] = [];
   private flushing: SimRequest[] = [];
+  // the iteration (or run of decode-only iterations) in flight
+  private run = 0;
+  private runStartMs = 0;
+  private runSteps = 1;
+  /** End time of each step of the run, relative to its start, ms. */
+  private readonly runEndsMs: Float64Array;
+  private readonly maxRunSteps: number;
+  private runPrefillMs = 0;
+  /** Decode requests per rank and their mean context at the run's first step. */
+  private readonly rankDecodes: number[];
+  private readonly rankContext: number[];
 
   constructor(o: WorkerOptions, private readonly host: WorkerHost) {
     this.id = o.id;
@@ -82,6 +108,10 @@ export class Worker {
     this.attentionShare = o.engine.enable_attention_dp ? 1 : 1 / o.engine.tensor_parallel_size;
     const capacity = o.cost.kvCapacityBlocks(kv.free_gpu_memory_fraction, kv.tokens_per_block) * (o.engine.enable_attention_dp ? 1 : o.engine.tensor_parallel_size);
     this.ranks = Array.from({ length: dp }, (_, i) => new Rank(this, i, new BlockCache(capacity, kv.enable_block_reuse)));
+    this.maxRunSteps = Math.max(1, Math.floor(o.maxRunSteps ?? MAX_RUN_STEPS));
+    this.runEndsMs = new Float64Array(this.maxRunSteps);
+    this.rankDecodes = new Array<number>(dp).fill(0);
+    this.rankContext = new Array<number>(dp).fill(0);
   }
 
   get label(): string {
@@ -104,9 +134,18 @@ export class Worker {
     this.wake(nowMs);
   }
 
-  /** Start an iteration now if the group is idle. */
+  /** Something changed for this worker: start an iteration now if idle, else end a decode run at its next step. */
   wake(nowMs: number): void {
     if (!this.running) this.startIteration(nowMs);
+    else if (this.runSteps > 1) {
+      // the first step that ends at or after now is the last one of the run
+      let j = 0;
+      while (j < this.runSteps - 1 && this.runStartMs + this.runEndsMs[j] < nowMs) j++;
+      if (j + 1 < this.runSteps) {
+        this.runSteps = j + 1;
+        this.host.scheduleIterationEnd(this, this.runStartMs + this.runEndsMs[j], ++this.run);
+      }
+    }
   }
 
   private placeOn(req: SimRequest, rank: Rank): void {
@@ -138,7 +177,7 @@ export class Worker {
     if (this.engineQueue.length > 0) {
       for (const p of assignToRanks(this.engineQueue, this.ranks, this.engine.max_batch_size)) this.placeOn(p.req, p.rank);
     }
-    const inFlight: SimRequest[] = [];
+    const inFlight = this.inFlight; // emptied by endIteration; reused to spare the garbage collector
     let maxAttentionMs = 0;
     let globalTokens = 0;
     let maxRankTokens = 0;
@@ -172,6 +211,8 @@ export class Worker {
         }
       }
       rankTokens += decodes;
+      this.rankDecodes[rank.index] = decodes;
+      this.rankContext[rank.index] = decodes > 0 ? decodeContext / decodes : 0;
       if (decodes > 0) attentionMs += this.cost.decodeAttentionMs(decodes, decodeContext / decodes);
       // prefill chunks, first come first served, in the remaining token budget
       let budget = this.engine.max_num_tokens - decodes;
@@ -202,31 +243,49 @@ export class Worker {
       attentionMs *= this.attentionShare;
       if (attentionMs > maxAttentionMs) maxAttentionMs = attentionMs;
     }
-    this.flushing = this.finishing;
-    this.finishing = [];
+    // swap the two lists (both reused): what finished last iteration is flushed at the end of this one
+    const flushing = this.finishing;
+    this.finishing = this.flushing;
+    this.flushing = flushing;
     if (globalTokens === 0) {
       if (this.flushing.length > 0) {
         // no GPU step to hide behind: the executor loop handles the responses on the CPU alone
         this.running = true;
-        this.inFlight = inFlight;
-        this.host.scheduleIterationEnd(this, nowMs + this.cost.params.hostOverheadMs * this.slowdown);
+        this.runStartMs = nowMs;
+        this.runSteps = 1;
+        this.runPrefillMs = 0;
+        this.host.scheduleIterationEnd(this, nowMs + this.cost.params.hostOverheadMs * this.slowdown, ++this.run);
         return;
       }
       this.running = false;
       return;
     }
     const cudaGraph = prefillTokens === 0 && maxRankTokens <= this.cudaGraphMaxBatch;
-    const durationMs =
-      this.cost.iterationMs({ maxAttentionMs, globalTokens, maxRankTokens }, this.engine.moe_config.backend, this.overlap, cudaGraph) * this.slowdown;
+    const backend = this.engine.moe_config.backend;
+    const durationMs = this.cost.iterationMs({ maxAttentionMs, globalTokens, maxRankTokens }, backend, this.overlap, cudaGraph) * this.slowdown;
     this.running = true;
-    this.inFlight = inFlight;
-    this.iterations++;
-    if (prefillTokens > 0) {
-      this.prefillIterations++;
-      this.prefillBusyMs += durationMs;
+    this.runStartMs = nowMs;
+    this.runEndsMs[0] = durationMs;
+    this.runPrefillMs = prefillTokens > 0 ? durationMs : 0;
+    // A decode-only batch with nothing waiting repeats until its first request produces its last token
+    // (or something arrives): time every step, schedule one event.
+    let steps = 1;
+    if (prefillTokens === 0 && this.flushing.length === 0 && this.engineQueue.length === 0 && this.ranks.every((r) => r.waiting.length === 0)) {
+      steps = this.maxRunSteps;
+      for (const req of inFlight) steps = Math.min(steps, req.outputTokens - req.generatedTokens);
+      const shape = { maxAttentionMs: 0, globalTokens, maxRankTokens };
+      for (let j = 1; j < steps; j++) {
+        let maxAttn = 0;
+        for (let r = 0; r < this.ranks.length; r++) {
+          const b = this.rankDecodes[r];
+          if (b > 0) maxAttn = Math.max(maxAttn, this.cost.decodeAttentionMs(b, this.rankContext[r] + j) * this.attentionShare);
+        }
+        shape.maxAttentionMs = maxAttn;
+        this.runEndsMs[j] = this.runEndsMs[j - 1] + this.cost.iterationMs(shape, backend, this.overlap, cudaGraph) * this.slowdown;
+      }
     }
-    this.busyMs += durationMs;
-    this.host.scheduleIterationEnd(this, nowMs + durationMs);
+    this.runSteps = Math.max(1, steps);
+    this.host.scheduleIterationEnd(this, nowMs + this.runEndsMs[this.runSteps - 1], ++this.run);
   }
 
   /** Capacity scheduler (GUARANTEED_NO_EVICT): admit waiting requests in order while slots and blocks last. */
@@ -262,9 +321,20 @@ export class Worker {
     }
   }
 
-  /** The iteration in flight ends at `nowMs`: advance every request in it, then start the next. */
-  endIteration(nowMs: number): void {
+  /** The iteration (or decode run) in flight ends at `nowMs`: advance every request in it, then start the next. */
+  endIteration(nowMs: number, run: number): void {
+    if (run !== this.run) return; // superseded: the run was cut short
     const tpb = this.tokensPerBlock;
+    const steps = this.runSteps;
+    if (this.inFlight.length > 0) {
+      this.iterations += steps;
+      this.busyMs += this.runEndsMs[steps - 1];
+      if (this.runPrefillMs > 0) {
+        this.prefillIterations++;
+        this.prefillBusyMs += this.runPrefillMs;
+      }
+      for (const rank of this.ranks) if (this.rankDecodes[rank.index] > 0) rank.busyIterations += steps - 1;
+    }
     for (const req of this.inFlight) {
       const planned = req.plannedTokens;
       req.plannedTokens = 0;
@@ -288,10 +358,10 @@ export class Worker {
           if (req.generatedTokens >= req.outputTokens) this.finish(rank, req, nowMs);
         }
       } else if (req.phase === 'decode') {
-        req.generatedTokens++;
+        req.generatedTokens += steps;
         const rank = (this.role === 'decode' ? req.decodeRank : req.prefillRank)!;
         if (req.generatedTokens < req.outputTokens) {
-          if ((req.generatedTokens - 1) % this.engine.stream_interval === 0) req.responses++; // streamed every stream_interval steps
+          // keep going
         } else if (this.overlap) {
           req.phase = 'finishing';
           this.finishing.push(req);
@@ -299,11 +369,11 @@ export class Worker {
       }
       // any other phase: cancelled while the iteration ran
     }
-    this.inFlight = [];
+    this.inFlight.length = 0;
     for (const req of this.flushing) {
       if (req.phase === 'finishing') this.finish((this.role === 'decode' ? req.decodeRank : req.prefillRank)!, req, nowMs);
     }
-    this.flushing = [];
+    this.flushing.length = 0;
     this.startIteration(nowMs);
   }
 
@@ -315,7 +385,7 @@ export class Worker {
     if (alloc) rank.cache.release(alloc);
     if (this.role === 'decode') req.decodeAlloc = null;
     else req.prefillAlloc = null;
-    req.responses++;
+    req.responses = streamedResponses(req.outputTokens, this.engine.stream_interval);
     this.host.complete(req, nowMs);
   }
 }
