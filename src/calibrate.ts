@@ -8,23 +8,16 @@ import { CALIBRATION_PARAMETERS, loadCostModel, type CalibrationParameter, type 
 import { REPORTED_RUNS } from './reported.ts';
 import type { TraceRequest } from './trace/types.ts';
 
-/** Weight of each figure in the objective, by run; figures not listed weigh 0. */
-export const FIGURE_WEIGHTS: Record<string, number> = {
-  'request throughput (req/s)': 3,
-  // completed requests' output tokens: drops when long requests hit the 1,000 s timeout
-  'output token throughput (tok/s)': 1,
-  'mean TTFT (ms)': 1,
-  'median TTFT (ms)': 1,
-  'p99 TTFT (ms)': 0.5,
-  'mean ITL (ms)': 2,
-  'median ITL (ms)': 2,
-  'p99 ITL (ms)': 0.5,
-  'mean E2EL (ms)': 1,
-  'median E2EL (ms)': 1,
-  'p99 E2EL (ms)': 0.5,
-};
-/** The Slurm run sits on a knife edge (±15 % prefill cost moves mean TTFT by 100x): it counts half. */
-export const RUN_WEIGHTS: Record<string, number> = { 'disagg-kv': 1, 'agg-rr-k8s': 1, 'agg-rr-slurm': 0.5 };
+/**
+ * The objective measures each figure's error in units of its tolerance band
+ * (results/reported/tolerances.json): Σ (ln(simulated / reported) / tolerance)². A figure with a
+ * ±5 % band (throughput, disagg ITL) weighs 36× one with a ±30 % band (agg Slurm mean TTFT), so the
+ * fit spends its freedom where the acceptance bands are tight, and the knife-edge Slurm latencies,
+ * whose bands are widest, count least.
+ */
+export function figureWeight(tolerance: number): number {
+  return 1 / (tolerance * tolerance);
+}
 
 export interface Evaluation {
   values: Record<CalibrationParameter, number>;
@@ -44,12 +37,9 @@ export interface CalibrationSetup {
 export function objectiveOf(runs: readonly CheckedRun[]): number {
   let sum = 0;
   for (const run of runs) {
-    const rw = RUN_WEIGHTS[run.name] ?? 1;
     for (const row of run.rows) {
-      const w = (FIGURE_WEIGHTS[row.figure] ?? 0) * rw;
-      if (w === 0) continue;
       const e = row.simulated > 0 && row.reported > 0 ? Math.log(row.simulated / row.reported) : 10;
-      sum += w * e * e;
+      sum += figureWeight(row.tolerance) * e * e;
     }
   }
   return sum;
