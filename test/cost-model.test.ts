@@ -125,3 +125,16 @@ describe('interpolation helpers', () => {
     expect(() => new Bilinear2D([0, 1], [0, 1], [[0, 1]])).toThrow(/shape/);
   });
 });
+
+describe('decode attention as a line in context (used for runs of decode steps)', () => {
+  it('matches the bilinear table exactly up to the next row key, and past the table ends', () => {
+    for (const [b, ctx] of [[1, 500], [3, 1500], [8, 40000], [5, 131072], [2, 200000], [64, 4095]] as const) {
+      const line = cost.decodeAttentionLine(b, ctx);
+      for (const d of [0, 1, 7, 300]) {
+        if (ctx + d >= line.untilContextTokens) continue;
+        expect(line.valueMs + line.slopeMs * d).toBeCloseTo(cost.decodeAttentionMs(b, ctx + d), 9);
+      }
+      expect(line.untilContextTokens).toBeGreaterThan(ctx);
+    }
+  });
+});

@@ -15,7 +15,7 @@ export async function main(argv: string[]): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      throw new InputError(msg);
+      throw new InputError(msg.replace(/\s*\n\s*/g, ' '));
     });
   for (const c of commands) cli = cli.command(c);
   await cli.parseAsync();

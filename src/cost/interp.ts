@@ -45,6 +45,21 @@ export class Bilinear2D {
     if (values.length !== rows.length || values.some((r) => r.length !== cols.length)) throw new Error('2-D cost table shape mismatch');
   }
 
+  /**
+   * The table along r at fixed c as a line: value(r') = valueAt + slope · (r' − r), exact for
+   * r' < untilR (the next row key; Infinity past the last, where the table is held constant).
+   */
+  lineAlongRows(r: number, c: number): { valueAt: number; slope: number; untilR: number } {
+    const rows = this.rows;
+    const nr = rows.length;
+    const valueAt = this.at(r, c);
+    if (r >= rows[nr - 1]) return { valueAt, slope: 0, untilR: Infinity };
+    if (r < rows[0]) return { valueAt, slope: 0, untilR: rows[0] };
+    const i = bisectRight(rows, r) - 1;
+    const slope = (this.at(rows[i + 1], c) - this.at(rows[i], c)) / (rows[i + 1] - rows[i]);
+    return { valueAt, slope, untilR: rows[i + 1] };
+  }
+
   at(r: number, c: number): number {
     const rows = this.rows;
     const cols = this.cols;

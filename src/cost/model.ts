@@ -113,6 +113,16 @@ export class CostModel {
   }
 
   /**
+   * Decode attention of `requests` requests as a line in their mean context: valueMs at
+   * `meanContextTokens`, slopeMs per extra context token, exact up to `untilContextTokens`.
+   */
+  decodeAttentionLine(requests: number, meanContextTokens: number): { valueMs: number; slopeMs: number; untilContextTokens: number } {
+    const layers = this.spec.architecture.layers;
+    const l = this.decodeAttn.lineAlongRows(meanContextTokens, requests);
+    return { valueMs: l.valueAt * layers, slopeMs: l.slope * layers, untilContextTokens: l.untilR };
+  }
+
+  /**
    * One lockstep iteration of a DEP group, ms. `cudaGraph`: a decode-only iteration replayed as a
    * captured graph; `overlapScheduler`: the CPU work of the iteration hides behind the GPU.
    */

@@ -274,11 +274,21 @@ export class Worker {
       steps = this.maxRunSteps;
       for (const req of inFlight) steps = Math.min(steps, req.outputTokens - req.generatedTokens);
       const shape = { maxAttentionMs: 0, globalTokens, maxRankTokens };
+      // each rank's decode attention is linear in its mean context between table rows
+      const lines = this.ranks.map((_, r) => (this.rankDecodes[r] > 0 ? this.cost.decodeAttentionLine(this.rankDecodes[r], this.rankContext[r]) : null));
+      const anchors = this.rankContext.slice();
       for (let j = 1; j < steps; j++) {
         let maxAttn = 0;
-        for (let r = 0; r < this.ranks.length; r++) {
-          const b = this.rankDecodes[r];
-          if (b > 0) maxAttn = Math.max(maxAttn, this.cost.decodeAttentionMs(b, this.rankContext[r] + j) * this.attentionShare);
+        for (let r = 0; r < lines.length; r++) {
+          let line = lines[r];
+          if (line === null) continue;
+          const ctx = this.rankContext[r] + j;
+          if (ctx >= line.untilContextTokens) {
+            line = lines[r] = this.cost.decodeAttentionLine(this.rankDecodes[r], ctx);
+            anchors[r] = ctx;
+          }
+          const attn = (line.valueMs + line.slopeMs * (ctx - anchors[r])) * this.attentionShare;
+          if (attn > maxAttn) maxAttn = attn;
         }
         shape.maxAttentionMs = maxAttn;
         this.runEndsMs[j] = this.runEndsMs[j - 1] + this.cost.iterationMs(shape, backend, this.overlap, cudaGraph) * this.slowdown;
