@@ -60,6 +60,14 @@ export function formatBlock(s: BlockFigures): string {
   return out.join('\n');
 }
 
+/** Which iterations a pool ran: share with prefill chunks and mean durations. */
+function iterationMix(w: Summary['workers'][string]): string {
+  const parts: string[] = [];
+  if (w.prefillIterationFraction > 0) parts.push(`${(w.prefillIterationFraction * 100).toFixed(1)}% of iterations carry prefill, mean ${w.meanPrefillIterationMs.toFixed(1)} ms`);
+  if (w.prefillIterationFraction < 1) parts.push(`decode-only iterations ${w.meanDecodeIterationMs.toFixed(1)} ms`);
+  return parts.join('; ');
+}
+
 /** Lines under the block: requests, where the time went, cache and routing. */
 export function formatNotes(s: Summary): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -69,7 +77,7 @@ export function formatNotes(s: Summary): string {
     `requests: ${s.requests.issued} issued, ${s.requests.completed} completed, ${s.requests.timedOut} timed out, ${s.requests.rejected} rejected; duration ${s.durationS.toFixed(1)} s`,
     `mean E2EL = client wait ${sec(b.clientWait)} + queue ${sec(b.queue)} + prefill ${sec(b.prefill)} + transfer ${sec(b.transfer)} + decode ${sec(b.decode)}; ${pct(s.clientWaitedFraction)} of requests waited for a client connection (peak ${s.client.peakWaiting} waiting)`,
     `prefix-cache hit rate: ${Object.entries(s.kvCache.hitRate).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`,
-    `workers: ${Object.entries(s.workers).map(([k, w]) => `${k} ${w.workers}x${w.ranksPerWorker} ranks busy ${pct(w.busyFraction)} (${pct(w.prefillIterationFraction)} of iterations carry prefill, mean ${w.meanPrefillIterationMs.toFixed(1)} ms; decode-only ${w.meanDecodeIterationMs.toFixed(1)} ms)`).join('; ')}`,
+    `workers: ${Object.entries(s.workers).map(([k, w]) => `${k} ${w.workers}x${w.ranksPerWorker} ranks busy ${pct(w.busyFraction)} (${iterationMix(w)})`).join('; ')}`,
     routingLine(s.routing, s.router),
   ];
   if (s.goodput) lines.push(`goodput (TTFT <= ${s.goodput.ttftMs} ms, ITL <= ${s.goodput.itlMs} ms): ${s.goodput.requestThroughput.toFixed(2)} req/s (${s.goodput.requests} requests)`);
