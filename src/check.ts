@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { figureRows, type FigureRow } from './metrics/compare.ts';
 import type { Summary } from './metrics/summary.ts';
-import { loadReported, REPORTED_DIR, REPORTED_RUNS, SCENARIOS_DIR } from './reported.ts';
+import { loadReported, REPORTED_DIR, SCENARIOS_DIR } from './reported.ts';
 import { simulate, type RunInput } from './run.ts';
 import { loadScenario } from './scenario/load.ts';
 import type { TraceRequest } from './trace/types.ts';
@@ -39,8 +39,4 @@ export function checkRun(
     return { ...r, tolerance, ok: Math.abs(r.error) <= tolerance };
   });
   return { name, rows, ok: rows.every((r) => r.ok), summary };
-}
-
-export function checkAll(requests: readonly TraceRequest[], opts: { seed: string; workload: string }): CheckedRun[] {
-  return REPORTED_RUNS.map((n) => checkRun(n, requests, opts));
 }

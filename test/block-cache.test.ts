@@ -150,20 +150,6 @@ describe('BlockCache: LRU eviction', () => {
     expect(ev).toEqual([['removed', [3]]]);
   });
 
-  it('extend takes private blocks, evicting if needed, and fails without changes when full', () => {
-    const c = new BlockCache(4, true);
-    cacheAndRelease(c, [1]);
-    const a = c.allocate([9], 2)!;
-    expect(c.extend(a, 1)).toBe(true); // the last free block
-    expect(c.cachedFreeBlocks).toBe(1);
-    expect(c.extend(a, 1)).toBe(true); // evicts block 1
-    expect(c.cachedFreeBlocks).toBe(0);
-    expect(c.evictedBlocks).toBe(1);
-    expect(c.extend(a, 1)).toBe(false);
-    expect(a.totalBlocks).toBe(4);
-    c.release(a);
-    expect(c.freeBlocks).toBe(4);
-  });
 });
 
 describe('BlockCache: reuse off', () => {

@@ -181,7 +181,6 @@ export class Simulation implements WorkerHost {
     if (!worker || (t.rank !== null && !worker.ranks[t.rank])) {
       throw new Error(`router ${pool.router.name} returned an invalid target ${JSON.stringify(t)}`);
     }
-    if (pool.role !== 'decode') req.serverArrivalMs = this.nowMs;
     pool.router.onRouted?.(req, t, this.nowMs);
     if (pool.role === 'decode') req.decodeRouted = true;
     else req.entryRouted = true;
@@ -219,7 +218,6 @@ export class Simulation implements WorkerHost {
 
   private onTransferDone(req: SimRequest): void {
     if (req.phase !== 'transfer') return; // cut off meanwhile
-    req.transferEndMs = this.nowMs;
     const prefill = req.prefillRank!;
     prefill.cache.release(req.prefillAlloc!);
     req.prefillAlloc = null;

@@ -158,14 +158,6 @@ export class BlockCache {
     this.anonUsed -= a.anon;
   }
 
-  /** Grow an allocation by `blocks` private blocks (false if they do not fit). */
-  extend(a: Allocation, blocks: number): boolean {
-    if (blocks > this.freeBlocks + this.lruBlocks) return false;
-    this.takeFree(blocks);
-    a.anon += blocks;
-    return true;
-  }
-
   /** Throws unless no request holds any block (end-of-run leak check). */
   assertNoLiveBlocks(where: string): void {
     if (this.anonUsed !== 0) throw new Error(`${where}: ${this.anonUsed} private KV blocks leaked`);

@@ -28,11 +28,9 @@ export class SimRequest {
 
   // milestones, ms (NaN = not reached)
   sentMs = NaN;
-  serverArrivalMs = NaN;
   prefillStartMs = NaN;
   prefillEndMs = NaN;
   transferStartMs = NaN;
-  transferEndMs = NaN;
   decodeStartMs = NaN;
   firstTokenMs = NaN;
   lastTokenMs = NaN;
