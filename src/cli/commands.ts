@@ -6,6 +6,7 @@ import { synthesizeCommand } from './synthesize.ts';
 import { demoCommand } from './demo.ts';
 import { checkCommand } from './check.ts';
 import { calibrateCommand } from './calibrate.ts';
+import { reportCommand } from './report.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, demoCommand, checkCommand, calibrateCommand, analyzeCommand, synthesizeCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, demoCommand, checkCommand, calibrateCommand, reportCommand, analyzeCommand, synthesizeCommand];
