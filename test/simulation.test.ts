@@ -208,3 +208,36 @@ describe('decode runs (several identical decode iterations as one event) are exa
     }
   });
 });
+
+describe('review fixes', () => {
+  it('a single-token output finishing on decode frees its slot for the next request at once', () => {
+    const s = disaggScenario({ firstTokenFrom: 'decode', prefill: { ranks: 1 }, decode: { ranks: 1, max_batch_size: 1 }, client: { request_timeout_seconds: 100 } });
+    const r = runSim(s, makeTrace([{ t: 0, isl: 1000, osl: 1 }, { t: 0, isl: 1000, osl: 1 }, { t: 0, isl: 1000, osl: 1 }]));
+    for (const i of [0, 1, 2]) {
+      expect(r.rec(i).status).toBe('completed');
+      expect(r.rec(i).e2elMs).toBeLessThan(1000);
+    }
+  });
+
+  it('with the first token from prefill, a single-token output takes no decode step', () => {
+    const r = runSim(disaggScenario({ firstTokenFrom: 'prefill' }), makeTrace([{ t: 0, isl: 3000, osl: 1 }]));
+    const x = r.rec(0);
+    expect(x.status).toBe('completed');
+    // done when the KV transfer lands on the decode rank: no decode iteration
+    expect(x.e2elMs - x.ttftMs).toBeCloseTo(cost.kvTransferMs(3000), 6);
+  });
+
+  it('goodput: a request without an ITL (one output token) is not good under an ITL SLO', () => {
+    const s = aggScenario({ client: { goodput_ttft_ms: 1e9, goodput_itl_ms: 1e9 } });
+    const { summary } = simulate({ scenario: s, requests: makeTrace([{ t: 0, isl: 500, osl: 1 }, { t: 0, isl: 500, osl: 4 }]), seed: '1', workload: 'w' });
+    expect(summary.requests.completed).toBe(2);
+    expect(summary.goodput!.requests).toBe(1);
+  });
+
+  it('a long run of refused requests behind a capped client does not recurse', () => {
+    const rows = Array.from({ length: 20000 }, (_, i) => ({ t: i === 0 ? 0 : 1, isl: i === 0 ? 600 : 130000, osl: 4 }));
+    const r = runSim(aggScenario({ client: { connection_limit: 1, request_timeout_seconds: 1000 } }), makeTrace(rows));
+    expect(r.summary.requests.rejected).toBe(19999);
+    expect(r.summary.requests.completed).toBe(1);
+  });
+});

@@ -1,10 +1,10 @@
-// Interpolation helpers for cost tables (d3-array bisection): 1-D piecewise-linear with linear
-// extrapolation, its exact integral, and 2-D bilinear with clamping.
+// Interpolation helpers for cost tables (d3-array bisection): 1-D piecewise-linear (held below the
+// first key, extrapolated linearly past the last), its exact integral, and 2-D bilinear with clamping.
 import { bisectRight } from 'd3-array';
 
 export class Linear1D {
   private readonly cum: number[];
-  constructor(readonly xs: readonly number[], readonly ys: readonly number[], private readonly extrapolateBelow = false) {
+  constructor(readonly xs: readonly number[], readonly ys: readonly number[]) {
     if (xs.length < 2 || xs.length !== ys.length) throw new Error('a cost table needs >= 2 points and as many values as keys');
     for (let i = 1; i < xs.length; i++) if (!(xs[i] > xs[i - 1])) throw new Error('cost table keys must increase');
     // cumulative integral at knots; below xs[0] the value is held at ys[0] unless extrapolating
@@ -19,7 +19,7 @@ export class Linear1D {
   at(x: number): number {
     const { xs, ys } = this;
     const n = xs.length;
-    if (x <= xs[0] && !this.extrapolateBelow) return ys[0];
+    if (x <= xs[0]) return ys[0];
     let i = bisectRight(xs, x) - 1;
     if (i < 0) i = 0;
     if (i > n - 2) i = n - 2;

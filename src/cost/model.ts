@@ -41,7 +41,15 @@ export const costModelFileSchema = z.object({
   name: z.string(),
   description: z.string().optional(),
   sources: z.record(z.string(), z.string()).optional(),
-  architecture: z.object({ layers: z.number().int().positive(), moeLayers: z.number().int().nonnegative(), kvBytesPerToken: pos, indexerKBytesPerToken: num.nonnegative(), source: z.string().optional() }),
+  architecture: z.object({
+    layers: z.number().int().positive(),
+    moeLayers: z.number().int().nonnegative(),
+    kvBytesPerToken: pos,
+    indexerKBytesPerToken: num.nonnegative(),
+    /** MLA: the latent KV is one shared head, so tensor-parallel attention keeps all of it on every GPU. */
+    kvReplicatedAcrossTp: z.boolean().default(false),
+    source: z.string().optional(),
+  }),
   memory: z.object({ hbmBytesPerGpu: pos, weightsBytesPerRank: pos, activationReserveBytes: num.nonnegative(), source: z.string().optional() }),
   prefillAttention: table1.extend({ unit: z.string().optional(), extrapolation: z.string().optional(), positionTokens: z.array(num), usPerTokenPerLayer: z.array(pos) }),
   decodeAttention: table1.extend({ unit: z.string().optional(), contextTokens: z.array(num), batch: z.array(num), msPerLayer: z.array(z.array(pos)) }),

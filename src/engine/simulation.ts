@@ -136,23 +136,24 @@ export class Simulation implements WorkerHost {
     const req = this.requests[index];
     if (index + 1 < this.requests.length) this.queue.push(this.requests[index + 1].scheduledMs, { kind: 'arrival', index: index + 1 });
     this.queue.push(req.scheduledMs + this.client.config.timeoutMs, { kind: 'timeout', req });
-    if (this.client.issue(req)) this.send(req);
+    if (this.client.issue(req) && !this.send(req)) this.releaseConnection();
   }
 
-  /** The request got a connection: it reaches the frontend now. */
-  private send(req: SimRequest): void {
+  /** The request got a connection: it reaches the frontend now. False if the server refused it at once. */
+  private send(req: SimRequest): boolean {
     req.sentMs = this.nowMs;
     const reason = this.rejectReason(req);
     if (reason) {
       req.rejectReason = reason;
-      this.end(req, 'rejected');
-      return;
+      this.record(req, 'rejected');
+      return false;
     }
     const chain = this.keyer.chain(req.trace.hashIds, req.inputTokens);
     req.blockHashes = chain.keys;
     req.blocksPerKey = chain.perKey;
     req.lastKeyBlocks = chain.lastKeyBlocks;
     this.route(req, this.entry);
+    return true;
   }
 
   /** Why the server would refuse the request outright (TRT-LLM max_seq_len / KV capacity), or ''. */
@@ -253,12 +254,22 @@ export class Simulation implements WorkerHost {
 
   /** The request leaves the system: record it, tell its routers, free its connection. */
   private end(req: SimRequest, status: RequestStatus): void {
+    this.record(req, status);
+    this.releaseConnection();
+  }
+
+  private record(req: SimRequest, status: RequestStatus): void {
     req.phase = status === 'completed' ? 'done' : status;
     this.records.push(recordOf(req, status, this.nowMs));
     this.releaseRouters(req, true, true);
     req.blockHashes = [];
-    const next = this.client.release();
-    if (next) this.send(next);
+  }
+
+  /** A connection is free: it goes to the next waiting request; one refused at once frees it again. */
+  private releaseConnection(): void {
+    for (let next = this.client.release(); next; next = this.client.release()) {
+      if (this.send(next)) return;
+    }
   }
 
   /** Tell the routers that routed `req` that it left their target (once per router). */

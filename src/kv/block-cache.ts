@@ -102,6 +102,7 @@ export class BlockCache {
       matched = Math.min(cap, matched + Math.min(e.blocks, own));
       if (e.refs === 0) reclaimed += e.blocks;
       units++;
+      if (e.blocks < own) break; // a shorter (partial) cached unit: the prefix ends inside it
     }
     const need = totalBlocks - matched;
     if (need > this.freeBlocks + this.lruBlocks - reclaimed) return null;
@@ -128,7 +129,8 @@ export class BlockCache {
     let stored: number[] | null = null;
     for (let i = a.hashed.length; i < keys.length; i++) {
       const blocks = i === keys.length - 1 ? lastKeyBlocks : perKey;
-      if (a.hashedBlocks + blocks > computedBlocks || blocks > a.anon) break;
+      // unit i ends at this block of the prompt; it is shareable once computed that far
+      if (blocksInUnits(i + 1, keys.length, perKey, lastKeyBlocks) > computedBlocks || blocks > a.anon) break;
       const key = keys[i];
       if (this.map.has(key)) break; // a twin computed concurrently: our chain continues privately
       const e: Entry = { key, blocks, refs: 1, prev: null, next: null };

@@ -99,6 +99,8 @@ export function hasPrefixProperty(traces: readonly { hashIds: readonly number[] 
   let top = 0;
   for (const t of traces) for (const id of t.hashIds) if (id > top) top = id;
   if (top >= maxId) return false;
+  // ids far sparser than the trace (e.g. content hashes) would need a huge table: chain instead
+  if (top > 16 * traces.reduce((n, t) => n + t.hashIds.length, 0) + 1_000_000) return false;
   // parent[id] = the id before it (-1 at the start), or -2 when not seen yet
   const parent = new Int32Array(top + 1).fill(-2);
   for (const t of traces) {

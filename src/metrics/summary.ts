@@ -96,7 +96,8 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
   if (ctx.goodput?.ttftMs !== undefined || ctx.goodput?.itlMs !== undefined) {
     const t = ctx.goodput.ttftMs ?? Infinity;
     const i = ctx.goodput.itlMs ?? Infinity;
-    const good = done.filter((r) => r.ttftMs <= t && (Number.isNaN(r.itlMs) || r.itlMs <= i)).length;
+    // AIPerf: a request without a value for an SLO metric (ITL of a one-token output) is not good
+    const good = done.filter((r) => r.ttftMs <= t && (i === Infinity || (Number.isFinite(r.itlMs) && r.itlMs <= i))).length;
     goodput = { ttftMs: t, itlMs: i, requests: good, requestThroughput: perS(good) };
   }
 

@@ -13,6 +13,12 @@ import type { SimRequest } from './request.ts';
 
 export type WorkerRole = 'agg' | 'prefill' | 'decode';
 
+/** A response the overlap scheduler hands out one executor loop after the step that produced it. */
+interface PendingResponse {
+  req: SimRequest;
+  kind: 'first' | 'handoff' | 'last';
+}
+
 /** Longest run of decode-only iterations simulated as one event. */
 export const MAX_RUN_STEPS = 64;
 
@@ -75,10 +81,10 @@ export class Worker {
   private readonly cudaGraphMaxBatch: number;
   /** Requests scheduled in the iteration in flight (plannedTokens > 0). */
   private inFlight: SimRequest[] = [];
-  /** Overlap scheduler: requests whose last token was computed in the previous iteration; their final
-   *  response is handled during the next one (TRT-LLM processes step i's outputs in loop i + 1). */
-  private finishing: SimRequest[] = [];
-  private flushing: SimRequest[] = [];
+  /** Overlap scheduler: responses of the previous iteration (first token, prefill hand-off, last token),
+   *  handled during the next one (TRT-LLM processes step i's outputs in loop i + 1). */
+  private finishing: PendingResponse[] = [];
+  private flushing: PendingResponse[] = [];
   // the iteration (or run of decode-only iterations) in flight
   private run = 0;
   private runStartMs = 0;
@@ -106,7 +112,9 @@ export class Worker {
     const dp = o.engine.enable_attention_dp ? o.engine.tensor_parallel_size : 1;
     // without attention DP, attention is tensor-parallel over all GPUs of the group
     this.attentionShare = o.engine.enable_attention_dp ? 1 : 1 / o.engine.tensor_parallel_size;
-    const capacity = o.cost.kvCapacityBlocks(kv.free_gpu_memory_fraction, kv.tokens_per_block) * (o.engine.enable_attention_dp ? 1 : o.engine.tensor_parallel_size);
+    // without attention DP the group's KV is spread over its GPUs, unless every GPU holds all of it (MLA)
+    const kvSpread = o.engine.enable_attention_dp || o.cost.spec.architecture.kvReplicatedAcrossTp ? 1 : o.engine.tensor_parallel_size;
+    const capacity = o.cost.kvCapacityBlocks(kv.free_gpu_memory_fraction, kv.tokens_per_block) * kvSpread;
     this.ranks = Array.from({ length: dp }, (_, i) => new Rank(this, i, new BlockCache(capacity, kv.enable_block_reuse)));
     this.maxRunSteps = Math.max(1, Math.floor(o.maxRunSteps ?? MAX_RUN_STEPS));
     this.runEndsMs = new Float64Array(this.maxRunSteps);
@@ -174,6 +182,21 @@ export class Worker {
   }
 
   private startIteration(nowMs: number): void {
+    // KV arrived: the decode engine re-emits the first token before the step; a single-token output
+    // is then done, and its slot and blocks are free for placement and admission below
+    for (const rank of this.ranks) {
+      for (let i = 0; i < rank.active.length; i++) {
+        const req = rank.active[i];
+        if (req.phase !== 'decode-ready') continue;
+        req.phase = 'decode';
+        req.decodeStartMs = nowMs;
+        if (this.decodeEmitsFirstToken) this.host.firstToken(req, nowMs);
+        if (req.generatedTokens >= req.outputTokens) {
+          this.finish(rank, req, nowMs);
+          i--;
+        }
+      }
+    }
     if (this.engineQueue.length > 0) {
       for (const p of assignToRanks(this.engineQueue, this.ranks, this.engine.max_batch_size)) this.placeOn(p.req, p.rank);
     }
@@ -189,20 +212,7 @@ export class Worker {
       // decode tokens first (they also take a batch slot each)
       let decodes = 0;
       let decodeContext = 0;
-      for (let i = 0; i < rank.active.length; i++) {
-        const req = rank.active[i];
-        if (req.phase === 'decode-ready') {
-          req.phase = 'decode';
-          req.decodeStartMs = nowMs;
-          if (this.decodeEmitsFirstToken) {
-            this.host.firstToken(req, nowMs);
-            if (req.generatedTokens >= req.outputTokens) {
-              this.finish(rank, req, nowMs);
-              i--;
-              continue;
-            }
-          }
-        }
+      for (const req of rank.active) {
         if (req.phase === 'decode') {
           req.plannedTokens = 1;
           decodes++;
@@ -356,35 +366,47 @@ export class Worker {
         req.prefillEndMs = nowMs;
         req.generatedTokens = 1; // the last prefill step samples the first output token
         if (this.role === 'prefill') {
-          // slot freed now; KV blocks stay until the transfer to decode completes
-          rank.active.splice(rank.active.indexOf(req), 1);
-          rank.assignedPromptTokens -= req.inputTokens;
           req.phase = 'handoff';
-          this.host.prefillDone(req, nowMs);
+          if (this.overlap) this.finishing.push({ req, kind: 'handoff' });
+          else this.handOff(rank, req, nowMs);
         } else {
           req.phase = 'decode';
           req.decodeStartMs = nowMs;
-          this.host.firstToken(req, nowMs);
-          if (req.generatedTokens >= req.outputTokens) this.finish(rank, req, nowMs);
+          if (this.overlap) this.finishing.push({ req, kind: 'first' });
+          else this.host.firstToken(req, nowMs);
+          if (req.generatedTokens >= req.outputTokens) this.lastToken(rank, req, nowMs);
         }
       } else if (req.phase === 'decode') {
         req.generatedTokens += steps;
-        const rank = (this.role === 'decode' ? req.decodeRank : req.prefillRank)!;
-        if (req.generatedTokens < req.outputTokens) {
-          // keep going
-        } else if (this.overlap) {
-          req.phase = 'finishing';
-          this.finishing.push(req);
-        } else this.finish(rank, req, nowMs);
+        if (req.generatedTokens >= req.outputTokens) this.lastToken((this.role === 'decode' ? req.decodeRank : req.prefillRank)!, req, nowMs);
       }
       // any other phase: cancelled while the iteration ran
     }
     this.inFlight.length = 0;
-    for (const req of this.flushing) {
-      if (req.phase === 'finishing') this.finish((this.role === 'decode' ? req.decodeRank : req.prefillRank)!, req, nowMs);
+    for (const { req, kind } of this.flushing) {
+      if (kind === 'last') {
+        if (req.phase === 'finishing') this.finish((this.role === 'decode' ? req.decodeRank : req.prefillRank)!, req, nowMs);
+      } else if (kind === 'first') {
+        if (!req.finished) this.host.firstToken(req, nowMs);
+      } else if (req.phase === 'handoff') this.handOff(req.prefillRank!, req, nowMs);
     }
     this.flushing.length = 0;
     this.startIteration(nowMs);
+  }
+
+  /** The last token is computed: done now, or with the next loop under the overlap scheduler. */
+  private lastToken(rank: Rank, req: SimRequest, nowMs: number): void {
+    if (this.overlap) {
+      req.phase = 'finishing';
+      this.finishing.push({ req, kind: 'last' });
+    } else this.finish(rank, req, nowMs);
+  }
+
+  /** Prefill done on a prefill worker: the slot is free; KV blocks stay until the transfer completes. */
+  private handOff(rank: Rank, req: SimRequest, nowMs: number): void {
+    rank.active.splice(rank.active.indexOf(req), 1);
+    rank.assignedPromptTokens -= req.inputTokens;
+    this.host.prefillDone(req, nowMs);
   }
 
   /** Last token out: free the slot and the blocks on this rank. */
