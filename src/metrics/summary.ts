@@ -86,6 +86,14 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
     if (r.endMs > endMs) endMs = r.endMs;
   }
   const durationS = done.length > 0 ? (endMs - startMs) / 1000 : 0;
+  // busy fractions are over the whole activity, cut-offs included (the benchmark window ends earlier)
+  let firstMs = Infinity;
+  let lastMs = -Infinity;
+  for (const r of recs) {
+    if (r.scheduledMs < firstMs) firstMs = r.scheduledMs;
+    if (r.endMs > lastMs) lastMs = r.endMs;
+  }
+  const activityS = recs.length > 0 ? (lastMs - firstMs) / 1000 : 0;
   const perS = (x: number) => (durationS > 0 ? round(x / durationS, 4) : 0);
   const outTokens = done.reduce((a, r) => a + r.outputTokens, 0);
   const inTokens = done.reduce((a, r) => a + r.inputTokens, 0);
@@ -130,7 +138,7 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
       workers: pool.workers.length,
       ranksPerWorker: pool.workers[0]?.ranks.length ?? 0,
       iterations: iters,
-      busyFraction: durationS > 0 ? round(busy / 1000 / durationS / pool.workers.length, 4) : 0,
+      busyFraction: activityS > 0 ? round(busy / 1000 / activityS / pool.workers.length, 4) : 0,
       prefillIterationFraction: iters > 0 ? round(prefillIters / iters, 4) : 0,
       meanPrefillIterationMs: prefillIters > 0 ? round(prefillBusy / prefillIters) : 0,
       meanDecodeIterationMs: iters > prefillIters ? round((busy - prefillBusy) / (iters - prefillIters)) : 0,
