@@ -75,25 +75,24 @@ export interface SummaryContext {
   goodput?: { ttftMs?: number; itlMs?: number };
 }
 
+/** Seconds from the earliest scheduled start to the latest end of `records` (0 if none). */
+function spanS(records: readonly RequestRecord[]): number {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const r of records) {
+    if (r.scheduledMs < first) first = r.scheduledMs;
+    if (r.endMs > last) last = r.endMs;
+  }
+  return records.length > 0 ? (last - first) / 1000 : 0;
+}
+
 export function summarize(result: SimulationResult, ctx: SummaryContext): Summary {
   const recs = result.records;
   const done = recs.filter((r) => r.status === 'completed');
   // AIPerf: from the first successful request's start to the last successful request's final token
-  let startMs = Infinity;
-  let endMs = -Infinity;
-  for (const r of done) {
-    if (r.scheduledMs < startMs) startMs = r.scheduledMs;
-    if (r.endMs > endMs) endMs = r.endMs;
-  }
-  const durationS = done.length > 0 ? (endMs - startMs) / 1000 : 0;
+  const durationS = spanS(done);
   // busy fractions are over the whole activity, cut-offs included (the benchmark window ends earlier)
-  let firstMs = Infinity;
-  let lastMs = -Infinity;
-  for (const r of recs) {
-    if (r.scheduledMs < firstMs) firstMs = r.scheduledMs;
-    if (r.endMs > lastMs) lastMs = r.endMs;
-  }
-  const activityS = recs.length > 0 ? (lastMs - firstMs) / 1000 : 0;
+  const activityS = spanS(recs);
   const perS = (x: number) => (durationS > 0 ? round(x / durationS, 4) : 0);
   const outTokens = done.reduce((a, r) => a + r.outputTokens, 0);
   const inTokens = done.reduce((a, r) => a + r.inputTokens, 0);
