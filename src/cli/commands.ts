@@ -7,6 +7,7 @@ import { demoCommand } from './demo.ts';
 import { checkCommand } from './check.ts';
 import { calibrateCommand } from './calibrate.ts';
 import { reportCommand } from './report.ts';
+import { sweepCommand } from './sweep.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, demoCommand, checkCommand, calibrateCommand, reportCommand, analyzeCommand, synthesizeCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, demoCommand, checkCommand, calibrateCommand, sweepCommand, reportCommand, analyzeCommand, synthesizeCommand];
