@@ -4,7 +4,7 @@
 // sensitivity to each parameter.
 import { add, multiply, subtract } from 'mathjs';
 import { checkRun, type CheckedRun } from './check.ts';
-import { CALIBRATION_PARAMETERS, loadCostModel, type CalibrationParameter, type CalibrationValues } from './cost/model.ts';
+import { loadCostModel, type CalibrationParameter, type CalibrationValues } from './cost/model.ts';
 import { REPORTED_RUNS } from './reported.ts';
 import type { TraceRequest } from './trace/types.ts';
 
@@ -172,5 +172,3 @@ export function calibrate(setup: CalibrationSetup, opts: { maxEvaluations: numbe
   }
   return { start, fitted, evaluations: result.evaluations, sensitivity };
 }
-
-export { CALIBRATION_PARAMETERS };

@@ -1,10 +1,10 @@
 // `servesim calibrate`: fit the cost model's global parameters to the reported runs, write the fitted
 // model file and a report (start vs fitted values, per-figure errors, sensitivities).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { calibrate, CALIBRATION_PARAMETERS, type CalibrationResult } from '../calibrate.ts';
-import type { CalibrationParameter } from '../cost/model.ts';
+import { calibrate, type CalibrationResult } from '../calibrate.ts';
+import { CALIBRATION_PARAMETERS, modelFile, type CalibrationParameter } from '../cost/model.ts';
 import { inputError } from '../errors.ts';
 import { formatRows } from '../metrics/compare.ts';
 import { loadRequests } from '../trace/workloads.ts';
@@ -19,8 +19,6 @@ interface CalibrateArgs {
   write: boolean;
   report: string;
 }
-
-const MODELS_DIR = resolve(dirname(new URL(import.meta.url).pathname), '../../models');
 
 export function reportMarkdown(r: CalibrationResult, meta: { model: string; workload: string; seed: string; params: readonly string[] }, spec: Record<string, { prior: number; bounds: [number, number]; unit: string; meaning: string }>): string {
   const out: string[] = [`# Calibration report: ${meta.model}`, '', `Workload ${meta.workload}, seed ${meta.seed}; ${r.evaluations} objective evaluations (3 simulated runs each).`, ''];
@@ -68,7 +66,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       { maxEvaluations: a['max-evaluations'], log: (l) => process.stderr.write(`\r${l}   `) },
     );
     process.stderr.write('\n');
-    const file = join(MODELS_DIR, `${a.model}.json`);
+    const file = modelFile(a.model);
     const json = JSON.parse(readFileSync(file, 'utf8'));
     const spec = json.calibration.parameters;
     mkdirSync(a.report, { recursive: true });

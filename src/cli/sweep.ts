@@ -72,7 +72,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
     if (a.trace && dims.some((d) => d.key.startsWith('param.'))) throw inputError({ field: '--vary' }, 'param.* dimensions need a built-in workload, not --trace');
     const fixedParams = parseParamPairs(a.param);
     const rows: { combo: Record<string, string>; summaries: Summary[] }[] = [];
-    for (const combo of combinations(dims)) {
+    const combos = combinations(dims);
+    for (const combo of combos) {
       const sets = [...a.set, ...Object.entries(combo).filter(([k]) => !k.startsWith('param.')).map(([k, v]) => `${k}=${v}`)];
       const params = { ...fixedParams, ...parseParamPairs(Object.entries(combo).filter(([k]) => k.startsWith('param.')).map(([k, v]) => `${k.slice(6)}=${v}`)) };
       const scenario = loadScenario(a.scenario, sets);
@@ -83,7 +84,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         summaries.push(simulate({ scenario, requests, seed, workload }).summary);
       }
       rows.push({ combo, summaries });
-      process.stderr.write(`\r${rows.length} of ${combinations(dims).length} combinations`);
+      process.stderr.write(`\r${rows.length} of ${combos.length} combinations`);
     }
     process.stderr.write('\n');
     if (a.json) {

@@ -170,9 +170,14 @@ export class CostModel {
 
 const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../models');
 
+/** The file of a cost model given by name (models/<name>.json) or by path. */
+export function modelFile(nameOrPath: string): string {
+  return nameOrPath.endsWith('.json') ? resolve(nameOrPath) : join(MODELS_DIR, `${nameOrPath}.json`);
+}
+
 /** Load a cost model by name (models/<name>.json) or by path. */
 export function loadCostModel(nameOrPath: string, overrides?: CalibrationValues): CostModel {
-  const file = nameOrPath.endsWith('.json') ? resolve(nameOrPath) : join(MODELS_DIR, `${nameOrPath}.json`);
+  const file = modelFile(nameOrPath);
   if (!existsSync(file)) throw inputError({ field: 'model' }, `no cost model '${nameOrPath}' (looked for ${file})`);
   let raw: unknown;
   try {

@@ -63,7 +63,7 @@ export class Simulation implements WorkerHost {
 
   constructor(
     trace: readonly TraceRequest[],
-    private readonly o: SimulationOptions,
+    o: SimulationOptions,
   ) {
     const s = o.scenario;
     const random = seedrandom(o.seed);

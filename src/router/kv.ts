@@ -80,6 +80,7 @@ export class KvRouter implements Router {
   private readonly ttlMs: number;
   private readonly delayMs: number;
   private readonly approxIndex: boolean;
+  private readonly busyThreshold: number | undefined;
   private nowMs = 0;
 
   constructor(
@@ -110,8 +111,6 @@ export class KvRouter implements Router {
       }),
     );
   }
-
-  private readonly busyThreshold: number | undefined;
 
   /** Leading units of `hashes` the index holds for target `t` (engine blocks when a unit is one block). */
   overlapBlocks(t: TargetState, hashes: readonly number[]): number {
