@@ -1,16 +1,16 @@
 // Benchmark: wall time, events/s, peak RSS and simulated-time / wall-time of the seed's deployments
 // on the seed-size default workload (10k requests, ~85 simulated minutes). Target: >= 5,000x real time.
 import { performance } from 'node:perf_hooks';
-import { simulate } from '../src/run.ts';
+import { simulate } from '../src/app/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import { loadRequests } from '../src/trace/workloads.ts';
+import { loadInputs } from '../src/app/inputs.ts';
 
 const TARGET_RATIO = 5000;
 const scenarios = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['scenarios/agg-rr-k8s.yaml', 'scenarios/agg-rr-slurm.yaml', 'scenarios/disagg-kv.yaml'];
 const repeats = Number(process.env.BENCH_REPEATS ?? 3);
 
 const t0 = performance.now();
-const requests = await loadRequests({ workload: 'seed-coding', seed: '42' });
+const requests = (await loadInputs({ workload: 'seed-coding', seed: '42' })).requests;
 const genMs = performance.now() - t0;
 console.log(`workload seed-coding: ${requests.length} requests generated in ${genMs.toFixed(0)} ms`);
 console.log('scenario               wall ms (best of ' + repeats + ')   events    events/s   sim s   sim/wall   peak RSS MiB   target');

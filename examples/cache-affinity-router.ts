@@ -9,22 +9,21 @@
 // Usage:  node bin/servesim.js run scenarios/disagg-kv.yaml --router ./examples/cache-affinity-router.ts
 // The cap (requests per rank, default 4) can be set with the SERVESIM_AFFINITY_CAP environment variable.
 //
-// Interface (src/router/types.ts): default-export a class constructed with a PluginRouterContext, or a
+// Interface (src/protocol/router.ts): default-export a class constructed with a RouterContext, or a
 // factory (ctx) => Router. `select` returns { worker, rank } (rank null = let the engine place it).
-import type { PluginRouterContext, RouteTarget, Router, TargetView } from '../src/router/types.ts';
-import type { SimRequest } from '../src/worker/request.ts';
+import type { RequestView, RouteTarget, Router, RouterContext, TargetView } from '../src/protocol/router.ts';
 
 export default class CacheAffinityRouter implements Router {
   readonly name: string;
   private readonly cap: number;
 
-  constructor(private readonly ctx: PluginRouterContext) {
+  constructor(private readonly ctx: RouterContext) {
     const env = Number(process.env.SERVESIM_AFFINITY_CAP);
     this.cap = Number.isFinite(env) && env > 0 ? env : 4;
     this.name = `cache affinity, load cap ${this.cap}`;
   }
 
-  select(req: SimRequest): RouteTarget {
+  select(req: RequestView): RouteTarget {
     const load = (t: TargetView) => t.activeRequests + t.queuedRequests;
     // least loaded: fewest pending prefill tokens, then fewest requests, then lowest index
     const lighter = (a: TargetView, b: TargetView) =>

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeRequests, formatAnalysis } from '../src/trace/analyze.ts';
 import { readTrace } from '../src/trace/read.ts';
-import type { TraceRequest } from '../src/trace/types.ts';
+import type { TraceRequest } from '../src/protocol/trace.ts';
 
 const MOONCAKE = join(import.meta.dirname, '..', '..', 'shared', 'traces', 'mooncake_conversation_trace.jsonl');
 const CLI = join(import.meta.dirname, '..', 'bin', 'servesim.js');

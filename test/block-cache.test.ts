@@ -1,6 +1,7 @@
 // Covers BlockCache (prefix hits, LRU eviction order, reuse off, refcounts, leak check, stored/removed events) and engine block hashes.
 import { describe, expect, it } from 'vitest';
-import { BlockCache, blocksInUnits, type KvEventKind } from '../src/kv/block-cache.ts';
+import { BlockCache, blocksInUnits } from '../src/kv/block-cache.ts';
+import type { KvEventKind } from '../src/protocol/router.ts';
 import { BlockKeyer, engineBlockHashes, hasPrefixProperty } from '../src/kv/block-hash.ts';
 
 function withEvents(cache: BlockCache): Array<[KvEventKind, number[]]> {

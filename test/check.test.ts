@@ -3,17 +3,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkRun } from '../src/check.ts';
-import { REPORTED_DIR, REPORTED_RUNS } from '../src/reported.ts';
-import type { TraceRequest } from '../src/trace/types.ts';
-import { loadRequests } from '../src/trace/workloads.ts';
+import { checkRun } from '../src/app/check.ts';
+import { REPORTED_DIR, REPORTED_RUNS } from '../src/app/reported.ts';
+import type { TraceRequest } from '../src/protocol/trace.ts';
+import { loadInputs } from '../src/app/inputs.ts';
 
 const known: Record<string, Record<string, { error: number }>> = JSON.parse(readFileSync(join(REPORTED_DIR, 'tolerances.json'), 'utf8')).knownMisses;
 
 describe('servesim check on seed-coding (seed 42) with the calibrated model', () => {
   let requests: TraceRequest[];
   beforeAll(async () => {
-    requests = await loadRequests({ workload: 'seed-coding', seed: '42' });
+    requests = (await loadInputs({ workload: 'seed-coding', seed: '42' })).requests;
   });
 
   for (const name of REPORTED_RUNS) {

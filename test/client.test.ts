@@ -1,7 +1,7 @@
 // Covers the benchmark client: connection cap with FIFO wait counted in TTFT/E2EL, timeout cut-offs (errors, not in latency stats), rejections.
 import { describe, expect, it } from 'vitest';
 import { BenchmarkClient } from '../src/client/client.ts';
-import { SimRequest } from '../src/worker/request.ts';
+import { SimRequest } from '../src/engine/request.ts';
 import { aggScenario, loneDecode, loneTtft, makeTrace, prefillIter, runSim } from './helpers.ts';
 
 const P = 6;
@@ -9,13 +9,12 @@ const req = (id: number) => new SimRequest({ id, timestampMs: id, inputTokens: 1
 
 describe('BenchmarkClient', () => {
   it('sends up to the connection limit, then queues first-in first-out', () => {
-    const c = new BenchmarkClient({ connectionLimit: 2, timeoutMs: 1000 });
+    const c = new BenchmarkClient<SimRequest>({ connectionLimit: 2, timeoutMs: 1000 });
     const [a, b, x, y] = [req(0), req(1), req(2), req(3)];
     expect(c.issue(a)).toBe(true);
     expect(c.issue(b)).toBe(true);
     expect(c.issue(x)).toBe(false);
     expect(c.issue(y)).toBe(false);
-    expect(x.phase).toBe('client-wait');
     expect([c.inFlight, c.waitingRequests, c.peakInFlight, c.peakWaiting]).toEqual([2, 2, 2, 2]);
     expect(c.release()).toBe(x);
     expect(c.release()).toBe(y);
@@ -27,7 +26,7 @@ describe('BenchmarkClient', () => {
   });
 
   it('does not let a new request overtake waiting ones when a connection frees', () => {
-    const c = new BenchmarkClient({ connectionLimit: 1, timeoutMs: 1000 });
+    const c = new BenchmarkClient<SimRequest>({ connectionLimit: 1, timeoutMs: 1000 });
     c.issue(req(0));
     c.issue(req(1));
     const next = c.release(); // req 1 takes the connection
@@ -106,7 +105,7 @@ describe('timeouts', () => {
     expect(sum.e2elMs.max).toBeCloseTo(b.e2elMs, 3);
     expect(sum.requestThroughput * sum.durationS).toBeCloseTo(1, 2); // only the completed request counts
     expect(r.result.pools[0].workers[0].iterations).toBe(2 + 3); // the cut-off chunk still ran to its end
-    for (const rank of r.result.pools[0].workers[0].ranks) expect(rank.cache.usedBlocks).toBe(0);
+    // (every run ends with a check that no KV block is still held)
   });
 
   it('a request cut off while decoding is not counted in ITL/TPOT', () => {

@@ -1,9 +1,9 @@
 // Covers the cost model against hand-computed values from models/gb200-dsv32-nvfp4-trtllm.json (op tables literal, calibration parameters read from the file), overrides, platforms, and the interpolation helpers.
 import { describe, expect, it } from 'vitest';
-import { loadCostModel } from '../src/cost/model.ts';
+import { loadCostModel } from '../src/cost/load.ts';
 import { Bilinear2D, Linear1D } from '../src/cost/interp.ts';
-import { InputError } from '../src/errors.ts';
-import { cost, MODEL } from './helpers.ts';
+import { InputError } from '../src/util/errors.ts';
+import { cost, KV_BYTES_PER_TOKEN, MODEL, workerCost } from './helpers.ts';
 
 // 61 layers, 58 MoE layers; prefill µs/token/layer 0.506 @256, 0.361 @768, ...; decode ms/layer 0.127 @(1024 ctx, 1 req)
 const p = cost.params;
@@ -39,41 +39,44 @@ describe('CostModel (hand-computed from the model file)', () => {
     const shape = { maxAttentionMs: 0, globalTokens: 1024, maxRankTokens: 512 };
     // MoE 0.194 @1024 global tokens, all-to-all 0.175 @512 tokens on the busiest rank, dense 0.0025 ms/token
     const gpu = 58 * (0.194 + 0.175) * p.moeScale + 0.0025 * 512;
-    expect(cost.iterationMs(shape, 'TRTLLM', false, false)).toBeCloseTo(p.iterationFixedMs + p.hostOverheadMs + gpu, 9);
-    expect(cost.iterationMs(shape, 'TRTLLM', true, false)).toBeCloseTo(p.iterationFixedMs + gpu, 9);
-    expect(cost.iterationMs({ ...shape, maxAttentionMs: 3.25 }, 'TRTLLM', true, false)).toBeCloseTo(p.iterationFixedMs + gpu + 3.25, 9);
+    expect(workerCost({ backend: 'TRTLLM', overlap: false }).iterationMs(shape, false)).toBeCloseTo(p.iterationFixedMs + p.hostOverheadMs + gpu, 9);
+    expect(workerCost({ backend: 'TRTLLM', overlap: true }).iterationMs(shape, false)).toBeCloseTo(p.iterationFixedMs + gpu, 9);
+    expect(workerCost({ backend: 'TRTLLM', overlap: true }).iterationMs({ ...shape, maxAttentionMs: 3.25 }, false)).toBeCloseTo(p.iterationFixedMs + gpu + 3.25, 9);
     // a CUDA-graph replay scales the GPU part only
-    expect(cost.iterationMs({ ...shape, maxAttentionMs: 3.25 }, 'TRTLLM', true, true)).toBeCloseTo(p.iterationFixedMs + (gpu + 3.25) * p.cudaGraphScale, 9);
+    expect(workerCost({ backend: 'TRTLLM', overlap: true }).iterationMs({ ...shape, maxAttentionMs: 3.25 }, true)).toBeCloseTo(p.iterationFixedMs + (gpu + 3.25) * p.cudaGraphScale, 9);
     // WIDEEP, 8 tokens everywhere: MoE 0.142, all-to-all 0.044
-    expect(cost.iterationMs({ maxAttentionMs: 0, globalTokens: 8, maxRankTokens: 8 }, 'WIDEEP', true, false)).toBeCloseTo(
+    expect(workerCost({ backend: 'WIDEEP', overlap: true }).iterationMs({ maxAttentionMs: 0, globalTokens: 8, maxRankTokens: 8 }, false)).toBeCloseTo(
       p.iterationFixedMs + 58 * (0.142 + 0.044) * p.moeScale + 0.0025 * 8,
       9,
     );
     // MoE extrapolates linearly past 16384 global tokens
     const moe20000 = 1.114 + ((1.114 - 0.538) / 8192) * (20000 - 16384);
-    expect(cost.iterationMs({ maxAttentionMs: 0, globalTokens: 20000, maxRankTokens: 2048 }, 'TRTLLM', true, false)).toBeCloseTo(
+    expect(workerCost({ backend: 'TRTLLM', overlap: true }).iterationMs({ maxAttentionMs: 0, globalTokens: 20000, maxRankTokens: 2048 }, false)).toBeCloseTo(
       p.iterationFixedMs + 58 * (moe20000 + 0.578) * p.moeScale + 0.0025 * 2048,
       9,
     );
-    expect(() => cost.iterationMs(shape, 'NOPE', true, false)).toThrow(/no MoE backend NOPE/);
+    expect(() => workerCost({ backend: 'NOPE' })).toThrow(/workers.agg.engine.moe_config.backend: cost model gb200-dsv32-nvfp4-trtllm has no data for MoE backend 'NOPE'; supported: TRTLLM, WIDEEP/);
     expect(cost.moeBackends().sort()).toEqual(['TRTLLM', 'WIDEEP']);
   });
 
   it('KV transfer and capacity', () => {
-    expect(cost.kvBytesPerToken).toBe(35136 + 8052);
-    expect(cost.kvTransferMs(1000)).toBeCloseTo(cost.spec.kvTransfer.fixedMs + (1000 * 43188) / (p.kvTransferGBps * 1e9) * 1000, 9);
-    expect(cost.kvTransferMs(2000) - cost.kvTransferMs(1000)).toBeCloseTo(cost.kvTransferMs(1000) - cost.spec.kvTransfer.fixedMs, 9);
+    const w = workerCost();
+    expect(w.kvBytesPerToken).toBe(35136 + 8052);
+    expect(KV_BYTES_PER_TOKEN).toBe(35136 + 8052);
+    expect(w.kvTransferMs(1000)).toBeCloseTo(cost.spec.kvTransfer.fixedMs + (1000 * 43188) / (p.kvTransferGBps * 1e9) * 1000, 9);
+    expect(w.kvTransferMs(2000) - w.kvTransferMs(1000)).toBeCloseTo(w.kvTransferMs(1000) - cost.spec.kvTransfer.fixedMs, 9);
     // (186e9 - 70e9 - 8e9) * fraction / (43188 B * 64 tokens)
-    expect(cost.kvCapacityBlocks(0.9, 64)).toBe(35166);
-    expect(cost.kvCapacityBlocks(0.9, 32)).toBe(70332);
-    expect(cost.kvCapacityBlocks(0.001, 64)).toBe(39);
+    expect(cost.kvCapacityBlocks(0.9, 43188, 64)).toBe(35166);
+    expect(w.kvCapacityBlocksPerRank).toBe(35166);
+    expect(cost.kvCapacityBlocks(0.9, 43188, 32)).toBe(70332);
+    expect(cost.kvCapacityBlocks(0.001, 43188, 64)).toBe(39);
   });
 
   it('platform slowdowns: a number, a calibration parameter for some roles, or 1', () => {
     expect(cost.platformSlowdown('aws-gb200-k8s', 'agg')).toBe(p.k8sIterationSlowdown);
     expect(cost.platformSlowdown('aws-gb200-k8s', 'prefill')).toBe(1);
     expect(cost.platformSlowdown('nvl36-gb200-slurm', 'agg')).toBe(1);
-    expect(cost.platformSlowdown('no-such-platform', 'agg')).toBe(1);
+    expect(() => cost.platformSlowdown('aws-gb200-k8', 'agg')).toThrow(/platform.name: unknown platform 'aws-gb200-k8' \(did you mean 'aws-gb200-k8s'\?\)/);
   });
 });
 
@@ -83,9 +86,9 @@ describe('loadCostModel', () => {
     expect(c.prefillAttentionMs(0, 4096)).toBeCloseTo(2 * cost.prefillAttentionMs(0, 4096), 9);
     expect(c.decodeAttentionMs(4, 3000)).toBeCloseTo(cost.decodeAttentionMs(4, 3000), 9);
     const shape = { maxAttentionMs: 0, globalTokens: 1024, maxRankTokens: 512 };
-    expect(c.iterationMs(shape, 'TRTLLM', false, false)).toBeCloseTo(7 + 3 + 0.5 * 58 * (0.194 + 0.175) + 1.28, 9);
+    expect(workerCost({ model: c }).iterationMs(shape, false)).toBeCloseTo(7 + 3 + 0.5 * 58 * (0.194 + 0.175) + 1.28, 9);
     const f = cost.spec.kvTransfer.fixedMs;
-    expect(c.kvTransferMs(1000) - f).toBeCloseTo((cost.kvTransferMs(1000) - f) / 2, 9);
+    expect(workerCost({ model: c }).kvTransferMs(1000) - f).toBeCloseTo((workerCost().kvTransferMs(1000) - f) / 2, 9);
     expect(c.platformSlowdown('aws-gb200-k8s', 'agg')).toBe(p.k8sIterationSlowdown);
     // the shared default is untouched
     expect(loadCostModel(MODEL).params).toEqual(p);
@@ -93,7 +96,7 @@ describe('loadCostModel', () => {
 
   it('reports an unknown model or calibration parameter as an input error', () => {
     expect(() => loadCostModel('no-such-model')).toThrow(InputError);
-    expect(() => loadCostModel('no-such-model')).toThrow(/^model: no cost model 'no-such-model'/);
+    expect(() => loadCostModel('no-such-model')).toThrow(/^model: unknown cost model 'no-such-model'; known: gb200-dsv32-nvfp4-trtllm/);
     expect(() => loadCostModel(MODEL, { nope: 1 } as never)).toThrow(/calibration\.parameters\.nope: unknown calibration parameter/);
   });
 });

@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { centre, formatBlock, line, type BlockFigures } from '../src/metrics/format.ts';
+import { centre, formatBlock, line } from '../src/metrics/format.ts';
+import type { BlockFigures } from '../src/protocol/summary.ts';
 
 const SEED = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/reference/000_79a8685ba88a4ebb.txt');
 const HAVE_SEED = existsSync(SEED);

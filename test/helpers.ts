@@ -1,22 +1,33 @@
 // Test helpers: synthetic TraceRequest arrays, tiny validated scenarios, a run wrapper and hand-built iteration times.
-import { CostModel, loadCostModel, type StepShape } from '../src/cost/model.ts';
-import { Simulation, type SimulationResult } from '../src/engine/simulation.ts';
-import type { RequestRecord } from '../src/metrics/records.ts';
-import { summarize, type Summary } from '../src/metrics/summary.ts';
+import { loadCostModel } from '../src/cost/load.ts';
+import { CostModel, type StepShape } from '../src/cost/model.ts';
+import { WorkerCost } from '../src/cost/worker-cost.ts';
+import { SimRequest } from '../src/engine/request.ts';
+import { Simulation } from '../src/engine/simulation.ts';
+import { BlockCache } from '../src/kv/block-cache.ts';
+import { summarize } from '../src/metrics/summary.ts';
+import type { RequestRecord } from '../src/protocol/records.ts';
+import type { SimulationResult } from '../src/protocol/result.ts';
+import type { RequestView, RouterContext, TargetView } from '../src/protocol/router.ts';
+import type { Summary } from '../src/protocol/summary.ts';
+import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../src/protocol/trace.ts';
 import { validateScenario } from '../src/scenario/load.ts';
-import type { Scenario } from '../src/scenario/schema.ts';
-import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../src/trace/types.ts';
+import { engineSchema, type Scenario } from '../src/scenario/schema.ts';
+import { makeRng } from '../src/util/random.ts';
 
 export const MODEL = 'gb200-dsv32-nvfp4-trtllm';
 
 /** The real cost model (loaded once per test file). */
 export const cost: CostModel = loadCostModel(MODEL);
 
-/** The real cost model with a different prefill → decode KV transfer time. */
+/** KV bytes per token of the real model's fp8 cache (MLA latent + DSA indexer K). */
+export const KV_BYTES_PER_TOKEN = cost.spec.architecture.kvBytesPerToken + cost.spec.architecture.indexerKBytesPerToken;
+
+/** The real cost model with a different prefill → decode KV transfer time of a `tokens`-token context. */
 export function costWithTransfer(transferMs: (tokens: number) => number): CostModel {
   return new (class extends CostModel {
-    override kvTransferMs(tokens: number): number {
-      return transferMs(tokens);
+    override kvTransferMs(bytes: number): number {
+      return transferMs(bytes / KV_BYTES_PER_TOKEN);
     }
   })(structuredClone(cost.spec));
 }
@@ -167,8 +178,14 @@ export interface IterOpts {
   model?: CostModel;
 }
 
+/** The cost of one agg worker with the test engine's settings (`ranks` DP ranks). */
+export function workerCost(o: IterOpts & { ranks?: number } = {}): WorkerCost {
+  const e = engineSchema.parse(engine({ ranks: o.ranks, backend: o.backend, disable_overlap_scheduler: !(o.overlap ?? false) }));
+  return new WorkerCost(o.model ?? cost, { role: 'agg', engine: e, platform: 'generic', iterationSlowdown: 1 });
+}
+
 export function iter(shape: StepShape, o: IterOpts = {}): number {
-  return (o.model ?? cost).iterationMs(shape, o.backend ?? 'TRTLLM', o.overlap ?? false, o.cudaGraph ?? false);
+  return workerCost(o).iterationMs(shape, o.cudaGraph ?? false);
 }
 
 /** An iteration holding only one prefill chunk of `n` tokens starting at prompt position `start`. */
@@ -202,4 +219,53 @@ export function loneDecode(isl: number, osl: number, o: IterOpts = {}): number {
   let t = 0;
   for (let g = 1; g < osl; g++) t += decodeIter(isl + g, o);
   return t;
+}
+
+// ---- router contexts over stand-in ranks (real block caches, no workers) ----
+
+/** A router pool of `ranksPerWorker` ranks with real BlockCaches; `clock.now` drives ctx.now(). */
+export function routerPool(ranksPerWorker: number[], o: { capacityBlocks?: number; blockTokens?: number; seed?: string } = {}) {
+  const caches = ranksPerWorker.map((n) => Array.from({ length: n }, () => new BlockCache(o.capacityBlocks ?? 1000, true)));
+  const clock = { now: 0 };
+  const targets: TargetView[] = [];
+  caches.forEach((ranks, wi) =>
+    ranks.forEach((c, ri) =>
+      targets.push({
+        worker: wi,
+        rank: ri,
+        label: `w${wi}.r${ri}`,
+        overlapBlocks: (req: RequestView) => req.blocksInUnits(c.matchPrefix(req.blockHashes)),
+        activeRequests: 0,
+        queuedRequests: 0,
+        freeSlots: 8,
+        get kvUsedBlocks() {
+          return c.usedBlocks;
+        },
+        kvCapacityBlocks: c.capacityBlocks,
+        pendingPrefillTokens: 0,
+      }),
+    ),
+  );
+  const flat = caches.flat();
+  const ctx: RouterContext = {
+    targets,
+    workerRanks: ranksPerWorker,
+    blockTokens: o.blockTokens ?? 16,
+    random: makeRng(o.seed ?? 'router-test'),
+    now: () => clock.now,
+    onKvEvents: (i, listener) => flat[i].onEvent(listener),
+  };
+  return { ctx, clock, cache: (w: number, r = 0) => caches[w][r] };
+}
+
+/** A request as routers see it, with its prompt's block keys given directly (one block per key). */
+export function routedRequest(id: number, blockHashes: number[], inputTokens = blockHashes.length * 16, outputTokens = 8): SimRequest {
+  const r = new SimRequest({ id, timestampMs: 0, inputTokens, outputTokens, hashIds: [] });
+  r.blockHashes = blockHashes;
+  return r;
+}
+
+/** KV transfer of a `tokens`-token context to a decode rank with the test engine's fp8 cache, ms. */
+export function transferMs(tokens: number, model: CostModel = cost): number {
+  return workerCost({ model }).kvTransferMs(tokens);
 }

@@ -2,11 +2,11 @@
 // and the five charts, each with one series per run.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadReported, SCENARIOS_DIR } from '../src/reported.ts';
+import { loadReported, loadTolerances, SCENARIOS_DIR } from '../src/app/reported.ts';
 import { cdfPoints, renderReport } from '../src/report/html.ts';
-import { simulate } from '../src/run.ts';
+import { simulate } from '../src/app/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import { loadRequests } from '../src/trace/workloads.ts';
+import { loadInputs } from '../src/app/inputs.ts';
 
 describe('HTML report', () => {
   it('CDF points are monotone quantiles from 0 to 1', () => {
@@ -15,12 +15,12 @@ describe('HTML report', () => {
   });
 
   it('compares two runs: figures vs reported, five charts, a series per run', async () => {
-    const requests = (await loadRequests({ workload: 'seed-coding', seed: '5', params: { num_requests: 400 } })) as never[];
+    const requests = (await loadInputs({ workload: 'seed-coding', seed: '5', params: { num_requests: 400 } })).requests as never[];
     const runs = ['agg-rr-k8s', 'disagg-kv'].map((name) => {
       const { summary, records } = simulate({ scenario: loadScenario(join(SCENARIOS_DIR, `${name}.yaml`)), requests, seed: '5', workload: 'w' });
       return { name, summary, records, reported: loadReported(name).figures };
     });
-    const html = renderReport(runs, 'test <report>');
+    const html = renderReport(runs, 'test <report>', loadTolerances());
     expect(html).toContain('<title>test &lt;report&gt;</title>');
     expect(html.match(/<svg class="chart"/g)).toHaveLength(5);
     // 3 CDF charts x 2 runs as lines; the scatter as dots; legends name both runs in every chart

@@ -1,25 +1,18 @@
 // Simple routers: round-robin target orders (worker, DP-rank interleaved, worker-major), uniform random, least-loaded.
-import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { BlockCache } from '../src/kv/block-cache.ts';
-import { LeastLoadedRouter, RandomRouter, RoundRobinRouter } from '../src/router/basic.ts';
-import type { RouteTarget, RouterContext } from '../src/router/types.ts';
-import { SimRequest } from '../src/worker/request.ts';
-import type { Worker } from '../src/worker/worker.ts';
+import type { RouteTarget, RouterContext } from '../src/protocol/router.ts';
+import { RandomRouter, RoundRobinRouter } from '../src/router/basic.ts';
+import { routerFactory } from '../src/router/registry.ts';
+import { routerSchema } from '../src/scenario/schema.ts';
+import { routedRequest, routerPool } from './helpers.ts';
 
 const BS = 16;
 
-function ctxOf(ranksPerWorker: number[]): RouterContext {
-  const workers = ranksPerWorker.map((n, wi) => {
-    const w: Record<string, unknown> = { id: wi, tokensPerBlock: BS };
-    w.ranks = Array.from({ length: n }, (_, ri) => ({ worker: w, index: ri, cache: new BlockCache(100, true) }));
-    return w;
-  }) as unknown as Worker[];
-  return { workers, random: seedrandom('router-basic'), now: () => 0 };
-}
+const ctxOf = (ranksPerWorker: number[]): RouterContext => routerPool(ranksPerWorker, { capacityBlocks: 100, blockTokens: BS, seed: 'router-basic' }).ctx;
 
 let nextId = 0;
-const req = (isl: number) => new SimRequest({ id: nextId++, timestampMs: 0, inputTokens: isl, outputTokens: 4, hashIds: [] });
+/** A request of `isl` tokens with distinct full-block keys. */
+const req = (isl: number) => routedRequest(nextId++, Array.from({ length: Math.floor(isl / BS) }, (_, i) => 1e6 * (nextId + 1) + i), isl, 4);
 const fmt = (t: RouteTarget) => `${t.worker}.${t.rank ?? '-'}`;
 const picks = (select: () => RouteTarget, n: number) => Array.from({ length: n }, () => fmt(select()));
 
@@ -61,36 +54,32 @@ describe('random', () => {
   });
 });
 
-describe('least loaded', () => {
-  it('picks the target with the fewest router-tracked blocks, then fewer requests, and frees on finish', () => {
-    const r = new LeastLoadedRouter(ctxOf([2, 2]), BS);
+describe('least loaded (the KV router at overlap weight 0)', () => {
+  const leastLoaded = () => routerFactory(routerSchema.parse({ router_mode: 'least-loaded', kv_block_size: BS }), 'agg', BS)(ctxOf([2, 2]));
+
+  it('picks the target with the fewest router-tracked active blocks and frees them on finish', () => {
+    const r = leastLoaded();
     const big = req(10 * BS);
-    r.onRouted(big, { worker: 0, rank: 0 });
+    r.onRouted!(big, { worker: 0, rank: 0 }, 0);
     const smalls = [req(2 * BS), req(2 * BS)];
-    r.onRouted(smalls[0], { worker: 0, rank: 1 });
-    r.onRouted(smalls[1], { worker: 1, rank: 1 });
+    r.onRouted!(smalls[0], { worker: 0, rank: 1 }, 0);
+    r.onRouted!(smalls[1], { worker: 1, rank: 1 }, 0);
     // 1.0 carries nothing
-    expect(r.select(req(BS))).toEqual({ worker: 1, rank: 0 });
-    const x = req(3 * BS);
-    r.onRouted(x, { worker: 1, rank: 0 }); // 1.0 now 3 blocks; 0.1 and 1.1 have 2
-    const t = r.select(req(BS));
-    expect(['0.1', '1.1']).toContain(fmt(t));
-    // equal blocks, fewer requests wins: 0.1 holds one 2-block request, 1.1 two 1-block requests
-    r.onFinished(smalls[1]);
-    const a = req(BS);
-    const b = req(BS);
-    r.onRouted(a, { worker: 1, rank: 1 });
-    r.onRouted(b, { worker: 1, rank: 1 });
-    expect(r.select(req(BS))).toEqual({ worker: 0, rank: 1 }); // 2 blocks / 1 request beats 2 blocks / 2 requests
+    expect(r.select(req(BS), 0)).toEqual({ worker: 1, rank: 0 });
+    r.onRouted!(req(3 * BS), { worker: 1, rank: 0 }, 0); // 1.0 now 3 blocks; 0.1 and 1.1 have 2
+    expect(['0.1', '1.1']).toContain(fmt(r.select(req(BS), 0)));
+    r.onFinished!(smalls[1], 0); // 1.1 is empty again
+    expect(r.select(req(BS), 0)).toEqual({ worker: 1, rank: 1 });
     // finishing frees (once)
-    r.onFinished(big);
-    r.onFinished(big);
-    expect(r.select(req(BS))).toEqual({ worker: 0, rank: 0 });
+    r.onFinished!(big, 0);
+    r.onFinished!(big, 0);
+    r.onRouted!(req(BS), { worker: 1, rank: 1 }, 0);
+    expect(r.select(req(BS), 0)).toEqual({ worker: 0, rank: 0 });
   });
 
   it('breaks exact ties at random', () => {
-    const r = new LeastLoadedRouter(ctxOf([2, 2]), BS);
-    const seen = new Set(picks(() => r.select(req(BS)), 200));
+    const r = leastLoaded();
+    const seen = new Set(picks(() => r.select(req(BS), 0), 200));
     expect([...seen].sort()).toEqual(['0.0', '0.1', '1.0', '1.1']);
   });
 });

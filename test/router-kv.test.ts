@@ -1,13 +1,10 @@
 // KV router unit tests: Dynamo's cost and worked example, tie-breaks, temperature sampling, ActiveSequences
 // bookkeeping, KV events (with delay and eviction), the TTL approximation and busy_threshold.
-import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { BlockCache } from '../src/kv/block-cache.ts';
 import { KvRouter, kvCost, type KvRouterFlags } from '../src/router/kv.ts';
-import type { RouterContext } from '../src/router/types.ts';
 import { routerSchema, type RouterConfig } from '../src/scenario/schema.ts';
-import { SimRequest } from '../src/worker/request.ts';
-import type { Worker } from '../src/worker/worker.ts';
+import { routedRequest, routerPool } from './helpers.ts';
 
 const BS = 16;
 
@@ -20,25 +17,13 @@ function cfg(o: Partial<RouterConfig> = {}): RouterConfig {
   return routerSchema.parse({ router_mode: 'kv', kv_block_size: BS, ...o });
 }
 
-/** Worker stand-ins with real per-rank BlockCaches (all the KV router reads from a worker). */
+/** A pool of stand-in ranks with real BlockCaches (all the KV router reads from the engine). */
 function pool(ranksPerWorker: number[], capacityBlocks = 1000) {
-  const workers = ranksPerWorker.map((n, wi) => {
-    const w: Record<string, unknown> = { id: wi, tokensPerBlock: BS, label: `w${wi}` };
-    w.ranks = Array.from({ length: n }, (_, ri) => ({ worker: w, index: ri, label: `w${wi}.r${ri}`, cache: new BlockCache(capacityBlocks, true), active: [], waiting: [] }));
-    return w;
-  }) as unknown as Worker[];
-  const clock = { now: 0 };
-  const ctx: RouterContext = { workers, random: seedrandom('router-kv'), now: () => clock.now };
-  const cache = (w: number, r = 0) => workers[w].ranks[r].cache;
-  return { workers, ctx, clock, cache };
+  return routerPool(ranksPerWorker, { capacityBlocks, blockTokens: BS, seed: 'router-kv' });
 }
 
 let nextId = 0;
-function req(hashes: number[], isl = hashes.length * BS): SimRequest {
-  const r = new SimRequest({ id: nextId++, timestampMs: 0, inputTokens: isl, outputTokens: 8, hashIds: [] });
-  r.blockHashes = hashes;
-  return r;
-}
+const req = (hashes: number[], isl = hashes.length * BS) => routedRequest(nextId++, hashes, isl);
 const seq = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 
 /** Compute and cache `hashes` on a rank (the engine emits `stored`), then let them go idle (still cached). */

@@ -6,13 +6,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../src/errors.ts';
+import { InputError } from '../src/util/errors.ts';
 import { loadRouterPlugin, routerFromPlugin } from '../src/router/plugin.ts';
-import type { PluginRouterContext, RouteTarget, Router } from '../src/router/types.ts';
-import { simulate } from '../src/run.ts';
+import type { RequestView, RouteTarget, Router, RouterContext } from '../src/protocol/router.ts';
+import { simulate } from '../src/app/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../src/trace/types.ts';
-import type { SimRequest } from '../src/worker/request.ts';
+import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../src/protocol/trace.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SCENARIO = join(ROOT, 'scenarios/disagg-kv.yaml');
@@ -40,7 +39,7 @@ describe('router plug-ins', () => {
     const trace = conversations();
     const override = await loadRouterPlugin('examples/cache-affinity-router.ts', ROOT);
     const kv = simulate({ scenario, requests: trace, seed: '7', workload: 'conversations' });
-    const aff = simulate({ scenario, requests: trace, seed: '7', workload: 'conversations', routerOverride: override });
+    const aff = simulate({ scenario, requests: trace, seed: '7', workload: 'conversations', routers: { prefill: override } });
     const rr = simulate({ scenario: loadScenario(SCENARIO, ['router.router_mode=round-robin']), requests: trace, seed: '7', workload: 'conversations' });
 
     expect(aff.summary.router.prefill).toBe('plug-in cache-affinity-router.ts: cache affinity, load cap 4');
@@ -60,7 +59,7 @@ describe('router plug-ins', () => {
   it('loads a plain-JavaScript factory plug-in; a rank it names is honoured', async () => {
     const trace = conversations(4, 1);
     const override = await loadRouterPlugin('test/fixtures/router-rank-rr.js', ROOT);
-    const { summary, records } = simulate({ scenario, requests: trace, seed: '1', workload: 'x', routerOverride: override });
+    const { summary, records } = simulate({ scenario, requests: trace, seed: '1', workload: 'x', routers: { prefill: override } });
     expect(summary.router.prefill).toBe('plug-in router-rank-rr.js (rank round robin (js))');
     expect(records.sort((a, b) => a.id - b.id).map((r) => r.prefillTarget)).toEqual(['prefill0.r0', 'prefill0.r1', 'prefill0.r2', 'prefill0.r3']);
   });
@@ -69,11 +68,11 @@ describe('router plug-ins', () => {
     const seen: string[] = [];
     class Probe implements Router {
       readonly name = 'probe';
-      constructor(private readonly ctx: PluginRouterContext) {
-        expect(ctx.targets.map((t) => t.label)).toEqual(ctx.workers.flatMap((w) => w.ranks.map((r) => r.label)));
+      constructor(private readonly ctx: RouterContext) {
+        expect(ctx.targets.map((t) => t.label)).toEqual(ctx.workerRanks.flatMap((n, w) => Array.from({ length: n }, (_, r) => `prefill${w}.r${r}`)));
         expect(ctx.blockTokens).toBe(64);
       }
-      select(req: SimRequest): RouteTarget {
+      select(req: RequestView): RouteTarget {
         for (const t of this.ctx.targets) {
           expect(t.freeSlots).toBe(32 - t.activeRequests);
           expect(t.kvUsedBlocks).toBeGreaterThanOrEqual(0);
@@ -92,7 +91,7 @@ describe('router plug-ins', () => {
       { id: 1, timestampMs: 0, inputTokens: 1024, outputTokens: 4, hashIds: [5, 6] },
       { id: 2, timestampMs: 60_000, inputTokens: 1536, outputTokens: 4, hashIds: [0, 1, 2] },
     ];
-    simulate({ scenario, requests: trace, seed: '1', workload: 'x', routerOverride: routerFromPlugin(Probe, 'probe.ts') });
+    simulate({ scenario, requests: trace, seed: '1', workload: 'x', routers: { prefill: routerFromPlugin(Probe, 'probe.ts') } });
     // request 1 sees request 0 queued on rank 0 (1024 prompt tokens pending); request 2 finds 16 blocks cached
     expect(seen).toEqual(['0/0/0', '0/1/1024', '16/0/0']);
   });
@@ -108,7 +107,7 @@ describe('router plug-ins', () => {
     const override = await loadRouterPlugin(file, ROOT);
     let err: unknown;
     try {
-      simulate({ scenario, requests: conversations(2, 1), seed: '1', workload: 'x', routerOverride: override });
+      simulate({ scenario, requests: conversations(2, 1), seed: '1', workload: 'x', routers: { prefill: override } });
     } catch (e) {
       err = e;
     }
@@ -132,8 +131,8 @@ describe('router plug-ins', () => {
     const mine = join(tmp, 'my-router.ts');
     writeFileSync(
       mine,
-      `import type { PluginRouterContext, Router } from './src/router/types.ts';
-export default (ctx: PluginRouterContext): Router => ({
+      `import type { RouterContext, Router } from './src/protocol/router.ts';
+export default (ctx: RouterContext): Router => ({
   name: 'least pending prefill',
   select() {
     const t = ctx.targets.reduce((a, b) => (b.pendingPrefillTokens < a.pendingPrefillTokens ? b : a));

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../src/run.ts';
+import { simulate } from '../src/app/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { readTrace } from '../src/trace/read.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../src/errors.ts';
+import { InputError } from '../src/util/errors.ts';
 import { applyOverrides, loadScenario, validateScenario } from '../src/scenario/load.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

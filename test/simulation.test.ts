@@ -1,11 +1,11 @@
 // Covers whole runs: accounting (issued = completed + timed out + rejected), no leaked KV, determinism, disaggregated timing (ITL ≈ decode step), agg vs disagg, wake-ups after KV is freed.
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { Simulation, type SimulationResult } from '../src/engine/simulation.ts';
-import { simulate } from '../src/run.ts';
+import { Simulation } from '../src/engine/simulation.ts';
+import { simulate } from '../src/app/run.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
-import type { TraceRequest } from '../src/trace/types.ts';
-import { aggScenario, cost, costWithTransfer, decodeIter, disaggScenario, loneTtft, makeTrace, runSim, sum, type Row } from './helpers.ts';
+import type { TraceRequest } from '../src/protocol/trace.ts';
+import { aggScenario, cost, costWithTransfer, decodeIter, disaggScenario, loneTtft, makeTrace, runSim, sum, transferMs, type Row } from './helpers.ts';
 
 const P = 6;
 
@@ -26,14 +26,13 @@ function mixedTrace(seed: string, n: number): TraceRequest[] {
   return makeTrace(rows);
 }
 
-function expectClean(result: SimulationResult, n: number): void {
-  const recs = result.records;
+function expectClean(sim: Simulation, n: number): void {
+  const recs = sim.run().records;
   expect(recs.length).toBe(n);
   expect(new Set(recs.map((r) => r.id)).size).toBe(n);
-  for (const pool of result.pools) {
+  for (const pool of sim.pools) {
     for (const w of pool.workers) {
-      expect(w.engineQueue.length).toBe(0);
-      expect(w.running).toBe(false);
+      expect(w.heldRequests()).toBe(0);
       for (const r of w.ranks) {
         expect(r.waiting.length + r.active.length).toBe(0);
         expect(r.assignedPromptTokens).toBe(0);
@@ -68,7 +67,7 @@ describe('accounting and leaks', () => {
     expect(q.rejected).toBeGreaterThan(0); // the 130000-token prompts
     expect(q.completed).toBeGreaterThan(0);
     expect(q.timedOut).toBeGreaterThan(0); // the cut-off path runs too
-    expectClean(r.result, 120);
+    expectClean(new Simulation(trace, { scenario: s, cost, seed: '1' }), 120);
     // only completed requests have latencies
     for (const rec of r.records) expect(Number.isFinite(rec.e2elMs)).toBe(rec.status === 'completed');
   });
@@ -85,7 +84,7 @@ describe('accounting and leaks', () => {
       scenario: s,
       cost,
       seed: '1',
-      routerOverride: () => ({ name: 'broken', select: () => ({ worker: 3, rank: null }) }),
+      routers: { agg: () => ({ name: 'broken', select: () => ({ worker: 3, rank: null }) }) },
     });
     expect(() => sim.run()).toThrow(/invalid target/);
   });
@@ -120,19 +119,19 @@ describe('disaggregated timing', () => {
     const x = r.rec(0);
     expect(x.prefillTarget).toBe('prefill0.r0');
     expect(x.decodeTarget).toBe('decode0.r0');
-    expect(x.ttftMs).toBeCloseTo(loneTtft(isl) + cost.kvTransferMs(isl), P);
+    expect(x.ttftMs).toBeCloseTo(loneTtft(isl) + transferMs(isl), P);
     // overlap scheduler: the last token's response is handled in the next executor loop; the worker
     // is idle then, so that loop is CPU-only (hostOverheadMs)
     expect(x.e2elMs).toBeCloseTo(x.ttftMs + sum(steps) + host, P);
     expect(x.itlMs).toBeCloseTo((sum(steps) + host) / (osl - 1), P);
-    expect(x.transferMs).toBeCloseTo(cost.kvTransferMs(isl), P);
+    expect(x.transferMs).toBeCloseTo(transferMs(isl), P);
   });
 
   it('first token from prefill: TTFT = prefill; the transfer shows up in E2EL', () => {
     const r = runSim(disaggScenario({ firstTokenFrom: 'prefill' }), makeTrace([{ t: 0, isl, osl }]));
     const x = r.rec(0);
     expect(x.ttftMs).toBeCloseTo(loneTtft(isl), P);
-    expect(x.e2elMs).toBeCloseTo(loneTtft(isl) + cost.kvTransferMs(isl) + sum(steps) + host, P);
+    expect(x.e2elMs).toBeCloseTo(loneTtft(isl) + transferMs(isl) + sum(steps) + host, P);
   });
 
   it('overlap scheduler: on a busy decode worker the last token reaches the client one iteration late', () => {
@@ -167,7 +166,7 @@ describe('wake-ups when resources are freed', () => {
     const s = disaggScenario({ prefill: { ranks: 1, free_gpu_memory_fraction: 0.001 }, decode: { ranks: 1 } });
     const r = runSim(s, makeTrace([{ t: 0, isl: 1500, osl: 5 }, { t: 1, isl: 1500, osl: 5 }]));
     const [a, b] = [r.rec(0), r.rec(1)];
-    const transferDone = loneTtft(1500) + cost.kvTransferMs(1500);
+    const transferDone = loneTtft(1500) + transferMs(1500);
     expect(a.status).toBe('completed');
     expect(a.ttftMs + a.transferMs).toBeCloseTo(transferDone, P);
     expect(b.status).toBe('completed');
@@ -186,7 +185,7 @@ describe('wake-ups when resources are freed', () => {
     expect(b.status).toBe('completed'); // admitted on decode at 800 ms, not stuck until its own cut-off
     expect(b.endMs).toBeLessThan(900);
     const flush = slow.params.hostOverheadMs; // overlap scheduler: final response in a CPU-only loop on the idle worker
-    expect(b.e2elMs).toBeCloseTo(800 + slow.kvTransferMs(64) + decodeIter(65, { overlap: true, model: slow }) + decodeIter(66, { overlap: true, model: slow }) + flush - 300, P);
+    expect(b.e2elMs).toBeCloseTo(800 + transferMs(64, slow) + decodeIter(65, { overlap: true, model: slow }) + decodeIter(66, { overlap: true, model: slow }) + flush - 300, P);
   });
 });
 
@@ -224,7 +223,7 @@ describe('review fixes', () => {
     const x = r.rec(0);
     expect(x.status).toBe('completed');
     // done when the KV transfer lands on the decode rank: no decode iteration
-    expect(x.e2elMs - x.ttftMs).toBeCloseTo(cost.kvTransferMs(3000), 6);
+    expect(x.e2elMs - x.ttftMs).toBeCloseTo(transferMs(3000), 6);
   });
 
   it('goodput: a request without an ITL (one output token) is not good under an ITL SLO', () => {

@@ -1,8 +1,8 @@
 // `servesim sweep`: dimension parsing, the combination grid, and a small run through the CLI.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { combinations, parseVary } from '../src/cli/sweep.ts';
-import { InputError } from '../src/errors.ts';
+import { combinations, parseVary } from '../src/app/sweep.ts';
+import { InputError } from '../src/util/errors.ts';
 
 describe('sweep', () => {
   it('parses key=v1,v2 and builds the full grid, last dimension fastest', () => {

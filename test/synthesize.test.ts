@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeRequests } from '../src/trace/analyze.ts';
 import { buildCoreTree, CACHE_END, END_NODE, findPrefixViolation } from '../src/trace/prefix-tree.ts';
 import { parseTraceLine, readTrace } from '../src/trace/read.ts';
-import { makeRng } from '../src/trace/samplers.ts';
+import { makeRng } from '../src/util/random.ts';
 import { defaultOutputFileName, Synthesizer, synthRowToJson, synthRowToRequest, type LearnRow, type SynthRow } from '../src/trace/synthesize.ts';
 
 const MOONCAKE = join(import.meta.dirname, '..', '..', 'shared', 'traces', 'mooncake_conversation_trace.jsonl');
@@ -181,7 +181,7 @@ describe('servesim synthesize CLI', () => {
       [['--input-file', input, '--prefix-len-multiplier', '0', '--output-file', 'o.jsonl'], /--prefix-len-multiplier: must be a finite number > 0/],
       [['--input-file', input, '--speedup-ratio', '-1', '--output-file', 'o.jsonl'], /--speedup-ratio/],
       [['--input-file', input, '--max-isl', '100', '--num-requests', '5', '--output-file', 'o.jsonl'], /--max-isl: .*consecutive/],
-      [['--workload', 'nope', '--output-file', 'o.jsonl'], /unknown workload 'nope'; known workloads: seed-coding, poisson/],
+      [['--workload', 'nope', '--output-file', 'o.jsonl'], /unknown workload 'nope'; known: seed-coding, poisson/],
     ];
     for (const [args, msg] of cases) {
       const r = run(...args);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../src/errors.ts';
+import { InputError } from '../src/util/errors.ts';
 import { parseTraceLine, readTrace } from '../src/trace/read.ts';
 
 const where = { file: 't.jsonl', line: 3 };

@@ -2,11 +2,11 @@
 // beats round robin (disagg, and agg with block reuse), and halving the load collapses agg TTFT.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { simulate } from '../src/run.ts';
+import { simulate } from '../src/app/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import { SCENARIOS_DIR } from '../src/reported.ts';
-import { loadRequests } from '../src/trace/workloads.ts';
-import type { TraceRequest } from '../src/trace/types.ts';
+import { SCENARIOS_DIR } from '../src/app/reported.ts';
+import { loadInputs } from '../src/app/inputs.ts';
+import type { TraceRequest } from '../src/protocol/trace.ts';
 
 const run = (name: string, requests: readonly TraceRequest[], sets: string[] = []) =>
   simulate({ scenario: loadScenario(join(SCENARIOS_DIR, `${name}.yaml`), sets), requests, seed: '42', workload: 'seed-coding' }).summary;
@@ -14,7 +14,7 @@ const run = (name: string, requests: readonly TraceRequest[], sets: string[] = [
 describe('what-if directions (seed-coding workload, calibrated model)', () => {
   let requests: TraceRequest[];
   beforeAll(async () => {
-    requests = await loadRequests({ workload: 'seed-coding', seed: '42' });
+    requests = (await loadInputs({ workload: 'seed-coding', seed: '42' })).requests;
   });
 
   it('disagg: round robin has worse TTFT and a lower prefill hit rate than KV routing', () => {
@@ -34,7 +34,7 @@ describe('what-if directions (seed-coding workload, calibrated model)', () => {
 
   it('agg: halving the request rate lowers TTFT by orders of magnitude', async () => {
     const full = run('agg-rr-k8s', requests);
-    const half = run('agg-rr-k8s', await loadRequests({ workload: 'seed-coding', seed: '42', params: { rate_scale: 0.5 } }));
+    const half = run('agg-rr-k8s', (await loadInputs({ workload: 'seed-coding', seed: '42', params: { rate_scale: 0.5 } })).requests);
     expect(full.ttftMs.mean / half.ttftMs.mean).toBeGreaterThan(20);
     expect(half.requests.timedOut).toBe(0);
   });

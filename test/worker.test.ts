@@ -1,10 +1,12 @@
 // Covers DEP workers: chunked prefill timing, lockstep iterations across ranks, ADP rank placement, admission (slots, KV, head-of-line), prefix reuse, overlap scheduler.
 import { describe, expect, it } from 'vitest';
-import { SimRequest } from '../src/worker/request.ts';
-import { assignToRanks } from '../src/worker/adp.ts';
-import { Worker, type WorkerHost } from '../src/worker/worker.ts';
+import { SimRequest } from '../src/engine/request.ts';
 import { engineSchema } from '../src/scenario/schema.ts';
-import { aggScenario, cost, decodeIter, iter, loneDecode, loneTtft, makeTrace, prefillIter, runSim, sum } from './helpers.ts';
+import { assignToRanks } from '../src/worker/adp.ts';
+import { rolePolicy } from '../src/worker/policy.ts';
+import { Stay } from '../src/worker/stay.ts';
+import { Worker, type WorkerHost } from '../src/worker/worker.ts';
+import { aggScenario, cost, decodeIter, iter, KV_BYTES_PER_TOKEN, loneDecode, loneTtft, makeTrace, prefillIter, runSim, sum, workerCost } from './helpers.ts';
 
 const P = 6; // toBeCloseTo digits (ms)
 
@@ -161,7 +163,7 @@ describe('admission: batch slots and KV blocks', () => {
   const tiny = { ranks: 1, free_gpu_memory_fraction: 0.001 };
 
   it('a request whose KV does not fit waits until the holder finishes, then runs alone', () => {
-    expect(cost.kvCapacityBlocks(0.001, 64)).toBe(39);
+    expect(cost.kvCapacityBlocks(0.001, KV_BYTES_PER_TOKEN, 64)).toBe(39);
     // each needs ceil((2000 + 200) / 64) = 35 blocks
     const r = runSim(aggScenario({ engine: tiny }), makeTrace([{ t: 0, isl: 2000, osl: 200 }, { t: 1, isl: 2000, osl: 200 }]));
     const a = r.rec(0);
@@ -254,22 +256,22 @@ describe('prefix reuse on a rank', () => {
 });
 
 describe('ADP placement (assignToRanks)', () => {
-  const host: WorkerHost = {
+  const host: WorkerHost<SimRequest> = {
     scheduleIterationEnd() {},
     scheduleTransferDone() {},
     firstToken() {},
-    prefillDone() {},
-    complete() {},
+    handedOff() {},
+    completed() {},
   };
   const mkWorker = (ranks: number) =>
-    new Worker({ id: 0, role: 'agg', engine: engineSchema.parse({ tensor_parallel_size: ranks, moe_expert_parallel_size: ranks }), cost, slowdown: 1, decodeEmitsFirstToken: false }, host);
-  const req = (id: number, isl: number) => new SimRequest({ id, timestampMs: 0, inputTokens: isl, outputTokens: 1, hashIds: [] });
+    new Worker<SimRequest>({ id: 0, policy: rolePolicy('agg', 'prefill'), engine: engineSchema.parse({ tensor_parallel_size: ranks, moe_expert_parallel_size: ranks }), cost: workerCost({ ranks }) }, host);
+  const req = (id: number, isl: number) => new Stay(new SimRequest({ id, timestampMs: 0, inputTokens: isl, outputTokens: 1, hashIds: [] }), 0, 0);
 
   it('places longest prompt first on the rank with the fewest prompt tokens, capped at ceil(n / ranks)', () => {
     const w = mkWorker(2);
     const queue = [req(0, 100), req(1, 5000), req(2, 300), req(3, 2000)];
     const placed = assignToRanks(queue, w.ranks, 8);
-    expect(placed.map((p) => [p.req.id, p.rank.index])).toEqual([
+    expect(placed.map((p) => [p.stay.req.id, p.rank.index])).toEqual([
       [1, 0],
       [3, 1],
       [2, 1],
@@ -290,11 +292,11 @@ describe('ADP placement (assignToRanks)', () => {
     const w = mkWorker(2);
     const queue = [req(0, 10), req(1, 30), req(2, 20)];
     const placed = assignToRanks(queue, w.ranks, 1); // room for 2
-    expect(placed.map((p) => p.req.id).sort()).toEqual([0, 1]);
-    expect(queue.map((r) => r.id)).toEqual([2]);
-    for (const p of placed) p.rank.waiting.push(p.req);
+    expect(placed.map((p) => p.stay.req.id).sort()).toEqual([0, 1]);
+    expect(queue.map((r) => r.req.id)).toEqual([2]);
+    for (const p of placed) p.rank.waiting.push(p.stay);
     expect(assignToRanks(queue, w.ranks, 1)).toEqual([]);
-    expect(queue.map((r) => r.id)).toEqual([2]);
+    expect(queue.map((r) => r.req.id)).toEqual([2]);
   });
 
   it('through the simulation: a round-robin worker target lands on the least-loaded rank', () => {

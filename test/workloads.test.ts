@@ -4,13 +4,15 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../src/errors.ts';
+import { InputError } from '../src/util/errors.ts';
 import { analyzeRequests } from '../src/trace/analyze.ts';
 import { findPrefixViolation } from '../src/trace/prefix-tree.ts';
 import { parseTraceLine, readTrace } from '../src/trace/read.ts';
 import { deriveSeedCodingModel } from '../src/trace/seed-coding-model.ts';
-import type { TraceRequest } from '../src/trace/types.ts';
-import { getWorkload, loadRequests, loadSeedCodingModel, requestToTraceLine, workloads } from '../src/trace/workloads.ts';
+import type { TraceRequest } from '../src/protocol/trace.ts';
+import { loadInputs } from '../src/app/inputs.ts';
+import { loadSeedCodingModel } from '../src/trace/seed-coding.ts';
+import { getWorkload, requestToTraceLine, workloads } from '../src/trace/workloads.ts';
 
 const MOONCAKE = join(import.meta.dirname, '..', '..', 'shared', 'traces', 'mooncake_conversation_trace.jsonl');
 const CLI = join(import.meta.dirname, '..', 'bin', 'servesim.js');
@@ -145,22 +147,24 @@ describe('poisson workload', () => {
   });
 });
 
-describe('getWorkload / loadRequests', () => {
+describe('getWorkload / loadInputs', () => {
   it('names the unknown workload and lists the known ones', () => {
     expect(() => getWorkload('nope')).toThrow(InputError);
-    expect(() => getWorkload('nope')).toThrow(`unknown workload 'nope'; known workloads: ${Object.keys(workloads).join(', ')}`);
+    expect(() => getWorkload('nope')).toThrow(`workload: unknown workload 'nope'; known: ${workloads.names().join(', ')}`);
+    expect(() => getWorkload('seed-codin')).toThrow("unknown workload 'seed-codin' (did you mean 'seed-coding'?)");
     expect(() => getWorkload('toString')).toThrow(InputError);
   });
   it('defaults to seed-coding and reads trace files', async () => {
-    const reqs = await loadRequests({ seed: '3', params: { num_requests: 50 } });
+    const { requests: reqs, label } = await loadInputs({ seed: '3', params: { num_requests: 50 } });
+    expect(label).toBe('seed-coding');
     expect(reqs).toEqual(getWorkload('seed-coding').generate({ seed: '3', params: { num_requests: 50 } }));
     const dir = mkdtempSync(join(tmpdir(), 'servesim-wl-'));
     const file = join(dir, 'w.jsonl');
     const r = spawnSync('node', [CLI, 'synthesize', '--workload', 'poisson', '--param', 'num_requests=20', '--output-file', file, '--seed', '4'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const back = await loadRequests({ trace: file, seed: 'ignored' });
+    const { requests: back } = await loadInputs({ trace: file, seed: 'ignored' });
     expect(back).toEqual(getWorkload('poisson').generate({ seed: '4', params: { num_requests: 20 } }));
     expect(readFileSync(file, 'utf8').split('\n')).toHaveLength(21);
-    await expect(loadRequests({ trace: file, workload: 'poisson', seed: '1' })).rejects.toThrow(InputError);
+    await expect(loadInputs({ trace: file, workload: 'poisson', seed: '1' })).rejects.toThrow(InputError);
   });
 });

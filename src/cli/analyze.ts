@@ -1,10 +1,11 @@
 // `servesim analyze <trace.jsonl>`: print the DATASET ANALYSIS block (or its figures as JSON) of a trace or built-in workload.
-import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { InputError } from '../errors.ts';
+import { checkInputSpec, inputLabel } from '../app/inputs.ts';
 import { analyzeRequests, formatAnalysis } from '../trace/analyze.ts';
+import { parseParamPairs } from '../trace/params.ts';
 import { readTrace } from '../trace/read.ts';
-import { getWorkload, parseParamPairs } from '../trace/workloads.ts';
+import { getWorkload } from '../trace/workloads.ts';
+import { InputError } from '../util/errors.ts';
 
 export interface AnalyzeArgs {
   trace?: string;
@@ -31,19 +32,12 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
   handler: async (a) => {
     const bs = a['block-size'];
     if (!Number.isInteger(bs) || bs < 1) throw new InputError(`--block-size: must be an integer >= 1, got ${bs}`);
-    let requests;
-    let name: string;
-    if (a.trace !== undefined) {
-      if (a.workload !== undefined) throw new InputError(`give either a trace file or --workload, not both (trace ${a.trace}, workload ${a.workload})`);
-      if (a.param.length > 0) throw new InputError('--param applies to a built-in --workload, not to a trace file');
-      requests = await readTrace(a.trace, bs);
-      name = basename(a.trace);
-    } else if (a.workload !== undefined) {
-      requests = getWorkload(a.workload).generate({ seed: a.seed, params: parseParamPairs(a.param) });
-      name = a.workload;
-      if (requests.length === 0) throw new InputError(`workload ${a.workload} generated no requests`);
-    } else throw new InputError('name a trace file or a built-in --workload');
-    const analysis = analyzeRequests(requests, { name: a.name ?? name, blockTokens: bs });
+    const spec = { trace: a.trace, workload: a.workload, seed: a.seed, params: parseParamPairs(a.param) };
+    checkInputSpec(spec);
+    if (a.trace === undefined && a.workload === undefined) throw new InputError('name a trace file or a built-in --workload');
+    const requests = a.trace !== undefined ? await readTrace(a.trace, bs) : getWorkload(a.workload!).generate({ seed: a.seed, params: spec.params });
+    if (requests.length === 0) throw new InputError(`workload ${a.workload} generated no requests`);
+    const analysis = analyzeRequests(requests, { name: a.name ?? inputLabel(spec), blockTokens: bs });
     process.stdout.write(a.json ? JSON.stringify(analysis, null, 2) + '\n' : formatAnalysis(analysis));
   },
 };

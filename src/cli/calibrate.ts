@@ -1,13 +1,14 @@
 // `servesim calibrate`: fit the cost model's global parameters to the reported runs, write the fitted
 // model file and a report (start vs fitted values, per-figure errors, sensitivities).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { calibrate, type CalibrationResult } from '../calibrate.ts';
-import { CALIBRATION_PARAMETERS, modelFile, type CalibrationParameter } from '../cost/model.ts';
-import { inputError } from '../errors.ts';
+import { calibrate, type CalibrationResult } from '../app/calibrate.ts';
+import { loadInputs } from '../app/inputs.ts';
+import { modelFile } from '../cost/load.ts';
+import { CALIBRATION_PARAMETERS, type CalibrationParameter } from '../cost/spec.ts';
 import { formatRows } from '../metrics/compare.ts';
-import { loadRequests } from '../trace/workloads.ts';
+import { inputError } from '../util/errors.ts';
 
 interface CalibrateArgs {
   model: string;
@@ -58,8 +59,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       if (!(CALIBRATION_PARAMETERS as readonly string[]).includes(p)) throw inputError({ field: '--params' }, `unknown parameter ${p} (known: ${CALIBRATION_PARAMETERS.join(', ')})`);
     }
     if (!(a['max-evaluations'] > 0)) throw inputError({ field: '--max-evaluations' }, 'must be positive');
-    const requests = await loadRequests({ trace: a.trace, workload: a.workload, seed: a.seed });
-    const workload = a.trace ? basename(a.trace) : (a.workload ?? 'seed-coding');
+    const { requests, label: workload } = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed });
     const params = a.params as CalibrationParameter[];
     const result = calibrate(
       { model: a.model, requests, seed: a.seed, workload, parameters: params },

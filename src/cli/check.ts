@@ -1,11 +1,10 @@
 // `servesim check`: the regression check users run after changing anything — every reported run
 // re-simulated on the seed-like workload, a table per run, exit 0 only if all figures are in tolerance.
-import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { checkRun } from '../check.ts';
+import { checkRun } from '../app/check.ts';
+import { loadInputs } from '../app/inputs.ts';
+import { REPORTED_RUNS } from '../app/reported.ts';
 import { formatRows } from '../metrics/compare.ts';
-import { REPORTED_RUNS } from '../reported.ts';
-import { loadRequests } from '../trace/workloads.ts';
 
 interface CheckArgs {
   trace?: string;
@@ -27,8 +26,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('json', { type: 'boolean', default: false })
       .conflicts('trace', 'workload'),
   handler: async (a) => {
-    const requests = await loadRequests({ trace: a.trace, workload: a.workload, seed: a.seed });
-    const workload = a.trace ? basename(a.trace) : (a.workload ?? 'seed-coding');
+    const { requests, label: workload } = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed });
     const results = (a.run ?? [...REPORTED_RUNS]).map((n) => checkRun(n, requests, { seed: a.seed, workload }));
     if (a.json) {
       process.stdout.write(JSON.stringify(results.map(({ summary: _s, ...r }) => r), null, 2) + '\n');

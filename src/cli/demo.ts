@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { figureRows, formatRows } from '../metrics/compare.ts';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
-import { loadReported, SCENARIOS_DIR } from '../reported.ts';
-import { simulate } from '../run.ts';
+import { loadInputs } from '../app/inputs.ts';
+import { loadReported, SCENARIOS_DIR } from '../app/reported.ts';
+import { simulate } from '../app/run.ts';
 import { loadScenario } from '../scenario/load.ts';
-import { loadRequests } from '../trace/workloads.ts';
 
 export const demoCommand: CommandModule<object, { seed: string; workload: string }> = {
   command: 'demo',
@@ -17,7 +17,7 @@ export const demoCommand: CommandModule<object, { seed: string; workload: string
       .option('seed', { type: 'string', default: '42', describe: 'seed of the workload and every random choice' })
       .option('workload', { type: 'string', default: 'seed-coding', describe: 'built-in workload' }),
   handler: async (a) => {
-    const requests = await loadRequests({ workload: a.workload, seed: a.seed });
+    const { requests } = await loadInputs({ workload: a.workload, seed: a.seed });
     for (const name of ['agg-rr-k8s', 'disagg-kv']) {
       const scenario = loadScenario(join(SCENARIOS_DIR, `${name}.yaml`));
       const { summary } = simulate({ scenario, requests, seed: a.seed, workload: a.workload });

@@ -1,7 +1,7 @@
 // servesim CLI entry: registers one yargs command per file in src/cli/ and maps input errors to exit code 2.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { InputError } from '../errors.ts';
+import { InputError } from '../util/errors.ts';
 import { commands } from './commands.ts';
 
 export async function main(argv: string[]): Promise<void> {

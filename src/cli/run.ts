@@ -1,13 +1,14 @@
 // `servesim run <scenario>`: simulate a deployment on a trace or built-in workload, print the
 // benchmark block (or summary.json with --json) and write summary.json + requests.jsonl to --out.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { loadInputs } from '../app/inputs.ts';
+import { writeRunFolder } from '../app/run-folder.ts';
+import { simulate } from '../app/run.ts';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
 import { loadRouterPlugin } from '../router/plugin.ts';
-import { simulate } from '../run.ts';
 import { loadScenario } from '../scenario/load.ts';
-import { loadRequests, parseParamPairs } from '../trace/workloads.ts';
+import { parseParamPairs } from '../trace/params.ts';
 
 export interface RunArgs {
   scenario: string;
@@ -40,16 +41,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .conflicts('trace', 'workload'),
   handler: async (a) => {
     const scenario = loadScenario(a.scenario, a.set);
-    const routerOverride = a.router ? await loadRouterPlugin(a.router) : undefined;
-    const requests = await loadRequests({ trace: a.trace, workload: a.workload, seed: a.seed, params: parseParamPairs(a.param) });
-    const workload = a.trace ? basename(a.trace) : (a.workload ?? 'seed-coding');
-    const { summary, records } = simulate({ scenario, requests, seed: a.seed, workload, routerOverride });
+    const plugin = a.router ? await loadRouterPlugin(a.router) : undefined;
+    const inputs = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed, params: parseParamPairs(a.param) });
+    const entry = scenario.workers.agg ? 'agg' : 'prefill';
+    const { summary, records } = simulate({ scenario, requests: inputs.requests, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined });
     const out = a.out ?? join('results', 'runs', scenario.name);
-    mkdirSync(out, { recursive: true });
-    const json = JSON.stringify(summary, null, 2) + '\n';
-    writeFileSync(join(out, 'summary.json'), json);
-    if (a.records) writeFileSync(join(out, 'requests.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    if (a.json) process.stdout.write(json);
-    else process.stdout.write(`${scenario.name} on ${workload} (seed ${a.seed})\n${formatBlock(summary)}\n${formatNotes(summary)}\n`);
+    writeRunFolder(out, summary, a.records ? records : null);
+    if (a.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+    else process.stdout.write(`${scenario.name} on ${inputs.label} (seed ${a.seed})\n${formatBlock(summary)}\n${formatNotes(summary)}\n`);
   },
 };

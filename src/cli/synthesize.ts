@@ -2,11 +2,12 @@
 import { createWriteStream, existsSync, rmSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { CommandModule } from 'yargs';
-import { InputError } from '../errors.ts';
+import { InputError } from '../util/errors.ts';
 import { readTrace } from '../trace/read.ts';
-import { makeRng } from '../trace/samplers.ts';
+import { makeRng } from '../util/random.ts';
 import { defaultOutputFileName, Synthesizer, synthRowToJson, validateSynthesizerOptions, type SynthesizerOptions } from '../trace/synthesize.ts';
-import { getWorkload, parseParamPairs, requestToTraceLine } from '../trace/workloads.ts';
+import { parseParamPairs } from '../trace/params.ts';
+import { getWorkload, requestToTraceLine } from '../trace/workloads.ts';
 
 export interface SynthesizeArgs {
   'input-file'?: string;

@@ -2,20 +2,19 @@
 // `connectionLimit` are in flight, the rest wait FIFO for a connection (that wait counts in TTFT and
 // E2EL, whose clock starts at the scheduled time); requests not finished `timeoutMs` after their
 // scheduled time are cut off.
-import type { SimRequest } from '../worker/request.ts';
 
 export interface ClientConfig {
   connectionLimit: number;
   timeoutMs: number;
 }
 
-export class BenchmarkClient {
+export class BenchmarkClient<T> {
   inFlight = 0;
   /** Most requests in flight at once. */
   peakInFlight = 0;
   /** Most requests waiting for a connection at once. */
   peakWaiting = 0;
-  private readonly waiting: (SimRequest | null)[] = [];
+  private readonly waiting: (T | null)[] = [];
   private head = 0;
   private waitingCount = 0;
 
@@ -26,12 +25,11 @@ export class BenchmarkClient {
   }
 
   /** The scheduled time of `req` has come: true if it may be sent now, else it waits for a connection. */
-  issue(req: SimRequest): boolean {
+  issue(req: T): boolean {
     if (this.inFlight < this.config.connectionLimit && this.waitingCount === 0) {
       this.acquire();
       return true;
     }
-    req.phase = 'client-wait';
     this.waiting.push(req);
     this.waitingCount++;
     if (this.waitingCount > this.peakWaiting) this.peakWaiting = this.waitingCount;
@@ -39,7 +37,7 @@ export class BenchmarkClient {
   }
 
   /** A request in flight ended (response, error or cut-off): returns the next waiting request to send, if any. */
-  release(): SimRequest | null {
+  release(): T | null {
     if (this.inFlight <= 0) throw new Error('client connection released twice');
     this.inFlight--;
     while (this.head < this.waiting.length) {
@@ -58,9 +56,9 @@ export class BenchmarkClient {
   }
 
   /** A waiting request timed out before getting a connection. */
-  dropWaiting(req: SimRequest): void {
+  dropWaiting(req: T): void {
     const i = this.waiting.indexOf(req, this.head);
-    if (i < 0) throw new Error(`request ${req.id} is not waiting in the client`);
+    if (i < 0) throw new Error('request is not waiting in the client');
     this.waiting[i] = null;
     this.waitingCount--;
   }

@@ -1,66 +1,10 @@
-// Cost model: reads a models/*.json file and answers how long a DEP-group iteration, a KV transfer
-// and how many KV blocks a rank holds, from interpolated GB200 op tables and a few global scales.
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
-import { inputError } from '../errors.ts';
+// Cost model: a models/*.json file's interpolated GB200 op tables and global scales, answering how
+// long attention, MoE and a lockstep DEP-group iteration take and how many KV blocks a rank holds.
+// Pure: the file is read by cost/load.ts; WorkerCost binds it to one worker group's settings.
+import { inputError } from '../util/errors.ts';
+import { didYouMean } from '../util/suggest.ts';
 import { Bilinear2D, Linear1D } from './interp.ts';
-
-const table1 = z.object({ source: z.string().optional() });
-const num = z.number().finite();
-const pos = z.number().finite().positive();
-
-const parameterSchema = z.object({
-  value: num,
-  prior: num,
-  bounds: z.tuple([num, num]),
-  unit: z.string(),
-  meaning: z.string(),
-});
-
-/** The global parameters calibration may fit; every one must be in the model file. */
-export const CALIBRATION_PARAMETERS = [
-  'prefillAttentionScale',
-  'moeScale',
-  'cudaGraphScale',
-  'iterationFixedMs',
-  'hostOverheadMs',
-  'kvTransferGBps',
-  'k8sIterationSlowdown',
-] as const;
-export type CalibrationParameter = (typeof CALIBRATION_PARAMETERS)[number];
-export type CalibrationValues = Partial<Record<CalibrationParameter, number>>;
-
-export const calibrationSchema = z.object({
-  description: z.string().optional(),
-  parameters: z.object(Object.fromEntries(CALIBRATION_PARAMETERS.map((k) => [k, parameterSchema])) as Record<CalibrationParameter, typeof parameterSchema>),
-});
-
-export const costModelFileSchema = z.object({
-  name: z.string(),
-  description: z.string().optional(),
-  sources: z.record(z.string(), z.string()).optional(),
-  architecture: z.object({
-    layers: z.number().int().positive(),
-    moeLayers: z.number().int().nonnegative(),
-    kvBytesPerToken: pos,
-    indexerKBytesPerToken: num.nonnegative(),
-    /** MLA: the latent KV is one shared head, so tensor-parallel attention keeps all of it on every GPU. */
-    kvReplicatedAcrossTp: z.boolean().default(false),
-    source: z.string().optional(),
-  }),
-  memory: z.object({ hbmBytesPerGpu: pos, weightsBytesPerRank: pos, activationReserveBytes: num.nonnegative(), source: z.string().optional() }),
-  prefillAttention: table1.extend({ unit: z.string().optional(), extrapolation: z.string().optional(), positionTokens: z.array(num), usPerTokenPerLayer: z.array(pos) }),
-  decodeAttention: table1.extend({ unit: z.string().optional(), contextTokens: z.array(num), batch: z.array(num), msPerLayer: z.array(z.array(pos)) }),
-  moe: z.object({ unit: z.string().optional(), backends: z.record(z.string(), table1.extend({ globalTokens: z.array(num), msPerLayer: z.array(pos) })) }),
-  allToAll: table1.extend({ unit: z.string().optional(), tokensPerRank: z.array(num), msPerLayer: z.array(pos) }),
-  dense: table1.extend({ unit: z.string().optional(), msPerToken: num.nonnegative() }),
-  kvTransfer: table1.extend({ fixedMs: num.nonnegative(), bytesPerTokenSource: z.string().optional() }),
-  calibration: calibrationSchema,
-  platforms: z.record(z.string(), z.union([z.string(), z.object({ iterationSlowdown: z.union([pos, z.string()]), roles: z.array(z.string()).optional() })])),
-});
-export type CostModelFile = z.infer<typeof costModelFileSchema>;
+import { CALIBRATION_PARAMETERS, type CalibrationParameter, type CostModelFile } from './spec.ts';
 
 /** What the busiest parts of one lockstep iteration look like; the worker fills it per iteration. */
 export interface StepShape {
@@ -95,17 +39,15 @@ export class CostModel {
     return this.spec.name;
   }
 
-  /** Bytes of KV cache one token needs on a rank (MLA latent + DSA indexer K). */
-  get kvBytesPerToken(): number {
-    return this.spec.architecture.kvBytesPerToken + this.spec.architecture.indexerKBytesPerToken;
-  }
-
-  hasMoeBackend(backend: string): boolean {
-    return this.moe.has(backend);
-  }
-
   moeBackends(): string[] {
     return [...this.moe.keys()];
+  }
+
+  /** Named platforms (cluster-level iteration slowdowns). */
+  platforms(): string[] {
+    return Object.entries(this.spec.platforms)
+      .filter(([, v]) => typeof v !== 'string')
+      .map(([k]) => k);
   }
 
   /** Attention of a prefill chunk of `newTokens` starting at context position `startTokens`, ms, one rank. */
@@ -130,29 +72,36 @@ export class CostModel {
     return { valueMs: l.valueAt * layers, slopeMs: l.slope * layers, untilContextTokens: l.untilR };
   }
 
+  /** The MoE table of `backend`, or an InputError at `field` listing the backends the model has. */
+  moeTable(backend: string, field: string): Linear1D {
+    const t = this.moe.get(backend);
+    if (!t) throw inputError({ field }, `cost model ${this.name} has no data for MoE backend '${backend}'${didYouMean(backend, this.moeBackends())}; supported: ${this.moeBackends().join(', ')}`);
+    return t;
+  }
+
   /**
    * One lockstep iteration of a DEP group, ms. `cudaGraph`: a decode-only iteration replayed as a
    * captured graph; `overlapScheduler`: the CPU work of the iteration hides behind the GPU.
    */
-  iterationMs(shape: StepShape, moeBackend: string, overlapScheduler: boolean, cudaGraph: boolean): number {
+  iterationMs(shape: StepShape, moe: Linear1D, overlapScheduler: boolean, cudaGraph: boolean): number {
     const s = this.spec;
     const p = this.params;
-    const moe = this.moe.get(moeBackend);
-    if (!moe) throw new Error(`cost model ${s.name} has no MoE backend ${moeBackend}`);
     const moeMs = s.architecture.moeLayers * (moe.at(shape.globalTokens) + this.a2a.at(shape.maxRankTokens)) * p.moeScale;
     const gpuMs = shape.maxAttentionMs + moeMs + s.dense.msPerToken * shape.maxRankTokens;
     return p.iterationFixedMs + (overlapScheduler ? 0 : p.hostOverheadMs) + gpuMs * (cudaGraph ? p.cudaGraphScale : 1);
   }
 
-  /** Prefill→decode KV transfer of a `tokens`-token context, ms. */
-  kvTransferMs(tokens: number): number {
-    return this.spec.kvTransfer.fixedMs + (tokens * this.kvBytesPerToken) / (this.params.kvTransferGBps * 1e6);
+  /** Prefill→decode KV transfer of `bytes`, ms. */
+  kvTransferMs(bytes: number): number {
+    return this.spec.kvTransfer.fixedMs + bytes / (this.params.kvTransferGBps * 1e6);
   }
 
-  /** Uniform iteration-time multiplier of a named platform for workers of `role` (1 for an unknown platform). */
+  /** Uniform iteration-time multiplier of named platform `platform` for workers of `role`. */
   platformSlowdown(platform: string, role: string): number {
     const entry = this.spec.platforms[platform];
-    if (entry === undefined || typeof entry === 'string') return 1;
+    if (entry === undefined || typeof entry === 'string') {
+      throw inputError({ field: 'platform.name' }, `unknown platform '${platform}'${didYouMean(platform, this.platforms())} for cost model ${this.name}; known: ${this.platforms().join(', ')}`);
+    }
     if (entry.roles && !entry.roles.includes(role)) return 1;
     const v = entry.iterationSlowdown;
     if (typeof v === 'number') return v;
@@ -160,41 +109,10 @@ export class CostModel {
     return this.params[v as CalibrationParameter];
   }
 
-  /** KV blocks a rank can hold: (HBM − weights − reserve) × free fraction / bytes per block. */
-  kvCapacityBlocks(freeGpuMemoryFraction: number, tokensPerBlock: number): number {
+  /** KV blocks a GPU can hold: (HBM − weights − reserve) × free fraction / bytes per block. */
+  kvCapacityBlocks(freeGpuMemoryFraction: number, bytesPerToken: number, tokensPerBlock: number): number {
     const m = this.spec.memory;
     const bytes = (m.hbmBytesPerGpu - m.weightsBytesPerRank - m.activationReserveBytes) * freeGpuMemoryFraction;
-    return Math.floor(bytes / (this.kvBytesPerToken * tokensPerBlock));
+    return Math.floor(bytes / (bytesPerToken * tokensPerBlock));
   }
-}
-
-const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../models');
-
-/** The file of a cost model given by name (models/<name>.json) or by path. */
-export function modelFile(nameOrPath: string): string {
-  return nameOrPath.endsWith('.json') ? resolve(nameOrPath) : join(MODELS_DIR, `${nameOrPath}.json`);
-}
-
-/** Load a cost model by name (models/<name>.json) or by path. */
-export function loadCostModel(nameOrPath: string, overrides?: CalibrationValues): CostModel {
-  const file = modelFile(nameOrPath);
-  if (!existsSync(file)) throw inputError({ field: 'model' }, `no cost model '${nameOrPath}' (looked for ${file})`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw inputError({ file }, `not valid JSON (${(e as Error).message})`);
-  }
-  const parsed = costModelFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0];
-    throw inputError({ file, field: i.path.join('.') }, i.message);
-  }
-  const spec = parsed.data;
-  for (const [k, v] of Object.entries(overrides ?? {})) {
-    const param = spec.calibration.parameters[k as CalibrationParameter];
-    if (!param) throw inputError({ file, field: `calibration.parameters.${k}` }, 'unknown calibration parameter');
-    param.value = v;
-  }
-  return new CostModel(spec);
 }

@@ -6,8 +6,7 @@
 // computed, shared and freed together (the last unit of a prompt may hold fewer: `lastKeyBlocks`).
 // Capacity, matching and eviction are all counted in engine blocks.
 
-export type KvEventKind = 'stored' | 'removed';
-export type KvEventListener = (kind: KvEventKind, keys: readonly number[]) => void;
+import type { KvEventListener } from '../protocol/router.ts';
 
 interface Entry {
   key: number;

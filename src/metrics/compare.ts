@@ -1,6 +1,7 @@
 // Side-by-side comparison of block figures (simulated vs reported): rows of figure, reported,
 // simulated and relative error, shared by `demo`, `check` and `calibrate`.
-import type { BlockFigures } from './format.ts';
+import type { BlockFigures } from '../protocol/summary.ts';
+import { textTable } from '../util/text-table.ts';
 
 export interface FigureRow {
   figure: string;
@@ -31,7 +32,5 @@ export function figureRows(reported: BlockFigures, simulated: BlockFigures): Fig
 export function formatRows<R extends FigureRow>(rows: R[], extra?: (r: R) => string[], extraHeads: string[] = []): string {
   const head = ['figure', 'reported', 'simulated', 'error %', ...extraHeads];
   const body = rows.map((r) => [r.figure, r.reported.toFixed(2), r.simulated.toFixed(2), `${(r.error * 100).toFixed(1)}`, ...(extra ? extra(r) : [])]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(fmt)].join('\n');
+  return textTable(head, body);
 }

@@ -1,7 +1,7 @@
 // Text output: the "Serving Benchmark Result" block in the seed's exact layout (50-column rules,
 // 40-column labels, 2 decimals), and a few lines explaining where the time went.
 import { routingLine } from './routing.ts';
-import type { Summary } from './summary.ts';
+import type { BlockFigures, Summary } from '../protocol/summary.ts';
 
 const WIDTH = 50;
 
@@ -27,16 +27,6 @@ function pyFixed2(x: number): string {
     return ((lo % 2 === 0 ? lo : lo + 1) / 100).toFixed(2);
   }
   return x.toFixed(2);
-}
-
-export interface BlockFigures {
-  requestThroughput: number;
-  outputTokenThroughput: number;
-  totalTokenThroughput: number;
-  ttftMs: { mean: number; median: number; p99: number };
-  tpotMs: { mean: number; median: number; p99: number };
-  itlMs: { mean: number; median: number; p99: number };
-  e2elMs: { mean: number; median: number; p99: number };
 }
 
 export function formatBlock(s: BlockFigures): string {

@@ -1,55 +1,23 @@
 // Routing-research figures: per (worker, rank) target of each pool, what the router sent there and how
 // much of it hit the prefix cache, plus the one-line routing summary printed under the benchmark block.
-import type { SimulationResult } from '../engine/simulation.ts';
-
-export interface RoutingTargetRow {
-  /** e.g. "prefill0.r3". */
-  target: string;
-  /** Requests admitted on the rank (decode: requests routed there). */
-  requests: number;
-  promptTokens: number;
-  /** Prompt tokens served from the rank's prefix cache. */
-  cachedTokens: number;
-  /** cachedTokens / promptTokens (0 without prompt tokens). */
-  hitRate: number;
-  /** Share of the worker's iterations in which this rank had tokens to compute. */
-  busyFraction: number;
-}
-
-/** Pool role → one row per target, worker-major. */
-export type RoutingTable = Record<string, RoutingTargetRow[]>;
+import type { SimulationResult } from '../protocol/result.ts';
+import type { RoutingTable, RoutingTargetRow } from '../protocol/summary.ts';
 
 const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
 
-export function routingTable(result: Pick<SimulationResult, 'pools' | 'records'>): RoutingTable {
+export function routingTable(result: Pick<SimulationResult, 'pools'>): RoutingTable {
   const out: RoutingTable = {};
-  // decode ranks keep no admission statistics: count what was routed there from the records
-  const decodeCount = new Map<string, { requests: number; promptTokens: number }>();
-  for (const r of result.records) {
-    if (!r.decodeTarget) continue;
-    const c = decodeCount.get(r.decodeTarget) ?? { requests: 0, promptTokens: 0 };
-    c.requests++;
-    c.promptTokens += r.inputTokens;
-    decodeCount.set(r.decodeTarget, c);
-  }
   for (const pool of result.pools) {
-    const rows: RoutingTargetRow[] = [];
-    for (const w of pool.workers) {
-      for (const rank of w.ranks) {
-        const d = pool.role === 'decode' ? (decodeCount.get(rank.label) ?? { requests: 0, promptTokens: 0 }) : null;
-        const promptTokens = d ? d.promptTokens : rank.promptTokens;
-        const cachedTokens = d ? 0 : rank.cachedTokens;
-        rows.push({
-          target: rank.label,
-          requests: d ? d.requests : rank.requests,
-          promptTokens,
-          cachedTokens,
-          hitRate: promptTokens > 0 ? round(cachedTokens / promptTokens) : 0,
-          busyFraction: w.iterations > 0 ? round(rank.busyIterations / w.iterations) : 0,
-        });
-      }
-    }
-    out[pool.role] = rows;
+    out[pool.role] = pool.workers.flatMap((w) =>
+      w.ranks.map((rank) => ({
+        target: rank.label,
+        requests: rank.requests,
+        promptTokens: rank.promptTokens,
+        cachedTokens: rank.cachedTokens,
+        hitRate: rank.promptTokens > 0 ? round(rank.cachedTokens / rank.promptTokens) : 0,
+        busyFraction: w.iterations > 0 ? round(rank.busyIterations / w.iterations) : 0,
+      })),
+    );
   }
   return out;
 }

@@ -1,57 +1,10 @@
 // Run summary: the benchmark's figures (throughputs, TTFT/TPOT/ITL/E2EL statistics) computed from
 // per-request records the way AIPerf does, plus where the time went and prefix-cache hit rates.
 import { mean, quantileSorted } from 'd3-array';
-import type { SimulationResult } from '../engine/simulation.ts';
-import type { RequestRecord } from './records.ts';
-import { routingTable, type RoutingTable } from './routing.ts';
-
-export interface Stat {
-  mean: number;
-  median: number;
-  p99: number;
-  p90: number;
-  min: number;
-  max: number;
-}
-
-export interface Summary {
-  scenario: string;
-  seed: string;
-  workload: string;
-  requests: { issued: number; completed: number; timedOut: number; rejected: number };
-  durationS: number;
-  requestThroughput: number;
-  outputTokenThroughput: number;
-  totalTokenThroughput: number;
-  ttftMs: Stat;
-  tpotMs: Stat;
-  itlMs: Stat;
-  e2elMs: Stat;
-  goodput: { ttftMs: number; itlMs: number; requests: number; requestThroughput: number } | null;
-  /** Mean over completed requests of each part of E2EL, ms (they add up to mean E2EL). */
-  breakdownMs: { clientWait: number; queue: number; prefill: number; transfer: number; decode: number };
-  /** Share of completed requests that waited for a client connection. */
-  clientWaitedFraction: number;
-  kvCache: { hitRate: Record<string, number>; evictedBlocks: Record<string, number> };
-  workers: Record<
-    string,
-    {
-      workers: number;
-      ranksPerWorker: number;
-      iterations: number;
-      busyFraction: number;
-      prefillIterationFraction: number;
-      /** Mean duration of iterations with / without prefill chunks, ms. */
-      meanPrefillIterationMs: number;
-      meanDecodeIterationMs: number;
-    }
-  >;
-  client: { peakInFlight: number; peakWaiting: number };
-  router: Record<string, string>;
-  /** Per (worker, rank) target of each pool: requests, prompt/cached tokens, hit rate, busy share. */
-  routing: RoutingTable;
-  simulation: { events: number; simulatedS: number };
-}
+import type { RequestRecord } from '../protocol/records.ts';
+import type { SimulationResult } from '../protocol/result.ts';
+import type { Stat, Summary } from '../protocol/summary.ts';
+import { routingTable } from './routing.ts';
 
 const round = (x: number, d = 3) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
 
@@ -128,7 +81,7 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
       for (const r of w.ranks) {
         prompt += r.promptTokens;
         cached += r.cachedTokens;
-        ev += r.cache.evictedBlocks;
+        ev += r.evictedBlocks;
       }
     }
     if (pool.role !== 'decode') hitRate[pool.role] = prompt > 0 ? round(cached / prompt, 4) : 0;
@@ -142,7 +95,7 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
       meanPrefillIterationMs: prefillIters > 0 ? round(prefillBusy / prefillIters) : 0,
       meanDecodeIterationMs: iters > prefillIters ? round((busy - prefillBusy) / (iters - prefillIters)) : 0,
     };
-    router[pool.role] = pool.router.describe?.() ?? pool.router.name;
+    router[pool.role] = pool.router;
   }
 
   return {
@@ -177,6 +130,7 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
     client: result.client,
     router,
     routing: routingTable(result),
-    simulation: { events: result.events, simulatedS: round(durationS) },
+    modelNotes: result.modelNotes,
+    simulation: { events: result.events, simulatedS: round(result.endMs / 1000) },
   };
 }

@@ -2,10 +2,8 @@
 // engines' KV stored/removed events (or a TTL approximation), ActiveSequences-style load bookkeeping,
 // cost = w·(pending prefill tokens + ISL − overlap·bs)/bs + (active blocks + new blocks), argmin with
 // Dynamo's tie-break at temperature 0, softmax over min-max-normalised costs above it.
+import type { KvEventKind, RequestView, RouteTarget, Router, RouterContext } from '../protocol/router.ts';
 import type { RouterConfig } from '../scenario/schema.ts';
-import { blocksInUnits } from '../kv/block-cache.ts';
-import type { SimRequest } from '../worker/request.ts';
-import type { RouteTarget, Router, RouterContext } from './types.ts';
 
 export interface KvRouterFlags {
   /** Count active blocks in the cost (Dynamo: off for the prefill pool of a disaggregated deployment). */
@@ -33,9 +31,6 @@ export class TargetState {
   /** Active blocks when hashes are not shared (assume_kv_reuse off). */
   privateBlocks = 0;
   requests = 0;
-  // statistics
-  routed = 0;
-  predictedOverlapBlocks = 0;
 
   constructor(
     readonly worker: number,
@@ -54,16 +49,14 @@ export class TargetState {
 interface Held {
   target: TargetState;
   prefillTokens: number;
-  hashes: readonly number[];
-  perKey: number;
-  lastKeyBlocks: number;
+  req: RequestView;
   prefillDone: boolean;
 }
 
 interface PendingEvent {
   atMs: number;
   target: TargetState;
-  kind: 'stored' | 'removed';
+  kind: KvEventKind;
   hashes: readonly number[];
 }
 
@@ -97,19 +90,18 @@ export class KvRouter implements Router {
     // the prefix index only matters when overlap is scored; decode routing ignores it
     this.approxIndex = !flags.useCacheEvents && this.weight > 0;
     this.name = `kv (overlap weight ${this.weight}, temperature ${this.temperature}, ${flags.useCacheEvents ? 'KV events' : this.approxIndex ? `approx TTL ${cfg.router_ttl_secs}s` : 'no prefix index'})`;
-    this.byWorker = ctx.workers.map((w, wi) =>
-      w.ranks.map((rank, ri) => {
-        const t = new TargetState(wi, ri, rank.cache.capacityBlocks);
-        this.targets.push(t);
-        if (flags.useCacheEvents) {
-          rank.cache.onEvent((kind, hashes) => {
-            if (this.delayMs > 0) this.pending.push({ atMs: this.ctx.now() + this.delayMs, target: t, kind, hashes: hashes.slice() });
-            else applyEvent(t, kind, hashes);
-          });
-        }
-        return t;
-      }),
-    );
+    this.byWorker = ctx.workerRanks.map(() => []);
+    ctx.targets.forEach((view, i) => {
+      const t = new TargetState(view.worker, view.rank, view.kvCapacityBlocks);
+      this.targets.push(t);
+      this.byWorker[view.worker][view.rank] = t;
+      if (flags.useCacheEvents) {
+        ctx.onKvEvents(i, (kind, hashes) => {
+          if (this.delayMs > 0) this.pending.push({ atMs: this.ctx.now() + this.delayMs, target: t, kind, hashes: hashes.slice() });
+          else applyEvent(t, kind, hashes);
+        });
+      }
+    });
   }
 
   /** Leading units of `hashes` the index holds for target `t` (engine blocks when a unit is one block). */
@@ -124,7 +116,7 @@ export class KvRouter implements Router {
   }
 
   /** The cost of sending `req` to each target (lower is better). */
-  costs(req: SimRequest): { target: TargetState; cost: number; overlap: number }[] {
+  costs(req: RequestView): { target: TargetState; cost: number; overlap: number }[] {
     const isl = req.inputTokens;
     const hashes = req.blockHashes;
     const promptBlocks = req.blocksInUnits(hashes.length);
@@ -146,18 +138,17 @@ export class KvRouter implements Router {
     return out;
   }
 
-  select(req: SimRequest, nowMs: number): RouteTarget {
+  select(req: RequestView, nowMs: number): RouteTarget {
     this.advance(nowMs);
     let cands = this.costs(req);
     if (this.busyThreshold !== undefined) {
       // Dynamo's busy monitor reads the KV blocks each engine reports in use, not the router's own count
       // (which the prefill pool does not keep): use the rank's live blocks.
-      const ws = this.ctx.workers;
-      const free = cands.filter((c) => ws[c.target.worker].ranks[c.target.rank].cache.usedBlocks / c.target.capacityBlocks < this.busyThreshold!);
+      const views = this.ctx.targets;
+      const free = cands.filter((_, i) => views[i].kvUsedBlocks / views[i].kvCapacityBlocks < this.busyThreshold!);
       if (free.length > 0) cands = free;
     }
     const pick = this.temperature > 0 ? this.sample(cands) : this.argmin(cands);
-    pick.target.predictedOverlapBlocks += pick.overlap;
     return { worker: pick.target.worker, rank: pick.target.rank };
   }
 
@@ -192,14 +183,13 @@ export class KvRouter implements Router {
     return cands[cands.length - 1];
   }
 
-  onRouted(req: SimRequest, t: RouteTarget, nowMs: number): void {
+  onRouted(req: RequestView, t: RouteTarget, nowMs: number): void {
     const target = this.byWorker[t.worker][t.rank ?? 0];
     this.nowMs = nowMs;
     const overlap = this.weight > 0 ? req.blocksInUnits(this.overlapBlocks(target, req.blockHashes)) : 0;
     const prefillTokens = this.flags.trackPrefillTokens ? Math.max(0, req.inputTokens - overlap * this.bs) : 0;
     target.activeTokens += prefillTokens;
     target.requests++;
-    target.routed++;
     const hashes = req.blockHashes;
     if (this.flags.trackActiveBlocks) {
       if (this.flags.assumeKvReuse) {
@@ -217,17 +207,17 @@ export class KvRouter implements Router {
         target.approx.set(h, nowMs + this.ttlMs);
       }
     }
-    this.held.set(req.id, { target, prefillTokens, hashes, perKey: req.blocksPerKey, lastKeyBlocks: req.lastKeyBlocks, prefillDone: false });
+    this.held.set(req.id, { target, prefillTokens, req, prefillDone: false });
   }
 
-  onPrefillDone(req: SimRequest): void {
+  onPrefillDone(req: RequestView): void {
     const h = this.held.get(req.id);
     if (!h || h.prefillDone) return;
     h.prefillDone = true;
     h.target.activeTokens -= h.prefillTokens;
   }
 
-  onFinished(req: SimRequest): void {
+  onFinished(req: RequestView): void {
     const h = this.held.get(req.id);
     if (!h) return;
     this.onPrefillDone(req);
@@ -236,15 +226,15 @@ export class KvRouter implements Router {
     t.requests--;
     if (this.flags.trackActiveBlocks) {
       if (this.flags.assumeKvReuse) {
-        for (let i = 0; i < h.hashes.length; i++) {
-          const hash = h.hashes[i];
-          const n = t.activeBlocks.get(hash)! - 1;
+        const hashes = h.req.blockHashes;
+        for (let i = 0; i < hashes.length; i++) {
+          const n = t.activeBlocks.get(hashes[i])! - 1;
           if (n === 0) {
-            t.activeBlocks.delete(hash);
-            t.activeUniqueBlocks -= i === h.hashes.length - 1 ? h.lastKeyBlocks : h.perKey;
-          } else t.activeBlocks.set(hash, n);
+            t.activeBlocks.delete(hashes[i]);
+            t.activeUniqueBlocks -= unitBlocks(h.req, i);
+          } else t.activeBlocks.set(hashes[i], n);
         }
-      } else t.privateBlocks -= blocksInUnits(h.hashes.length, h.hashes.length, h.perKey, h.lastKeyBlocks);
+      } else t.privateBlocks -= h.req.blocksInUnits(h.req.blockHashes.length);
     }
   }
 
@@ -280,11 +270,11 @@ export function kvCost(weight: number, blockTokens: number, prefillTokens: numbe
 }
 
 /** Engine blocks in unit `i` of the request's prompt chain. */
-function unitBlocks(req: SimRequest, i: number): number {
+function unitBlocks(req: RequestView, i: number): number {
   return i === req.blockHashes.length - 1 ? req.lastKeyBlocks : req.blocksPerKey;
 }
 
-function applyEvent(t: TargetState, kind: 'stored' | 'removed', hashes: readonly number[]): void {
+function applyEvent(t: TargetState, kind: KvEventKind, hashes: readonly number[]): void {
   if (kind === 'stored') for (const h of hashes) t.cached.add(h);
   else for (const h of hashes) t.cached.delete(h);
 }

@@ -1,52 +1,14 @@
-// Plug-in routing policies: load a user module by path (--router), build its Router with per-target
-// views of the pool, and wrap it so a throw or an invalid target stops the run with a one-line InputError.
+// Plug-in routing policies: load a user module by path (--router) into the same RouterFactory the
+// built-in modes give, and wrap its Router so that a throw, an invalid target or a write to what it
+// was given stops the run with a one-line InputError naming the file. Plug-ins see frozen request views.
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { InputError } from '../errors.ts';
-import type { SimRequest } from '../worker/request.ts';
-import type { Worker } from '../worker/worker.ts';
-import type { PluginRouterContext, RouteTarget, Router, RouterContext, TargetView } from './types.ts';
+import type { RequestView, RouteTarget, Router, RouterContext, RouterFactory } from '../protocol/router.ts';
+import { InputError } from '../util/errors.ts';
 
 /** What a plug-in module default-exports: a Router class or a factory function. */
-export type RouterPlugin = (new (ctx: PluginRouterContext) => Router) | ((ctx: PluginRouterContext) => Router);
-
-/** Live read-only views of every (worker, rank) target of `workers`, worker-major. */
-export function targetViews(workers: readonly Worker[]): TargetView[] {
-  const out: TargetView[] = [];
-  workers.forEach((w, wi) =>
-    w.ranks.forEach((rank, ri) => {
-      out.push({
-        worker: wi,
-        rank: ri,
-        label: rank.label,
-        overlapBlocks: (req: SimRequest) => req.blocksInUnits(rank.cache.matchPrefix(req.blockHashes)),
-        get activeRequests() {
-          return rank.active.length;
-        },
-        get queuedRequests() {
-          return rank.waiting.length;
-        },
-        get freeSlots() {
-          return w.engine.max_batch_size - rank.active.length;
-        },
-        get kvUsedBlocks() {
-          return rank.cache.usedBlocks;
-        },
-        get kvCapacityBlocks() {
-          return rank.cache.capacityBlocks;
-        },
-        get pendingPrefillTokens() {
-          let n = 0;
-          for (const r of rank.active) if (r.phase === 'prefill') n += r.inputTokens - r.prefilledTokens;
-          for (const r of rank.waiting) n += r.inputTokens;
-          return n;
-        },
-      });
-    }),
-  );
-  return Object.freeze(out) as TargetView[];
-}
+export type RouterPlugin = (new (ctx: RouterContext) => Router) | ((ctx: RouterContext) => Router);
 
 const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].trim();
 
@@ -55,12 +17,12 @@ function isClass(f: Function): boolean {
 }
 
 /** Build the plug-in's Router from its default export. */
-function instantiate(plugin: Function, ctx: PluginRouterContext): unknown {
-  if (isClass(plugin)) return new (plugin as new (c: PluginRouterContext) => Router)(ctx);
-  const made = (plugin as (c: PluginRouterContext) => unknown)(ctx);
+function instantiate(plugin: Function, ctx: RouterContext): unknown {
+  if (isClass(plugin)) return new (plugin as new (c: RouterContext) => Router)(ctx);
+  const made = (plugin as (c: RouterContext) => unknown)(ctx);
   // an old-style constructor function called without `new` returns nothing
   if (made === undefined && typeof (plugin.prototype as { select?: unknown } | undefined)?.select === 'function') {
-    return new (plugin as new (c: PluginRouterContext) => Router)(ctx);
+    return new (plugin as new (c: RouterContext) => Router)(ctx);
   }
   return made;
 }
@@ -71,11 +33,13 @@ function instantiate(plugin: Function, ctx: PluginRouterContext): unknown {
  */
 export class CheckedRouter implements Router {
   readonly name: string;
+  /** One frozen view per request in flight (the plug-in never sees the engine's object). */
+  private readonly views = new Map<number, RequestView>();
 
   constructor(
     private readonly inner: Router,
     private readonly file: string,
-    private readonly workers: readonly Worker[],
+    private readonly workerRanks: readonly number[],
   ) {
     this.name = `plug-in ${basename(file)}${inner.name ? ` (${inner.name})` : ''}`;
   }
@@ -92,35 +56,49 @@ export class CheckedRouter implements Router {
     }
   }
 
-  select(req: SimRequest, nowMs: number): RouteTarget {
-    const t = this.guard('select', () => this.inner.select(req, nowMs)) as unknown;
+  private view(req: RequestView): RequestView {
+    let v = this.views.get(req.id);
+    if (v === undefined) {
+      const { id, inputTokens, outputTokens, scheduledMs, blocksPerKey, lastKeyBlocks } = req;
+      const hashIds = Object.freeze([...req.hashIds]);
+      const blockHashes = Object.freeze([...req.blockHashes]);
+      v = Object.freeze({ id, inputTokens, outputTokens, scheduledMs, hashIds, blockHashes, blocksPerKey, lastKeyBlocks, blocksInUnits: (units: number) => req.blocksInUnits(units) });
+      this.views.set(req.id, v);
+    }
+    return v;
+  }
+
+  select(req: RequestView, nowMs: number): RouteTarget {
+    const t = this.guard('select', () => this.inner.select(this.view(req), nowMs)) as unknown;
     return this.check(t, req);
   }
 
   /** The target as the simulation needs it, or an InputError saying what is wrong with it. */
-  private check(t: unknown, req: SimRequest): RouteTarget {
+  private check(t: unknown, req: RequestView): RouteTarget {
     const bad = (why: string): never => this.fail(`select returned an invalid target ${safeJson(t)} for request ${req.id}: ${why}`);
+    if (t instanceof Promise || (typeof t === 'object' && t !== null && typeof (t as { then?: unknown }).then === 'function')) return bad('select must return a target, not a promise (routing is synchronous)');
     if (typeof t !== 'object' || t === null) return bad('expected { worker, rank }');
     const { worker, rank } = t as { worker?: unknown; rank?: unknown };
     if (typeof worker !== 'number' || !Number.isInteger(worker)) return bad('worker must be an integer');
-    if (worker < 0 || worker >= this.workers.length) return bad(`worker must be in 0..${this.workers.length - 1}`);
-    const ranks = this.workers[worker].ranks.length;
+    if (worker < 0 || worker >= this.workerRanks.length) return bad(`worker must be in 0..${this.workerRanks.length - 1}`);
+    const ranks = this.workerRanks[worker];
     if (rank === undefined || rank === null) return { worker, rank: null };
     if (typeof rank !== 'number' || !Number.isInteger(rank)) return bad('rank must be an integer or null');
     if (rank < 0 || rank >= ranks) return bad(`rank must be in 0..${ranks - 1} or null`);
     return { worker, rank };
   }
 
-  onRouted(req: SimRequest, target: RouteTarget, nowMs: number): void {
-    if (this.inner.onRouted) this.guard('onRouted', () => this.inner.onRouted!(req, target, nowMs));
+  onRouted(req: RequestView, target: RouteTarget, nowMs: number): void {
+    if (this.inner.onRouted) this.guard('onRouted', () => this.inner.onRouted!(this.view(req), Object.freeze({ ...target }), nowMs));
   }
 
-  onPrefillDone(req: SimRequest, nowMs: number): void {
-    if (this.inner.onPrefillDone) this.guard('onPrefillDone', () => this.inner.onPrefillDone!(req, nowMs));
+  onPrefillDone(req: RequestView, nowMs: number): void {
+    if (this.inner.onPrefillDone) this.guard('onPrefillDone', () => this.inner.onPrefillDone!(this.view(req), nowMs));
   }
 
-  onFinished(req: SimRequest, nowMs: number): void {
-    if (this.inner.onFinished) this.guard('onFinished', () => this.inner.onFinished!(req, nowMs));
+  onFinished(req: RequestView, nowMs: number): void {
+    if (this.inner.onFinished) this.guard('onFinished', () => this.inner.onFinished!(this.view(req), nowMs));
+    this.views.delete(req.id);
   }
 
   describe(): string {
@@ -141,7 +119,7 @@ function safeJson(x: unknown): string {
  * Load the router plug-in at `path` (relative to `cwd`; .ts through tsx, or .js) and return the
  * routerOverride for RunInput: it builds the plug-in over the entry pool, checked.
  */
-export async function loadRouterPlugin(path: string, cwd = process.cwd()): Promise<(ctx: RouterContext) => Router> {
+export async function loadRouterPlugin(path: string, cwd = process.cwd()): Promise<RouterFactory> {
   const file = resolve(cwd, path);
   if (!existsSync(file)) throw new InputError(`router plug-in ${path}: file not found`);
   let mod: { default?: unknown };
@@ -169,20 +147,18 @@ async function importModule(file: string): Promise<unknown> {
 }
 
 /** The routerOverride for a plug-in's default export (`file` names it in errors). */
-export function routerFromPlugin(plugin: unknown, file: string): (ctx: RouterContext) => Router {
+export function routerFromPlugin(plugin: unknown, file: string): RouterFactory {
   if (typeof plugin !== 'function') throw new InputError(`router plug-in ${file}: must default-export a Router class or a (ctx) => Router factory`);
   return (ctx: RouterContext) => {
-    const workers = ctx.workers;
-    const full: PluginRouterContext = Object.freeze({ ...ctx, targets: targetViews(workers), blockTokens: workers[0]?.tokensPerBlock ?? 0 });
     let made: unknown;
     try {
-      made = instantiate(plugin, full);
+      made = instantiate(plugin, Object.freeze({ ...ctx }));
     } catch (e) {
       throw new InputError(`router plug-in ${file}: constructing the router threw: ${oneLine(e)}`);
     }
     if (typeof made !== 'object' || made === null || typeof (made as Router).select !== 'function') {
       throw new InputError(`router plug-in ${file}: the default export did not produce a Router (an object with select(req, nowMs))`);
     }
-    return new CheckedRouter(made as Router, file, workers);
+    return new CheckedRouter(made as Router, file, ctx.workerRanks);
   };
 }

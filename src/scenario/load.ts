@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
-import { inputError } from '../errors.ts';
+import { inputError } from '../util/errors.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
 /** Apply `a.b.c=value` overrides (value parsed as YAML: numbers, booleans, strings) to a raw object. */

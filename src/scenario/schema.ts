@@ -26,9 +26,10 @@ export const engineSchema = z.strictObject({
       enable_block_reuse: z.boolean().default(true),
       tokens_per_block: posInt.default(64),
       free_gpu_memory_fraction: z.number().gt(0).lte(1).default(0.9),
-      dtype: z.enum(['fp8']).default('fp8'),
+      /** TensorRT-LLM accepts auto (the checkpoint's KV dtype), fp8 and nvfp4 (model_loader.py). */
+      dtype: z.enum(['auto', 'fp8', 'nvfp4']).default('auto'),
     })
-    .default({ enable_block_reuse: true, tokens_per_block: 64, free_gpu_memory_fraction: 0.9, dtype: 'fp8' }),
+    .default({ enable_block_reuse: true, tokens_per_block: 64, free_gpu_memory_fraction: 0.9, dtype: 'auto' }),
   cache_transceiver_config: z
     .strictObject({ backend: z.string().default('UCX'), max_tokens_in_buffer: posInt.default(120000) })
     .optional(),

@@ -7,7 +7,7 @@
 // - context of a request = its `context_len` when the row carries it (datagen-synthesized rows), else
 //   (# of its ids that occur more than once in the trace) × block size, or the whole input when every id
 //   repeats; unique prompt = input − context; shared prefix ratio = mean context / mean input.
-import { TRACE_BLOCK_TOKENS, type TraceRequest } from './types.ts';
+import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../protocol/trace.ts';
 
 export interface LengthStats {
   avg: number;

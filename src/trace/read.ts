@@ -1,8 +1,8 @@
 // Trace reading and validation: streams Mooncake JSONL and turns each line into a checked TraceRequest.
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { inputError } from '../errors.ts';
-import { TRACE_BLOCK_TOKENS, type TraceRequest } from './types.ts';
+import { inputError } from '../util/errors.ts';
+import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../protocol/trace.ts';
 
 function isNonNegInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;

@@ -1,14 +1,5 @@
 // Seeded random sampling helpers shared by the trace synthesizer and the built-in workloads.
-import seedrandom from 'seedrandom';
-
-/** A uniform [0, 1) source. */
-export type Rng = () => number;
-
-/** A deterministic RNG for a seed string (seedrandom's ARC4 generator). */
-export function makeRng(seed: string): Rng {
-  const prng = seedrandom(seed);
-  return () => prng();
-}
+import type { Rng } from '../util/random.ts';
 
 /** Index of the first CDF entry strictly above u (u in [0,1)); never selects a zero-weight entry. */
 export function searchCdf(cdf: ArrayLike<number>, u: number): number {

@@ -5,10 +5,11 @@
 // token remainders, unique-prompt lengths and output lengths. Generates requests by walking the tree
 // from the root with the per-node transition CDFs and appending a fresh unique prompt (CACHE_END) or
 // stopping (END_NODE). Rows are yielded one at a time so the CLI can stream them to disk.
-import { inputError } from '../errors.ts';
+import { inputError } from '../util/errors.ts';
 import { buildCoreTree, CACHE_END, END_NODE, type CoreTree } from './prefix-tree.ts';
-import { EmpiricalSampler, roundHalfEven, searchCdf, type Rng } from './samplers.ts';
-import { TRACE_BLOCK_TOKENS, type TraceRequest } from './types.ts';
+import type { Rng } from '../util/random.ts';
+import { EmpiricalSampler, roundHalfEven, searchCdf } from './samplers.ts';
+import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../protocol/trace.ts';
 
 export interface SynthesizerOptions {
   /** Tokens per hash block (datagen default 512). */

@@ -1,13 +1,13 @@
 // One attention-DP rank of a DEP group: its own batch slots, KV block cache and request queues.
-import { BlockCache } from '../kv/block-cache.ts';
-import type { SimRequest } from './request.ts';
-import type { Worker } from './worker.ts';
+import type { BlockCache } from '../kv/block-cache.ts';
+import type { RequestView } from '../protocol/router.ts';
+import type { Stay } from './stay.ts';
 
-export class Rank {
+export class Rank<R extends RequestView = RequestView> {
   /** Assigned to this rank, waiting for a slot / KV blocks (FIFO, head-of-line blocking). */
-  readonly waiting: SimRequest[] = [];
+  readonly waiting: Stay<R>[] = [];
   /** Admitted: prefill, transfer or decode; at most max_batch_size. */
-  readonly active: SimRequest[] = [];
+  readonly active: Stay<R>[] = [];
   /** Sum of prompt tokens of requests assigned here and not finished (TRT-LLM ADP balance key). */
   assignedPromptTokens = 0;
 
@@ -18,17 +18,14 @@ export class Rank {
   busyIterations = 0;
 
   constructor(
-    readonly worker: Worker,
     readonly index: number,
+    /** e.g. "prefill0.r3". */
+    readonly label: string,
     readonly cache: BlockCache,
   ) {}
 
   /** Requests the engine counts as active on this rank (ADP cap). */
   get assignedRequests(): number {
     return this.waiting.length + this.active.length;
-  }
-
-  get label(): string {
-    return `${this.worker.label}.r${this.index}`;
   }
 }

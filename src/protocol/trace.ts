@@ -1,4 +1,4 @@
-// Trace record types: one Mooncake-style request as the simulator sees it.
+// Trace record types: one Mooncake-style request as the simulator sees it (immutable input of a run).
 
 /** Tokens per trace hash id in Mooncake-style traces (datagen default). */
 export const TRACE_BLOCK_TOKENS = 512;

@@ -1,11 +1,15 @@
 // One simulation run as a library call: scenario + requests + seed → summary and per-request records.
-import { loadCostModel } from './cost/model.ts';
-import { Simulation, type SimulationResult } from './engine/simulation.ts';
-import type { RequestRecord } from './metrics/records.ts';
-import { summarize, type Summary } from './metrics/summary.ts';
-import type { Router, RouterContext } from './router/types.ts';
-import type { Scenario } from './scenario/schema.ts';
-import type { TraceRequest } from './trace/types.ts';
+import type { CalibrationValues } from '../cost/spec.ts';
+import { loadCostModel } from '../cost/load.ts';
+import { Simulation } from '../engine/simulation.ts';
+import { summarize } from '../metrics/summary.ts';
+import type { RequestRecord } from '../protocol/records.ts';
+import type { SimulationResult } from '../protocol/result.ts';
+import type { Role } from '../protocol/roles.ts';
+import type { RouterFactory } from '../protocol/router.ts';
+import type { Summary } from '../protocol/summary.ts';
+import type { TraceRequest } from '../protocol/trace.ts';
+import type { Scenario } from '../scenario/schema.ts';
 
 export interface RunInput {
   scenario: Scenario;
@@ -14,8 +18,9 @@ export interface RunInput {
   /** Label of the workload (trace file name or built-in workload). */
   workload: string;
   /** Calibration overrides of the cost model's global scales. */
-  calibration?: Parameters<typeof loadCostModel>[1];
-  routerOverride?: (ctx: RouterContext) => Router;
+  calibration?: CalibrationValues;
+  /** Replacement routers by pool role, e.g. a plug-in for the agg or prefill pool. */
+  routers?: Partial<Record<Role, RouterFactory>>;
 }
 
 export interface RunOutput {
@@ -26,7 +31,7 @@ export interface RunOutput {
 
 export function simulate(input: RunInput): RunOutput {
   const cost = loadCostModel(input.scenario.model, input.calibration);
-  const sim = new Simulation(input.requests, { scenario: input.scenario, cost, seed: input.seed, routerOverride: input.routerOverride });
+  const sim = new Simulation(input.requests, { scenario: input.scenario, cost, seed: input.seed, routers: input.routers });
   const result = sim.run();
   const c = input.scenario.client;
   const summary = summarize(result, {

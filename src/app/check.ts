@@ -1,13 +1,12 @@
 // Regression check of reported numbers: run each reported deployment on the seed-like workload and
 // compare every figure of its block with the reported one, within the tolerances beside them.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { figureRows, type FigureRow } from './metrics/compare.ts';
-import type { Summary } from './metrics/summary.ts';
-import { loadReported, REPORTED_DIR, SCENARIOS_DIR } from './reported.ts';
+import { figureRows, type FigureRow } from '../metrics/compare.ts';
+import type { Summary } from '../protocol/summary.ts';
+import { loadReported, loadTolerances, SCENARIOS_DIR, toleranceOf } from './reported.ts';
 import { simulate, type RunInput } from './run.ts';
-import { loadScenario } from './scenario/load.ts';
-import type { TraceRequest } from './trace/types.ts';
+import { loadScenario } from '../scenario/load.ts';
+import type { TraceRequest } from '../protocol/trace.ts';
 
 export interface CheckedRow extends FigureRow {
   tolerance: number;
@@ -21,21 +20,17 @@ export interface CheckedRun {
   summary: Summary;
 }
 
-export function loadTolerances(): Record<string, Record<string, number>> {
-  return JSON.parse(readFileSync(join(REPORTED_DIR, 'tolerances.json'), 'utf8')).runs;
-}
-
 /** Simulate reported run `name` on `requests` and compare figure by figure. */
 export function checkRun(
   name: string,
   requests: readonly TraceRequest[],
   opts: { seed: string; workload: string; calibration?: RunInput['calibration']; sets?: string[] },
 ): CheckedRun {
-  const tol = loadTolerances()[name] ?? { default: 0.1 };
+  const tolerances = loadTolerances();
   const scenario = loadScenario(join(SCENARIOS_DIR, `${name}.yaml`), opts.sets ?? []);
   const { summary } = simulate({ scenario, requests, seed: opts.seed, workload: opts.workload, calibration: opts.calibration });
   const rows = figureRows(loadReported(name).figures, summary).map((r) => {
-    const tolerance = tol[r.figure] ?? tol.default;
+    const tolerance = toleranceOf(tolerances, name, r.figure) ?? 0.1;
     return { ...r, tolerance, ok: Math.abs(r.error) <= tolerance };
   });
   return { name, rows, ok: rows.every((r) => r.ok), summary };

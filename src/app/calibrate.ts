@@ -4,9 +4,10 @@
 // sensitivity to each parameter.
 import { add, multiply, subtract } from 'mathjs';
 import { checkRun, type CheckedRun } from './check.ts';
-import { loadCostModel, type CalibrationParameter, type CalibrationValues } from './cost/model.ts';
+import { loadCostModel } from '../cost/load.ts';
+import type { CalibrationParameter, CalibrationValues } from '../cost/spec.ts';
 import { REPORTED_RUNS } from './reported.ts';
-import type { TraceRequest } from './trace/types.ts';
+import type { TraceRequest } from '../protocol/trace.ts';
 
 /**
  * The objective measures each figure's error in units of its tolerance band

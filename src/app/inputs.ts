@@ -1,0 +1,40 @@
+// The requests of a run: a trace file or a built-in workload (with its parameters), with the label
+// every output names it by. One place for the trace-or-workload rules every command shares.
+import { basename } from 'node:path';
+import type { TraceRequest } from '../protocol/trace.ts';
+import { readTrace } from '../trace/read.ts';
+import { getWorkload } from '../trace/workloads.ts';
+import { InputError } from '../util/errors.ts';
+
+/** The built-in workload a command uses when given neither a trace nor a workload. */
+export const DEFAULT_WORKLOAD = 'seed-coding';
+
+export interface InputSpec {
+  trace?: string;
+  workload?: string;
+  /** Built-in workload parameters (not with a trace). */
+  params?: Record<string, number>;
+  seed: string;
+}
+
+export interface Inputs {
+  requests: TraceRequest[];
+  /** The trace's file name, or the workload's name. */
+  label: string;
+}
+
+/** Check the trace-or-workload rules without loading anything. */
+export function checkInputSpec(spec: InputSpec): void {
+  if (spec.trace !== undefined && spec.workload !== undefined) throw new InputError(`give either a trace file or a workload, not both (trace ${spec.trace}, workload ${spec.workload})`);
+  if (spec.trace !== undefined && spec.params !== undefined && Object.keys(spec.params).length > 0) throw new InputError('workload parameters (--param) apply to built-in workloads, not to a trace file');
+}
+
+export function inputLabel(spec: InputSpec): string {
+  return spec.trace !== undefined ? basename(spec.trace) : (spec.workload ?? DEFAULT_WORKLOAD);
+}
+
+export async function loadInputs(spec: InputSpec): Promise<Inputs> {
+  checkInputSpec(spec);
+  const requests = spec.trace !== undefined ? await readTrace(spec.trace) : getWorkload(spec.workload ?? DEFAULT_WORKLOAD).generate({ seed: spec.seed, params: spec.params });
+  return { requests, label: inputLabel(spec) };
+}

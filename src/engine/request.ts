@@ -1,0 +1,56 @@
+// The engine's request: the trace row, its prompt's KV block chain, and the client-side facts the
+// run loop keeps (sent, first and last token, ending); each worker stay holds the rest.
+import { blocksInUnits } from '../kv/block-cache.ts';
+import type { RequestStatus } from '../protocol/records.ts';
+import type { RequestView } from '../protocol/router.ts';
+import type { TraceRequest } from '../protocol/trace.ts';
+import type { Stay } from '../worker/stay.ts';
+
+export type RequestState = 'scheduled' | 'client-wait' | 'sent' | RequestStatus;
+
+export class SimRequest implements RequestView {
+  state: RequestState = 'scheduled';
+  /** Keys of the prompt's full engine blocks in units of `blocksPerKey` (set when the request is sent). */
+  blockHashes: readonly number[] = [];
+  blocksPerKey = 1;
+  /** Engine blocks in the last unit. */
+  lastKeyBlocks = 1;
+  // milestones seen by the client, ms (NaN = not reached)
+  sentMs = NaN;
+  firstTokenMs = NaN;
+  lastTokenMs = NaN;
+  /** Why it was refused or cut off ('' otherwise). */
+  reason = '';
+  /** Its stay on the agg/prefill worker and on the decode worker. */
+  entry: Stay<SimRequest> | null = null;
+  decode: Stay<SimRequest> | null = null;
+  /** Routed by the entry / decode router and not yet released there; prefill completion told. */
+  entryRouted = false;
+  decodeRouted = false;
+  prefillDoneTold = false;
+
+  constructor(readonly trace: TraceRequest) {}
+
+  get id(): number {
+    return this.trace.id;
+  }
+  get inputTokens(): number {
+    return this.trace.inputTokens;
+  }
+  get outputTokens(): number {
+    return this.trace.outputTokens;
+  }
+  get scheduledMs(): number {
+    return this.trace.timestampMs;
+  }
+  get hashIds(): readonly number[] {
+    return this.trace.hashIds;
+  }
+  blocksInUnits(units: number): number {
+    return blocksInUnits(units, this.blockHashes.length, this.blocksPerKey, this.lastKeyBlocks);
+  }
+
+  get finished(): boolean {
+    return this.state === 'completed' || this.state === 'timed-out' || this.state === 'rejected';
+  }
+}

@@ -1,0 +1,36 @@
+// Workload parameters: documented, typed, range-checked numbers a built-in workload takes
+// (`--param name=value`), merged over the workload's defaults.
+import { inputError } from '../util/errors.ts';
+import { didYouMean } from '../util/suggest.ts';
+
+/** Documented parameters of a workload: name -> [default, meaning]. */
+export type ParamSpec = Record<string, { default: number; doc: string; integer?: boolean; min?: number; minExclusive?: boolean }>;
+
+/** Merge user params over defaults; unknown names and out-of-range values are InputErrors. */
+export function resolveParams(workload: string, spec: ParamSpec, params: Record<string, number> | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, s] of Object.entries(spec)) out[k] = s.default;
+  for (const [k, v] of Object.entries(params ?? {})) {
+    const s = spec[k];
+    if (s === undefined) throw inputError({ field: `${workload} param ${k}` }, `unknown${didYouMean(k, Object.keys(spec))}; known: ${Object.keys(spec).join(', ')}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw inputError({ field: `${workload} param ${k}` }, `must be a finite number, got ${JSON.stringify(v)}`);
+    if (s.integer && !Number.isInteger(v)) throw inputError({ field: `${workload} param ${k}` }, `must be an integer, got ${v}`);
+    if (s.min !== undefined && (s.minExclusive ? v <= s.min : v < s.min)) {
+      throw inputError({ field: `${workload} param ${k}` }, `must be ${s.minExclusive ? '>' : '>='} ${s.min}, got ${v}`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Parse CLI `--param name=value` pairs into workload params. */
+export function parseParamPairs(pairs: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const v = Number(pair.slice(eq + 1));
+    if (eq <= 0 || pair.slice(eq + 1).trim() === '' || !Number.isFinite(v)) throw inputError({ field: '--param' }, `expected name=number, got '${pair}'`);
+    out[pair.slice(0, eq).trim()] = v;
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+// Batch building for one lockstep iteration: on every rank, decode tokens first (one per decoding
+// request), then first-come-first-served prefill chunks in the remaining max_num_tokens budget
+// (block-aligned when cut, whole prompts only without chunked prefill); the group's shape follows.
+import type { WorkerCost } from '../cost/worker-cost.ts';
+import type { RequestView } from '../protocol/router.ts';
+import type { EngineConfig } from '../scenario/schema.ts';
+import type { Rank } from './rank.ts';
+import type { Stay } from './stay.ts';
+
+/** The iteration being built / in flight (arrays reused from iteration to iteration). */
+export interface Batch<R extends RequestView> {
+  /** Stays scheduled in it (plannedTokens > 0). */
+  inFlight: Stay<R>[];
+  /** Decoding requests per rank and their mean context, tokens. */
+  decodes: number[];
+  context: number[];
+  /** Max over ranks of the rank's attention time, ms. */
+  maxAttentionMs: number;
+  globalTokens: number;
+  maxRankTokens: number;
+  prefillTokens: number;
+}
+
+/** Fill `b` with this iteration's batch over `ranks` (admission already done). */
+export function buildBatch<R extends RequestView>(ranks: readonly Rank<R>[], engine: EngineConfig, cost: WorkerCost, tokensPerBlock: number, b: Batch<R>, nowMs: number): Batch<R> {
+  const inFlight = b.inFlight;
+  b.maxAttentionMs = 0;
+  b.globalTokens = 0;
+  b.maxRankTokens = 0;
+  b.prefillTokens = 0;
+  for (const rank of ranks) {
+    let rankTokens = 0;
+    let attentionMs = 0;
+    let decodes = 0;
+    let decodeContext = 0;
+    for (const stay of rank.active) {
+      if (stay.phase === 'decode') {
+        stay.plannedTokens = 1;
+        decodes++;
+        decodeContext += stay.req.inputTokens + stay.generatedTokens;
+        inFlight.push(stay);
+      }
+    }
+    rankTokens += decodes;
+    b.decodes[rank.index] = decodes;
+    b.context[rank.index] = decodes > 0 ? decodeContext / decodes : 0;
+    if (decodes > 0) attentionMs += cost.decodeAttentionMs(decodes, decodeContext / decodes);
+    let budget = engine.max_num_tokens - decodes;
+    for (const stay of rank.active) {
+      if (stay.phase !== 'prefill' || budget <= 0) continue;
+      const remaining = stay.req.inputTokens - stay.prefilledTokens;
+      let chunk: number;
+      if (engine.enable_chunked_prefill) {
+        chunk = Math.min(remaining, budget);
+        if (chunk < remaining) chunk -= chunk % tokensPerBlock;
+        if (chunk <= 0) break;
+      } else {
+        if (remaining > budget) break;
+        chunk = remaining;
+      }
+      if (Number.isNaN(stay.firstChunkMs)) stay.firstChunkMs = nowMs;
+      stay.plannedTokens = chunk;
+      budget -= chunk;
+      rankTokens += chunk;
+      b.prefillTokens += chunk;
+      attentionMs += cost.prefillAttentionMs(stay.prefilledTokens, chunk);
+      inFlight.push(stay);
+    }
+    if (rankTokens > 0) rank.busyIterations++;
+    b.globalTokens += rankTokens;
+    if (rankTokens > b.maxRankTokens) b.maxRankTokens = rankTokens;
+    if (attentionMs > b.maxAttentionMs) b.maxAttentionMs = attentionMs;
+  }
+  return b;
+}
