@@ -38,3 +38,5 @@ export async function loadInputs(spec: InputSpec): Promise<Inputs> {
   const requests = spec.trace !== undefined ? await readTrace(spec.trace) : getWorkload(spec.workload ?? DEFAULT_WORKLOAD).generate({ seed: spec.seed, params: spec.params });
   return { requests, label: inputLabel(spec) };
 }
+
+export { parseParamPairs } from '../trace/params.ts';

@@ -1,13 +1,7 @@
 // `servesim analyze <trace.jsonl>`: print the DATASET ANALYSIS block (or its figures as JSON) of a trace or built-in workload.
 import type { CommandModule } from 'yargs';
-import { checkInputSpec, inputLabel } from '../app/inputs.ts';
-import { analyzeRequests, formatAnalysis } from '../trace/analyze.ts';
-import { parseParamPairs } from '../trace/params.ts';
-import { readTrace } from '../trace/read.ts';
-import { getWorkload } from '../trace/workloads.ts';
-import { InputError } from '../util/errors.ts';
 
-export interface AnalyzeArgs {
+interface AnalyzeArgs {
   trace?: string;
   workload?: string;
   seed: string;
@@ -30,14 +24,8 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print the figures as JSON' })
       .option('name', { type: 'string', describe: 'title (default: the file name or workload name)' }),
   handler: async (a) => {
-    const bs = a['block-size'];
-    if (!Number.isInteger(bs) || bs < 1) throw new InputError(`--block-size: must be an integer >= 1, got ${bs}`);
-    const spec = { trace: a.trace, workload: a.workload, seed: a.seed, params: parseParamPairs(a.param) };
-    checkInputSpec(spec);
-    if (a.trace === undefined && a.workload === undefined) throw new InputError('name a trace file or a built-in --workload');
-    const requests = a.trace !== undefined ? await readTrace(a.trace, bs) : getWorkload(a.workload!).generate({ seed: a.seed, params: spec.params });
-    if (requests.length === 0) throw new InputError(`workload ${a.workload} generated no requests`);
-    const analysis = analyzeRequests(requests, { name: a.name ?? inputLabel(spec), blockTokens: bs });
-    process.stdout.write(a.json ? JSON.stringify(analysis, null, 2) + '\n' : formatAnalysis(analysis));
+    const { analyze } = await import('../app/analyze.ts');
+    const { analysis, text } = await analyze({ trace: a.trace, workload: a.workload, seed: a.seed, param: a.param, blockTokens: a['block-size'], name: a.name });
+    process.stdout.write(a.json ? JSON.stringify(analysis, null, 2) + '\n' : text);
   },
 };

@@ -1,44 +1,7 @@
 // `servesim calibrate`: fit the cost model's global parameters to the reported runs, write the fitted
 // model file and a report (start vs fitted values, per-figure errors, sensitivities).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { calibrate, type CalibrationResult } from '../app/calibrate.ts';
-import { loadInputs } from '../app/inputs.ts';
-import { modelFile } from '../cost/load.ts';
-import { CALIBRATION_PARAMETERS, type CalibrationParameter } from '../cost/spec.ts';
-import { formatRows } from '../metrics/compare.ts';
-import { inputError } from '../util/errors.ts';
-
-interface CalibrateArgs {
-  model: string;
-  trace?: string;
-  workload?: string;
-  seed: string;
-  params: string[];
-  'max-evaluations': number;
-  write: boolean;
-  report: string;
-}
-
-export function reportMarkdown(r: CalibrationResult, meta: { model: string; workload: string; seed: string; params: readonly string[] }, spec: Record<string, { prior: number; bounds: [number, number]; unit: string; meaning: string }>): string {
-  const out: string[] = [`# Calibration report: ${meta.model}`, '', `Workload ${meta.workload}, seed ${meta.seed}; ${r.evaluations} objective evaluations (3 simulated runs each).`, ''];
-  out.push(`Objective (weighted squared log-error): start ${r.start.objective.toFixed(4)}, fitted ${r.fitted.objective.toFixed(4)}.`, '');
-  out.push('| parameter | unit | prior | bounds | start | fitted | meaning |', '|---|---|---|---|---|---|---|');
-  for (const k of CALIBRATION_PARAMETERS) {
-    const p = spec[k];
-    const fitted = meta.params.includes(k) ? r.fitted.values[k].toPrecision(4) : `${r.fitted.values[k]} (not fitted)`;
-    out.push(`| ${k} | ${p.unit} | ${p.prior} | ${p.bounds[0]} – ${p.bounds[1]} | ${r.start.values[k].toPrecision(4)} | ${fitted} | ${p.meaning} |`);
-  }
-  for (const [i, run] of r.fitted.runs.entries()) {
-    out.push('', `## ${run.name}`, '', '```', formatRows(run.rows, (row) => [`${(r.start.runs[i].rows.find((x) => x.figure === row.figure)!.error * 100).toFixed(1)}`, `±${(row.tolerance * 100).toFixed(0)}`, row.ok ? 'ok' : 'FAIL'], ['start err %', 'tolerance %', 'ok']), '```');
-    const sens = r.sensitivity[run.name] ?? {};
-    const params = meta.params as CalibrationParameter[];
-    out.push('', `Sensitivity d ln(figure) / d ln(parameter):`, '', `| figure | ${params.join(' | ')} |`, `|---|${params.map(() => '---').join('|')}|`);
-    for (const row of run.rows) out.push(`| ${row.figure} | ${params.map((k) => (sens[row.figure]?.[k] ?? 0).toFixed(2)).join(' | ')} |`);
-  }
-  return out.join('\n') + '\n';
-}
+import type { CalibrateArgs } from '../app/calibrate-command.ts';
 
 export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
   command: 'calibrate',
@@ -49,38 +12,15 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       .option('trace', { type: 'string', describe: 'trace to fit on (default: the seed-coding workload)' })
       .option('workload', { type: 'string', describe: 'built-in workload (default seed-coding)' })
       .option('seed', { type: 'string', default: '42' })
-      .option('params', { type: 'string', array: true, default: [...CALIBRATION_PARAMETERS] as string[], describe: 'parameters to fit' })
+      .option('params', { type: 'string', array: true, default: [], describe: "parameters to fit (default: all the model's calibration parameters)" })
       .option('max-evaluations', { type: 'number', default: 150 })
       .option('write', { type: 'boolean', default: true, describe: 'write the fitted values into the model file' })
       .option('report', { type: 'string', default: 'results/calibration', describe: 'folder for report.md and report.json' })
       .conflicts('trace', 'workload'),
   handler: async (a) => {
-    for (const p of a.params) {
-      if (!(CALIBRATION_PARAMETERS as readonly string[]).includes(p)) throw inputError({ field: '--params' }, `unknown parameter ${p} (known: ${CALIBRATION_PARAMETERS.join(', ')})`);
-    }
-    if (!(a['max-evaluations'] > 0)) throw inputError({ field: '--max-evaluations' }, 'must be positive');
-    const { requests, label: workload } = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed });
-    const params = a.params as CalibrationParameter[];
-    const result = calibrate(
-      { model: a.model, requests, seed: a.seed, workload, parameters: params },
-      { maxEvaluations: a['max-evaluations'], log: (l) => process.stderr.write(`\r${l}   `) },
-    );
+    const { calibrateCommand: run } = await import('../app/calibrate-command.ts');
+    const md = await run(a, (line) => process.stderr.write(`\r${line}   `));
     process.stderr.write('\n');
-    const file = modelFile(a.model);
-    const json = JSON.parse(readFileSync(file, 'utf8'));
-    const spec = json.calibration.parameters;
-    mkdirSync(a.report, { recursive: true });
-    const md = reportMarkdown(result, { model: a.model, workload, seed: a.seed, params }, spec);
-    writeFileSync(join(a.report, 'report.md'), md);
-    writeFileSync(join(a.report, 'report.json'), JSON.stringify({ start: strip(result.start), fitted: strip(result.fitted), evaluations: result.evaluations, sensitivity: result.sensitivity }, null, 2) + '\n');
-    if (a.write) {
-      for (const k of params) spec[k].value = Number(result.fitted.values[k].toPrecision(8));
-      writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
-    }
     process.stdout.write(md);
   },
 };
-
-function strip(e: CalibrationResult['start']) {
-  return { values: e.values, objective: e.objective, runs: e.runs.map(({ summary: _s, ...r }) => r) };
-}

@@ -1,29 +1,9 @@
 // `servesim run <scenario>`: simulate a deployment on a trace or built-in workload, print the
 // benchmark block (or summary.json with --json) and write summary.json + requests.jsonl to --out.
-import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { loadInputs } from '../app/inputs.ts';
-import { writeRunFolder } from '../app/run-folder.ts';
-import { simulate } from '../app/run.ts';
-import { formatBlock, formatNotes } from '../metrics/format.ts';
-import { loadRouterPlugin } from '../router/plugin.ts';
-import { loadScenario } from '../scenario/load.ts';
-import { parseParamPairs } from '../trace/params.ts';
+import type { RunCommandArgs } from '../app/run-command.ts';
 
-export interface RunArgs {
-  scenario: string;
-  trace?: string;
-  workload?: string;
-  seed: string;
-  set: string[];
-  out?: string;
-  json: boolean;
-  records: boolean;
-  router?: string;
-  param: string[];
-}
-
-export const runCommand: CommandModule<object, RunArgs> = {
+export const runCommand: CommandModule<object, RunCommandArgs> = {
   command: 'run <scenario>',
   describe: 'simulate a scenario on a trace (--trace) or a built-in workload (default seed-coding)',
   builder: (y) =>
@@ -40,14 +20,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('router', { type: 'string', describe: 'plug-in routing policy (.ts/.js module) replacing the agg/prefill router' })
       .conflicts('trace', 'workload'),
   handler: async (a) => {
-    const scenario = loadScenario(a.scenario, a.set);
-    const plugin = a.router ? await loadRouterPlugin(a.router) : undefined;
-    const inputs = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed, params: parseParamPairs(a.param) });
-    const entry = scenario.workers.agg ? 'agg' : 'prefill';
-    const { summary, records } = simulate({ scenario, requests: inputs.requests, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined });
-    const out = a.out ?? join('results', 'runs', scenario.name);
-    writeRunFolder(out, summary, a.records ? records : null);
-    if (a.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
-    else process.stdout.write(`${scenario.name} on ${inputs.label} (seed ${a.seed})\n${formatBlock(summary)}\n${formatNotes(summary)}\n`);
+    const { runCommand: run } = await import('../app/run-command.ts');
+    process.stdout.write((await run(a)).text);
   },
 };

@@ -2,8 +2,6 @@
 // or built-in workload parameters as param.NAME), each over several seeds, as one table of figures.
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { parseVary, runSweep, sweepTable } from '../app/sweep.ts';
-import { parseParamPairs } from '../trace/params.ts';
 
 interface SweepArgs {
   scenario: string;
@@ -31,6 +29,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'print every run summary as JSON' })
       .conflicts('trace', 'workload'),
   handler: async (a) => {
+    const { parseVary, runSweep, sweepTable } = await import('../app/sweep.ts');
+    const { parseParamPairs } = await import('../app/inputs.ts');
     const dims = a.vary.map(parseVary);
     const seeds = a.seeds.split(',').map((s) => s.trim()).filter((s) => s !== '');
     const rows = await runSweep({ scenario: a.scenario, dims, trace: a.trace, workload: a.workload, params: parseParamPairs(a.param), seeds, sets: a.set }, (done, total) =>

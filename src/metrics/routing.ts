@@ -2,8 +2,9 @@
 // much of it hit the prefix cache, plus the one-line routing summary printed under the benchmark block.
 import type { SimulationResult } from '../protocol/result.ts';
 import type { RoutingTable, RoutingTargetRow } from '../protocol/summary.ts';
+import { roundTo } from '../util/round.ts';
 
-const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
+const round = (x: number) => roundTo(x, 4);
 
 export function routingTable(result: Pick<SimulationResult, 'pools'>): RoutingTable {
   const out: RoutingTable = {};

@@ -4,9 +4,10 @@ import { mean, quantileSorted } from 'd3-array';
 import type { RequestRecord } from '../protocol/records.ts';
 import type { SimulationResult } from '../protocol/result.ts';
 import type { Stat, Summary } from '../protocol/summary.ts';
+import { roundTo } from '../util/round.ts';
 import { routingTable } from './routing.ts';
 
-const round = (x: number, d = 3) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
+const round = (x: number, d = 3) => roundTo(x, d);
 
 export function stat(values: number[]): Stat {
   const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);

@@ -41,15 +41,6 @@ export interface CoreTree {
   numPaths: number;
 }
 
-/** Shape statistics of a core tree (for documentation and workload fitting). */
-export interface CoreTreeStats {
-  coreNodes: number;
-  coreBlocks: number;
-  rootChildren: number;
-  maxDepthNodes: number;
-  singletonLeaves: number;
-}
-
 export function buildCoreTree(paths: Iterable<readonly number[]>): CoreTree {
   // 1. Renormalise and count. Node ids are 0..n-1 in first-appearance order; the root is -1.
   const parentOf: number[] = [];
@@ -138,44 +129,4 @@ export function buildCoreTree(paths: Iterable<readonly number[]>): CoreTree {
     node.outCdf = weights.some((w) => w > 0) ? cdfOf(weights) : cdfOf([...node.children.map(() => 0), 0, 1]);
   }
   return { nodes, leafLengthsBlocks, maxHashId: n - 1, numPaths };
-}
-
-export function coreTreeStats(tree: CoreTree): CoreTreeStats {
-  let coreBlocks = 0;
-  let maxDepthNodes = 0;
-  const depth = new Array<number>(tree.nodes.length).fill(0);
-  for (let i = 0; i < tree.nodes.length; i++) {
-    const node = tree.nodes[i];
-    if (i > 0) coreBlocks += node.lengthBlocks;
-    for (const c of node.children) {
-      depth[c] = depth[i] + 1;
-      maxDepthNodes = Math.max(maxDepthNodes, depth[c]);
-    }
-  }
-  return {
-    coreNodes: tree.nodes.length - 1,
-    coreBlocks,
-    rootChildren: tree.nodes[0].children.length,
-    maxDepthNodes,
-    singletonLeaves: tree.leafLengthsBlocks.length,
-  };
-}
-
-/**
- * Check the prefix property of a trace: a hash id always appears at the same position with the same
- * predecessor id (so an id implies all ids before it). Returns a description of the first violation.
- */
-export function findPrefixViolation(paths: Iterable<readonly number[]>): string | undefined {
-  const seen = new Map<number, { pos: number; prev: number }>();
-  let row = 0;
-  for (const ids of paths) {
-    for (let i = 0; i < ids.length; i++) {
-      const prev = i > 0 ? ids[i - 1] : -1;
-      const s = seen.get(ids[i]);
-      if (s === undefined) seen.set(ids[i], { pos: i, prev });
-      else if (s.pos !== i || s.prev !== prev) return `row ${row}: id ${ids[i]} at position ${i} after ${prev}, first seen at ${s.pos} after ${s.prev}`;
-    }
-    row++;
-  }
-  return undefined;
 }

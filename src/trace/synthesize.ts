@@ -88,8 +88,6 @@ export class Synthesizer {
   private readonly nodeEndId: number[];
   /** Largest id used so far (core tree, then fresh unique-prompt ids). */
   private maxHashId: number;
-  /** max hash id of the learned model before any generation (for copy offsets). */
-  readonly modelMaxHashId: number;
   readonly leafLengthsSampler: EmpiricalSampler;
   readonly burstSizeSampler: EmpiricalSampler;
   readonly gapMsSampler: EmpiricalSampler;
@@ -129,7 +127,6 @@ export class Synthesizer {
         this.nodeLengthBlocks[i] = Math.max(roundHalfEven(this.nodeLengthBlocks[i] * this.prefixLenMultiplier), 1);
       }
     }
-    this.modelMaxHashId = this.maxHashId;
 
     // Timing and length samplers.
     const burst = new Map<number, number>();

@@ -1,0 +1,71 @@
+// `servesim calibrate`: fit the cost model's global parameters to the reported runs, write the fitted
+// values into the model file and a report (start vs fitted values, per-figure errors, sensitivities).
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { modelFile } from '../cost/load.ts';
+import { CALIBRATION_PARAMETERS, type CalibrationParameter } from '../cost/spec.ts';
+import { formatRows } from '../metrics/compare.ts';
+import { writeFileAtomic } from '../util/atomic-write.ts';
+import { inputError } from '../util/errors.ts';
+import { calibrate, type CalibrationResult } from './calibrate.ts';
+import { loadInputs } from './inputs.ts';
+
+export interface CalibrateArgs {
+  model: string;
+  trace?: string;
+  workload?: string;
+  seed: string;
+  params: string[];
+  'max-evaluations': number;
+  write: boolean;
+  report: string;
+}
+
+export function reportMarkdown(r: CalibrationResult, meta: { model: string; workload: string; seed: string; params: readonly string[] }, spec: Record<string, { prior: number; bounds: [number, number]; unit: string; meaning: string }>): string {
+  const out: string[] = [`# Calibration report: ${meta.model}`, '', `Workload ${meta.workload}, seed ${meta.seed}; ${r.evaluations} objective evaluations (3 simulated runs each).`, ''];
+  out.push(`Objective (weighted squared log-error): start ${r.start.objective.toFixed(4)}, fitted ${r.fitted.objective.toFixed(4)}.`, '');
+  out.push('| parameter | unit | prior | bounds | start | fitted | meaning |', '|---|---|---|---|---|---|---|');
+  for (const k of CALIBRATION_PARAMETERS) {
+    const p = spec[k];
+    const fitted = meta.params.includes(k) ? r.fitted.values[k].toPrecision(4) : `${r.fitted.values[k]} (not fitted)`;
+    out.push(`| ${k} | ${p.unit} | ${p.prior} | ${p.bounds[0]} – ${p.bounds[1]} | ${r.start.values[k].toPrecision(4)} | ${fitted} | ${p.meaning} |`);
+  }
+  for (const [i, run] of r.fitted.runs.entries()) {
+    out.push('', `## ${run.name}`, '', '```', formatRows(run.rows, (row) => [`${(r.start.runs[i].rows.find((x) => x.figure === row.figure)!.error * 100).toFixed(1)}`, `±${(row.tolerance * 100).toFixed(0)}`, row.ok ? 'ok' : 'FAIL'], ['start err %', 'tolerance %', 'ok']), '```');
+    const sens = r.sensitivity[run.name] ?? {};
+    const params = meta.params as CalibrationParameter[];
+    out.push('', `Sensitivity d ln(figure) / d ln(parameter):`, '', `| figure | ${params.join(' | ')} |`, `|---|${params.map(() => '---').join('|')}|`);
+    for (const row of run.rows) out.push(`| ${row.figure} | ${params.map((k) => (sens[row.figure]?.[k] ?? 0).toFixed(2)).join(' | ')} |`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export async function calibrateCommand(a: CalibrateArgs, log: (line: string) => void): Promise<string> {
+  const names = a.params.length > 0 ? a.params : [...CALIBRATION_PARAMETERS];
+  for (const p of names) {
+    if (!(CALIBRATION_PARAMETERS as readonly string[]).includes(p)) throw inputError({ field: '--params' }, `unknown parameter ${p} (known: ${CALIBRATION_PARAMETERS.join(', ')})`);
+  }
+  if (!(a['max-evaluations'] > 0)) throw inputError({ field: '--max-evaluations' }, 'must be positive');
+  const { requests, label: workload } = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed });
+  const params = names as CalibrationParameter[];
+  const result = calibrate(
+    { model: a.model, requests, seed: a.seed, workload, parameters: params },
+    { maxEvaluations: a['max-evaluations'], log },
+  );
+  const file = modelFile(a.model);
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  const spec = json.calibration.parameters;
+  mkdirSync(a.report, { recursive: true });
+  const md = reportMarkdown(result, { model: a.model, workload, seed: a.seed, params }, spec);
+  writeFileAtomic(join(a.report, 'report.md'), md);
+  writeFileAtomic(join(a.report, 'report.json'), JSON.stringify({ start: strip(result.start), fitted: strip(result.fitted), evaluations: result.evaluations, sensitivity: result.sensitivity }, null, 2) + '\n');
+  if (a.write) {
+    for (const k of params) spec[k].value = Number(result.fitted.values[k].toPrecision(8));
+    writeFileAtomic(file, JSON.stringify(json, null, 2) + '\n');
+  }
+  return md;
+}
+
+function strip(e: CalibrationResult['start']) {
+  return { values: e.values, objective: e.objective, runs: e.runs.map(({ summary: _s, ...r }) => r) };
+}
