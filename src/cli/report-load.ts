@@ -1,0 +1,81 @@
+// Data for `servesim report`: run folders (summary.json + requests.jsonl), the reported runs and their
+// tolerance bands, and which reported run (same scenario, same workload) each run is compared with.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { inputError } from '../errors.ts';
+import type { RequestRecord } from '../metrics/records.ts';
+import type { Summary } from '../metrics/summary.ts';
+import { REPORTED_DIR, type ReportedRun } from '../reported.ts';
+import type { ReportedRef, ReportRun } from '../report/types.ts';
+
+/** The built-in workload that stands for the seed's trace. */
+export const SEED_WORKLOAD = 'seed-coding';
+
+export interface ReportedData {
+  runs: ReportedRun[];
+  /** Reported run name → figure label → relative tolerance (with `default`). */
+  tolerances: Record<string, Record<string, number>>;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw inputError({ file }, 'not valid JSON');
+  }
+}
+
+/** Every results/reported/*.json run and tolerances.json (from `dir`, default the project's). */
+export function loadReportedData(dir = REPORTED_DIR): ReportedData {
+  if (!existsSync(dir)) return { runs: [], tolerances: {} };
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'tolerances.json').sort();
+  const runs = files.map((f) => readJson(join(dir, f)) as ReportedRun);
+  const tolFile = join(dir, 'tolerances.json');
+  const tolerances = existsSync(tolFile) ? ((readJson(tolFile) as { runs?: ReportedData['tolerances'] }).runs ?? {}) : {};
+  return { runs, tolerances };
+}
+
+/**
+ * Is a run on `workload` (a built-in workload name or a trace file name) a run on the reported run's
+ * trace? The seed-like built-in workload does; so does the trace file itself, and a trace synthesized
+ * with the same datagen flags from another input (same `_synth_…` name tail).
+ */
+export function sameWorkload(workload: unknown, reportedTrace: string): boolean {
+  if (typeof workload !== 'string') return false;
+  if (workload === SEED_WORKLOAD) return true;
+  const file = reportedTrace.split(/\s/)[0];
+  if (workload === file) return true;
+  const tail = file.indexOf('_synth_');
+  return tail >= 0 && workload.endsWith(file.slice(tail));
+}
+
+/** The reported run a run's figures are compared with, or why there is none. */
+export function matchReported(summary: Summary, data: ReportedData): Pick<ReportRun, 'reported' | 'reportedNote'> {
+  const candidates = data.runs.filter((r) => r.name === summary.scenario);
+  if (candidates.length === 0) return {};
+  const hit = candidates.find((r) => sameWorkload(summary.workload, r.trace));
+  if (!hit) return { reportedNote: 'no reported run for this workload' };
+  const reported: ReportedRef = { name: hit.name, trace: hit.trace.split(/\s/)[0], figures: hit.figures, tolerances: data.tolerances[hit.name] };
+  return { reported };
+}
+
+export function loadRun(dir: string, data: ReportedData = loadReportedData()): ReportRun {
+  const summaryFile = join(dir, 'summary.json');
+  const recordsFile = join(dir, 'requests.jsonl');
+  if (!existsSync(summaryFile)) throw inputError({ file: summaryFile }, 'missing: run `servesim run <scenario> --out DIR` first');
+  if (!existsSync(recordsFile)) throw inputError({ file: recordsFile }, 'missing: run without --no-records');
+  const summary = readJson(summaryFile);
+  if (summary === null || typeof summary !== 'object' || Array.isArray(summary)) throw inputError({ file: summaryFile }, 'not a JSON object');
+  const records = readFileSync(recordsFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as RequestRecord;
+      } catch {
+        throw inputError({ file: recordsFile, line: i + 1 }, 'not valid JSON');
+      }
+    });
+  const s = summary as Summary;
+  return { name: basename(dir), summary: s, records, ...matchReported(s, data) };
+}
