@@ -41,25 +41,28 @@ export interface Ticks {
 const labelWidth = (text: string) => [...text].reduce((w, c) => w + (c === '.' ? 3.5 : c === 'M' ? 9.5 : 7), 0);
 
 /**
- * Linear: d3's ticks for the length. Log: d3's k·10^e ticks labelled 1-2-5 within each decade, or
- * 1-3, or decades only, whichever first keeps neighbouring labels apart (`vertical`: `minGap` px
- * between tick rows; horizontal: by the labels' widths); the other ticks become minor grid lines.
+ * Linear: d3's ticks for the length. Log: d3's k·10^e ticks, labelled 1-2-5 within each decade where
+ * the labels fit (decades first, then 5s, then 2s, each kept only if it stays clear of the labels
+ * already placed: `vertical` 14 px rows, horizontal by the labels' widths); the rest are minor grid lines.
  */
 export function ticksFor(scale: Scale, log: boolean, px: number, vertical = false, fmt: (v: number) => string = short): Ticks {
-  if (!log) return { major: scale.ticks(Math.max(2, Math.round(px / (vertical ? 40 : 80)))), minor: [] };
-  const fits = (t: number[]) =>
-    t.every((v, i) => i === 0 || Math.abs(scale(v) - scale(t[i - 1])) >= (vertical ? 14 : (labelWidth(fmt(v)) + labelWidth(fmt(t[i - 1]))) / 2 + 4));
+  if (!log) return { major: scale.ticks(Math.max(2, Math.round(px / (vertical ? 40 : 55)))), minor: [] };
+  const clear = (a: number, b: number) => Math.abs(scale(a) - scale(b)) >= (vertical ? 14 : (labelWidth(fmt(a)) + labelWidth(fmt(b))) / 2 + 6);
   const all = scale.ticks();
-  for (const keep of [[1, 2, 5], [1, 3], [1]]) {
-    const major = all.filter((v) => keep.includes(mantissa(v)));
-    if (major.length >= 2 && fits(major)) return { major, minor: all.filter((v) => !major.includes(v)) };
-  }
-  // many decades: every n-th power of ten
+  const placed: number[] = [];
+  const place = (v: number) => {
+    if (placed.every((p) => clear(p, v))) placed.push(v);
+  };
   const powers = all.filter((v) => mantissa(v) === 1);
-  for (let every = 2; ; every++) {
-    const major = powers.filter((_, i) => i % every === 0);
-    if (major.length <= 2 || fits(major)) return { major, minor: powers.filter((v) => !major.includes(v)) };
-  }
+  // decades: every one if they fit, else every n-th
+  let every = 1;
+  while (every < powers.length && !powers.filter((_, i) => i % every === 0).every((v, i, a) => i === 0 || clear(a[i - 1], v))) every++;
+  powers.filter((_, i) => i % every === 0).forEach(place);
+  if (every === 1) for (const k of [5, 2]) all.filter((v) => mantissa(v) === k).forEach(place);
+  // a narrow domain without two labels: label every tick d3 gave that fits
+  if (placed.length < 2) all.forEach(place);
+  const major = placed.sort((a, b) => a - b);
+  return { major, minor: all.filter((v) => !major.includes(v)) };
 }
 
 export interface Box {
