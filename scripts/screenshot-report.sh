@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
-# Render an HTML report to PNG with headless Chromium (installs Debian's chromium if missing), to
-# look at it as a person would: scripts/screenshot-report.sh results/report.html results/report.png
+# Render an HTML report to a full-page PNG with headless Chromium (installs Debian's chromium if missing),
+# to look at it as a person would: scripts/screenshot-report.sh results/report.html [results/report.png] [width]
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 html=${1:-results/report.html}
 png=${2:-${html%.html}.png}
-if ! command -v chromium >/dev/null 2>&1; then
-  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+bash "$here/install-chromium.sh"
+node "$here/screenshot-report.mjs" "$html" "$png" "${3:-1230}"
+# smaller file for docs (lossy palette, fine for charts) where Debian's pngquant is installed
+if command -v pngquant >/dev/null 2>&1; then
+  pngquant --force --skip-if-larger --quality 70-95 --output "$png" -- "$png" || true
 fi
-profile=$(mktemp -d)
-chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
-  --disable-component-update --disable-sync --user-data-dir="$profile" --window-size=1250,1500 \
-  --screenshot="$png" "file://$(realpath "$html")" 2>/dev/null
-rm -rf "$profile"
-echo "wrote $png"

@@ -1,21 +1,77 @@
-// `servesim report`: the HTML page comparing run folders, with each run's reported figures and bands.
-import { existsSync, mkdirSync } from 'node:fs';
+// `servesim report`: run folders (summary.json + requests.jsonl), the reported runs and their
+// tolerance bands, and which reported run (same scenario, same workload) each run is compared with.
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { renderReport, type ReportRun } from '../report/html.ts';
+import type { Summary } from '../protocol/summary.ts';
+import { renderReport } from '../report/html.ts';
+import type { ReportedRef, ReportRun } from '../report/types.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
-import { loadReported, loadTolerances, REPORTED_DIR } from './reported.ts';
+import { inputError } from '../util/errors.ts';
+import { DEFAULT_WORKLOAD } from './inputs.ts';
+import { REPORTED_DIR, type ReportedRun } from './reported.ts';
 import { readRunFolder } from './run-folder.ts';
 
-export function loadReportRun(dir: string): ReportRun {
-  const { name, summary, records } = readRunFolder(dir);
-  const reported = existsSync(join(REPORTED_DIR, `${summary.scenario}.json`)) ? loadReported(summary.scenario).figures : undefined;
-  return { name, summary, records, reported };
+/** The built-in workload that stands for the seed's trace. */
+export const SEED_WORKLOAD = DEFAULT_WORKLOAD;
+
+export interface ReportedData {
+  runs: ReportedRun[];
+  /** Reported run name → figure label → relative tolerance (with `default`). */
+  tolerances: Record<string, Record<string, number>>;
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw inputError({ file }, 'not valid JSON');
+  }
+}
+
+/** Every results/reported/*.json run and tolerances.json (from `dir`, default the project's). */
+export function loadReportedData(dir = REPORTED_DIR): ReportedData {
+  if (!existsSync(dir)) return { runs: [], tolerances: {} };
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'tolerances.json').sort();
+  const runs = files.map((f) => readJson(join(dir, f)) as ReportedRun);
+  const tolFile = join(dir, 'tolerances.json');
+  const tolerances = existsSync(tolFile) ? ((readJson(tolFile) as { runs?: ReportedData['tolerances'] }).runs ?? {}) : {};
+  return { runs, tolerances };
+}
+
+/**
+ * Is a run on `workload` (a built-in workload name or a trace file name) a run on the reported run's
+ * trace? The seed-like built-in workload does; so does the trace file itself, and a trace synthesized
+ * with the same datagen flags from another input (same `_synth_…` name tail).
+ */
+export function sameWorkload(workload: unknown, reportedTrace: string): boolean {
+  if (typeof workload !== 'string') return false;
+  if (workload === SEED_WORKLOAD) return true;
+  const file = reportedTrace.split(/\s/)[0];
+  if (workload === file) return true;
+  const tail = file.indexOf('_synth_');
+  return tail >= 0 && workload.endsWith(file.slice(tail));
+}
+
+/** The reported run a run's figures are compared with, or why there is none. */
+export function matchReported(summary: Summary, data: ReportedData): Pick<ReportRun, 'reported' | 'reportedNote'> {
+  const candidates = data.runs.filter((r) => r.name === summary.scenario);
+  if (candidates.length === 0) return {};
+  const hit = candidates.find((r) => sameWorkload(summary.workload, r.trace));
+  if (!hit) return { reportedNote: 'no reported run for this workload' };
+  const reported: ReportedRef = { name: hit.name, trace: hit.trace.split(/\s/)[0], figures: hit.figures, tolerances: data.tolerances[hit.name] };
+  return { reported };
+}
+
+export function loadRun(dir: string, data: ReportedData = loadReportedData()): ReportRun {
+  const run = readRunFolder(dir);
+  return { ...run, ...matchReported(run.summary, data) };
 }
 
 /** Render the runs in `dirs` to `out`; returns the number of runs. */
 export function writeReport(dirs: readonly string[], out: string, title: string): number {
-  const runs = dirs.map(loadReportRun);
+  const reported = loadReportedData();
+  const runs = dirs.map((d) => loadRun(d, reported));
   mkdirSync(dirname(out), { recursive: true });
-  writeFileAtomic(out, renderReport(runs, title, loadTolerances()));
+  writeFileAtomic(out, renderReport(runs, title));
   return runs.length;
 }

@@ -25,12 +25,13 @@ export function readRunFolder(dir: string): RunFolder {
   const recordsFile = join(dir, 'requests.jsonl');
   if (!existsSync(summaryFile)) throw inputError({ file: summaryFile }, 'missing: run `servesim run <scenario> --out DIR` first');
   if (!existsSync(recordsFile)) throw inputError({ file: recordsFile }, 'missing: run without --no-records');
-  let summary: Summary;
+  let summary: unknown;
   try {
-    summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Summary;
+    summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
   } catch {
     throw inputError({ file: summaryFile }, 'not valid JSON');
   }
+  if (summary === null || typeof summary !== 'object' || Array.isArray(summary)) throw inputError({ file: summaryFile }, 'not a JSON object');
   const records = readFileSync(recordsFile, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
@@ -41,5 +42,5 @@ export function readRunFolder(dir: string): RunFolder {
         throw inputError({ file: recordsFile, line: i + 1 }, 'not valid JSON');
       }
     });
-  return { name: basename(dir), summary, records };
+  return { name: basename(dir), summary: summary as Summary, records };
 }

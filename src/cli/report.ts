@@ -1,5 +1,5 @@
 // `servesim report <run dir...>`: an HTML page comparing runs written by `servesim run --out DIR`
-// (figures vs reported, latency CDFs, TTFT over time, E2EL breakdown).
+// (figures vs reported, latency CDFs and distributions, TTFT over time, E2EL breakdown, routing).
 import type { CommandModule } from 'yargs';
 
 export const reportCommand: CommandModule<object, { dirs: string[]; out: string; title: string }> = {
@@ -9,7 +9,7 @@ export const reportCommand: CommandModule<object, { dirs: string[]; out: string;
     y
       .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'run folders with summary.json and requests.jsonl' })
       .option('out', { type: 'string', default: 'results/report.html', describe: 'HTML file to write' })
-      .option('title', { type: 'string', default: 'servesim report' }),
+      .option('title', { type: 'string', default: 'servesim report', describe: 'page title' }),
   handler: async (a) => {
     const { writeReport } = await import('../app/report.ts');
     const n = writeReport(a.dirs, a.out, a.title);

@@ -1,17 +1,15 @@
-// HTML report: one self-contained page comparing runs — the benchmark figures (with the reported
-// ones where a run has them), latency CDFs, TTFT against arrival time, and where E2EL went.
-import { quantileSorted } from 'd3-array';
-import { figureRows } from '../metrics/compare.ts';
+// HTML report: one self-contained page comparing runs — benchmark figures (vs reported where the run
+// has a reported counterpart), latency CDFs and the seed's metric-distribution grid, TTFT against
+// arrival time (log or linear y), where E2EL goes, and per-rank routing tables.
+import { median, quantileSorted } from 'd3-array';
 import type { RequestRecord } from '../protocol/records.ts';
-import type { BlockFigures, Summary } from '../protocol/summary.ts';
-import { lineChart, stackedBars, type Series } from './svg.ts';
+import { histogramGrid } from './hist.ts';
+import { lineChart, stackedBars, type Point, type Series } from './svg.ts';
+import { figureTable, routingTables } from './tables.ts';
+import { dig, esc, fixed, num, pct } from './text.ts';
+import type { ReportRun } from './types.ts';
 
-export interface ReportRun {
-  name: string;
-  summary: Summary;
-  records: readonly RequestRecord[];
-  reported?: BlockFigures;
-}
+export type { ReportRun, ReportedRef } from './types.ts';
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf'];
 const PARTS = [
@@ -21,8 +19,11 @@ const PARTS = [
   ['transfer', 'transfer', '#9467bd'],
   ['decode', 'decode', '#2ca02c'],
 ] as const;
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const METRICS = [
+  { id: 'ttft', title: 'TTFT (s)', get: (r: RequestRecord) => num(r.ttftMs) / 1000 },
+  { id: 'itl', title: 'ITL (ms)', get: (r: RequestRecord) => num(r.itlMs) },
+  { id: 'e2el', title: 'E2EL (s)', get: (r: RequestRecord) => num(r.e2elMs) / 1000 },
+] as const;
 
 /** ~200 points of the empirical CDF of the finite values. */
 export function cdfPoints(values: readonly number[], n = 200): [number, number][] {
@@ -31,81 +32,118 @@ export function cdfPoints(values: readonly number[], n = 200): [number, number][
   return Array.from({ length: n + 1 }, (_, i) => [quantileSorted(v, i / n)!, i / n] as [number, number]);
 }
 
-/** At most `max` records, evenly spaced, for scatter plots. */
+/** At most `max` items, evenly spaced, for scatter plots. */
 function thin<T>(xs: readonly T[], max: number): T[] {
   if (xs.length <= max) return [...xs];
   const step = xs.length / max;
   return Array.from({ length: max }, (_, i) => xs[Math.floor(i * step)]);
 }
 
-/** Figure → relative tolerance band per reported run name. */
-export type ToleranceBands = Record<string, Record<string, number>>;
-
-function figureTable(runs: readonly ReportRun[], tolerances: ToleranceBands): string {
-  // figureRows needs a reference: runs without a reported one are compared with themselves (error 0, not shown)
-  const tables = runs.map((r) => figureRows(r.reported ?? r.summary, r.summary));
-  const head = runs.map((r) => `<th>${esc(r.name)}</th>${r.reported ? '<th>reported</th><th>error</th>' : ''}`).join('');
-  const body = tables[0]
-    .map((row0, k) => {
-      const cells = runs
-        .map((r, i) => {
-          const row = tables[i][k];
-          if (!r.reported) return `<td>${row.simulated.toFixed(2)}</td>`;
-          const tol = tolerances[r.summary.scenario];
-          const band = tol ? (tol[row.figure] ?? tol.default) : undefined;
-          const cls = band === undefined ? '' : Math.abs(row.error) <= band ? 'good' : 'bad';
-          const title = band === undefined ? '' : ` title="band ±${(band * 100).toFixed(0)} %"`;
-          return `<td>${row.simulated.toFixed(2)}</td><td>${row.reported.toFixed(2)}</td><td class="${cls}"${title}>${(row.error * 100).toFixed(1)} %</td>`;
-        })
-        .join('');
-      return `<tr><th>${row0.figure}</th>${cells}</tr>`;
-    })
-    .join('\n');
-  return `<table><thead><tr><th>figure</th>${head}</tr></thead><tbody>\n${body}\n</tbody></table>
-<p>Error colours: green inside the band of results/reported/tolerances.json, red outside (hover for the band).</p>`;
+/** Median y of the points in `buckets` equal slices of x (slices with fewer than 3 points skipped). */
+export function rollingMedian(points: readonly Point[], buckets = 60): Point[] {
+  const ok = points.filter((p) => Number.isFinite(p[0]) && Number.isFinite(p[1]));
+  if (ok.length === 0) return [];
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const [x] of ok) {
+    lo = Math.min(lo, x);
+    hi = Math.max(hi, x);
+  }
+  const width = (hi - lo) / buckets || 1;
+  const slices: number[][] = Array.from({ length: buckets }, () => []);
+  for (const [x, y] of ok) slices[Math.min(buckets - 1, Math.floor((x - lo) / width))].push(y);
+  return slices.flatMap((ys, i) => (ys.length >= 3 ? [[lo + (i + 0.5) * width, median(ys)!] as const] : []));
 }
 
-export function renderReport(runs: readonly ReportRun[], title = 'servesim report', tolerances: ToleranceBands = {}): string {
-  const completed = runs.map((r) => r.records.filter((x) => x.status === 'completed'));
-  const series = (get: (x: RequestRecord) => number) =>
-    runs.map((r, i): Series => ({ label: r.name, color: COLORS[i % COLORS.length], points: cdfPoints(completed[i].map(get)) }));
-  const charts = [
-    lineChart(series((x) => x.ttftMs / 1000), { title: 'TTFT distribution', xLabel: 'TTFT (s, log scale)', yLabel: 'fraction of requests', logX: true, yMin: 0, yMax: 1 }),
-    lineChart(series((x) => x.itlMs), { title: 'ITL distribution', xLabel: 'ITL (ms, log scale)', yLabel: 'fraction of requests', logX: true, yMin: 0, yMax: 1 }),
-    lineChart(series((x) => x.e2elMs / 1000), { title: 'E2EL distribution', xLabel: 'E2EL (s, log scale)', yLabel: 'fraction of requests', logX: true, yMin: 0, yMax: 1 }),
+function runMeta(r: ReportRun, color: string): string {
+  const s = r.summary;
+  const q = (k: string) => fixed(dig(s, 'requests', k), 0);
+  const router = dig(s, 'router');
+  const routers = router !== null && typeof router === 'object' ? Object.entries(router).map(([role, d]) => `${esc(role)}: ${esc(d)}`).join('; ') : '';
+  const hit = dig(s, 'kvCache', 'hitRate');
+  const hits = hit !== null && typeof hit === 'object' ? Object.entries(hit).map(([k, v]) => `${esc(k)} ${pct(v)}`).join(', ') : '';
+  return `<li data-run="${esc(r.name)}"><span class="swatch" style="background:${color}"></span><b>${esc(r.name)}</b>: scenario ${esc(dig(s, 'scenario'))}, workload ${esc(dig(s, 'workload'))}, seed ${esc(dig(s, 'seed'))}; ${q('completed')} of ${q('issued')} requests completed, ${q('timedOut')} timed out, ${q('rejected')} rejected; ${fixed(dig(s, 'durationS'), 0)} s; prefix hit ${hits || '–'}${routers ? `<br><small>routing ${routers}</small>` : ''}</li>`;
+}
+
+/** TTFT against scheduled send time, dots and a per-slice median line, on a log or linear y axis. */
+function ttftOverTime(runs: readonly ReportRun[], completed: readonly RequestRecord[][], logY: boolean): string {
+  const series = runs.map((r, i): Series => {
+    const pts = completed[i].map((x) => [num(x.scheduledMs) / 60000, num(x.ttftMs) / 1000] as const);
+    return { label: r.name, color: COLORS[i % COLORS.length], dots: thin(pts, 2000), line: rollingMedian(pts) };
+  });
+  return lineChart(series, {
+    id: logY ? 'ttft-time-log' : 'ttft-time-linear',
+    title: `TTFT against arrival time (${logY ? 'log' : 'linear'} y): a dot per request, lines the median per 1/60 of the time`,
+    xLabel: 'scheduled send time (min)',
+    yLabel: 'TTFT (s)',
+    width: 1164,
+    height: 340,
+    logY,
+    yMin: logY ? undefined : 0,
+  });
+}
+
+const CSS = `body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1180px}
+h1{font-size:22px;margin:0 0 8px} h2{font-size:17px;margin:26px 0 8px;border-bottom:1px solid #e4e4e4;padding-bottom:3px} h3{font-size:14px;margin:8px 0}
+table{border-collapse:collapse;margin:8px 0} td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
+thead th{background:#f4f4f4;vertical-align:top} tbody th{text-align:left;font-weight:normal}
+td.bad{color:#b00} td.good{color:#070} .note{color:#8a5a00;font-weight:normal} .notes{color:#555;font-size:12px;margin:4px 0}
+.invalid{color:#b00;font-style:italic} .swatch{display:inline-block;width:10px;height:10px;margin-right:6px}
+ul.runs{padding-left:18px} ul.runs li{margin:3px 0}
+.charts{display:flex;flex-wrap:wrap;gap:12px} .chart,.panel{background:#fff;overflow:visible}
+svg text{font-size:11px;fill:#333} svg .title{font-size:13px;font-weight:600}
+svg .grid{stroke:#e6e6e6} svg .minor{stroke:#f3f3f3} svg .axis{stroke:#999}
+.hgrid{display:grid;grid-template-columns:repeat(3,380px);gap:4px 12px;margin-top:8px}
+.hhead{font-weight:600;text-align:center;font-size:13px} .hhead small{font-weight:normal;color:#666}
+.hrow{grid-column:1/-1;font-weight:600;border-left:4px solid;padding-left:6px;margin-top:6px}
+.yscale input{margin-left:10px} .yscale .ylin{display:none}
+#ttft-y-lin:checked~.ylin{display:block} #ttft-y-lin:checked~.ylog{display:none}
+.routings{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start} .routing details summary{cursor:pointer;margin:6px 0}
+table.ranks td,table.ranks th{font-size:12px;padding:2px 6px}
+td.bar{background:linear-gradient(to right,#dbe9f6 var(--w),transparent var(--w))}`;
+
+export function renderReport(runs: readonly ReportRun[], title = 'servesim report'): string {
+  const completed = runs.map((r) => (Array.isArray(r.records) ? r.records : []).filter((x) => dig(x, 'status') === 'completed'));
+  const color = (i: number) => COLORS[i % COLORS.length];
+  const cdfs = METRICS.map((m) =>
     lineChart(
-      runs.map((r, i) => ({ label: r.name, color: COLORS[i % COLORS.length], dots: true, points: thin(completed[i], 1500).map((x) => [x.scheduledMs / 60000, x.ttftMs / 1000] as [number, number]) })),
-      { title: 'TTFT against arrival time', xLabel: 'scheduled send time (min)', yLabel: 'TTFT (s)' },
+      runs.map((r, i): Series => ({ label: r.name, color: color(i), line: cdfPoints(completed[i].map(m.get)) })),
+      { id: `cdf-${m.id}`, title: `${m.title.split(' ')[0]} CDF`, xLabel: m.title, yLabel: 'fraction of requests', logX: 'auto', yMin: 0, yMax: 1, width: 380, height: 280 },
     ),
-    stackedBars(
-      runs.map((r) => ({ label: r.name, parts: PARTS.map(([key, name, color]) => ({ name, color, value: r.summary.breakdownMs[key] / 1000 })) })),
-      { title: 'Where the mean E2EL goes', unit: 's' },
-    ),
-  ];
-  const meta = runs
-    .map((r) => {
-      const s = r.summary;
-      const q = s.requests;
-      return `<li><b>${esc(r.name)}</b>: scenario ${esc(s.scenario)}, workload ${esc(s.workload)}, seed ${esc(s.seed)}; ${q.completed} of ${q.issued} requests completed, ${q.timedOut} timed out, ${q.rejected} rejected; ${s.durationS.toFixed(0)} s; prefix hit ${Object.entries(s.kvCache.hitRate).map(([k, v]) => `${k} ${(v * 100).toFixed(1)} %`).join(', ') || '–'}</li>`;
-    })
-    .join('\n');
+  );
+  const grid = histogramGrid(
+    runs.map((r, i) => ({ label: r.name, color: color(i), values: METRICS.map((m) => completed[i].map(m.get).filter(Number.isFinite)) })),
+    METRICS,
+  );
+  const bars = stackedBars(
+    runs.map((r) => ({ label: r.name, parts: PARTS.map(([key, name, c]) => ({ name, color: c, value: num(dig(r.summary, 'breakdownMs', key)) / 1000 })) })),
+    { id: 'e2el-breakdown', title: 'Where the mean E2EL goes', unit: 's', width: 700 },
+  );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>
-body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
-h1{font-size:22px} table{border-collapse:collapse;margin:12px 0} td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}
-thead th{background:#f4f4f4} tbody th{text-align:left;font-weight:normal}
-td.bad{color:#b00} td.good{color:#070}
-.charts{display:flex;flex-wrap:wrap;gap:16px} .chart{border:1px solid #eee;background:#fff}
-.chart text{font-size:11px;fill:#333} .chart .title{font-size:13px;font-weight:600} .chart .grid{stroke:#eee}
+${CSS}
 </style></head><body>
 <h1>${esc(title)}</h1>
-<ul>${meta}</ul>
+<ul class="runs">${runs.map((r, i) => runMeta(r, color(i))).join('\n')}</ul>
 <h2>Benchmark figures</h2>
-${figureTable(runs, tolerances)}
-<h2>Distributions and time course</h2>
-<div class="charts">${charts.join('\n')}</div>
-<p>Generated by servesim from each run's summary.json and requests.jsonl.</p>
+${figureTable(runs)}
+<h2>Latency distributions</h2>
+<div class="charts">${cdfs.join('\n')}</div>
+${grid}
+<p class="notes">Smoothed request-count histograms (Gaussian, σ = 1 bin) of completed requests, as in the seed's "Metric Distributions" figure; each panel has its own x range, log when its values span more than 20× (the CDFs above share theirs).</p>
+<h2>TTFT against arrival time</h2>
+<div class="yscale">y axis:
+<input type="radio" name="ttft-y" id="ttft-y-log" checked><label for="ttft-y-log">log</label>
+<input type="radio" name="ttft-y" id="ttft-y-lin"><label for="ttft-y-lin">linear</label>
+<div class="ylog">${ttftOverTime(runs, completed, true)}</div>
+<div class="ylin">${ttftOverTime(runs, completed, false)}</div>
+</div>
+<h2>Where the time goes</h2>
+${bars}
+<h2>Per-rank load and prefix hits</h2>
+<div class="routings">${routingTables(runs)}</div>
+<p class="notes">Generated by servesim from each run's summary.json and requests.jsonl.</p>
 </body></html>
 `;
 }

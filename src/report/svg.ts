@@ -1,76 +1,98 @@
-// Small SVG chart builders for the HTML report: line charts (CDFs, time series) and stacked bars,
-// with linear or log axes, ticks and a legend. Pure string building, no DOM.
-import { extent, ticks } from 'd3-array';
+// SVG chart builders for the HTML report: line/scatter charts (CDFs, time series) and stacked bars, on
+// d3-scale axes with d3-shape paths. Pure string building, no DOM; one <g data-series> per series.
+import { line } from 'd3-shape';
+import { domainOf, makeScale, ticksFor, wantsLog, xAxisSvg, yAxisSvg, type Box } from './axes.ts';
+import { esc, short } from './text.ts';
+
+export type Point = readonly [number, number];
 
 export interface Series {
   label: string;
   color: string;
-  points: readonly [number, number][];
-  /** Draw dots instead of a line. */
-  dots?: boolean;
+  /** Drawn as a line. */
+  line?: readonly Point[];
+  /** Drawn as dots (a scatter), under the line. */
+  dots?: readonly Point[];
 }
 
 export interface ChartOptions {
+  /** data-chart attribute, for tests and styling. */
+  id: string;
   title: string;
   xLabel: string;
   yLabel: string;
   width?: number;
   height?: number;
-  logX?: boolean;
+  /** true, false, or 'auto': log when the data span more than 20×. */
+  logX?: boolean | 'auto';
+  logY?: boolean | 'auto';
   yMin?: number;
   yMax?: number;
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const finite = (p: Point) => Number.isFinite(p[0]) && Number.isFinite(p[1]);
 
-function fmt(v: number): string {
-  const a = Math.abs(v);
-  if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
-  if (a >= 1e3) return `${+(v / 1e3).toPrecision(3)}k`;
-  return `${+v.toPrecision(3)}`;
-}
-
-function logTicks(lo: number, hi: number): number[] {
-  const out: number[] = [];
-  for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
-    const v = 10 ** e;
-    if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
+/** Legend swatches in one row under the title. */
+export function legendRow(items: readonly { label: string; color: string }[], x: number, y: number, maxWidth: number): string {
+  const out: string[] = [];
+  let cx = x;
+  let cy = y;
+  for (const it of items) {
+    const w = 30 + Math.min(30, it.label.length) * 6.7;
+    if (cx + w > x + maxWidth && cx > x) {
+      cx = x;
+      cy += 15;
+    }
+    out.push(`<rect x="${cx}" y="${cy - 9}" width="14" height="4" fill="${esc(it.color)}" transform="translate(0 3)"/><text x="${cx + 18}" y="${cy}">${esc(it.label.length > 30 ? `${it.label.slice(0, 29)}…` : it.label)}</text>`);
+    cx += w;
   }
-  return out.length >= 2 ? out : ticks(lo, hi, 5);
+  return out.join('');
 }
 
-/** A line (or dot) chart of several series on shared axes. */
+/** A line and/or dot chart of several series on shared axes. */
 export function lineChart(series: readonly Series[], o: ChartOptions): string {
   const W = o.width ?? 560;
   const H = o.height ?? 320;
-  const m = { l: 64, r: 16, t: 34, b: 46 };
-  const pts = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!o.logX || x > 0));
-  if (pts.length === 0) return `<svg class="chart" width="${W}" height="${H}" role="img"><text x="${W / 2}" y="${H / 2}" text-anchor="middle">${esc(o.title)}: no data</text></svg>`;
-  let [x0, x1] = extent(pts, (p) => p[0]) as [number, number];
-  let [y0, y1] = extent(pts, (p) => p[1]) as [number, number];
-  if (o.yMin !== undefined) y0 = o.yMin;
-  if (o.yMax !== undefined) y1 = o.yMax;
-  if (x1 === x0) x1 = x0 + 1;
-  if (y1 === y0) y1 = y0 + 1;
-  const fx = o.logX ? (x: number) => Math.log10(x) : (x: number) => x;
-  const X = (x: number) => m.l + ((fx(x) - fx(x0)) / (fx(x1) - fx(x0))) * (W - m.l - m.r);
-  const Y = (y: number) => H - m.b - ((y - y0) / (y1 - y0)) * (H - m.t - m.b);
-  const out: string[] = [`<svg class="chart" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">`];
-  out.push(`<text x="${W / 2}" y="18" text-anchor="middle" class="title">${esc(o.title)}</text>`);
-  for (const t of o.logX ? logTicks(x0, x1) : ticks(x0, x1, 6)) {
-    out.push(`<line x1="${X(t)}" x2="${X(t)}" y1="${m.t}" y2="${H - m.b}" class="grid"/><text x="${X(t)}" y="${H - m.b + 14}" text-anchor="middle">${fmt(t)}</text>`);
+  const box: Box = { left: 58, right: W - 14, top: 50, bottom: H - 38 };
+  const all = series.flatMap((s) => [...(s.line ?? []), ...(s.dots ?? [])]).filter(finite);
+  const head = `<svg class="chart" data-chart="${esc(o.id)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">`;
+  const title = `<text x="${W / 2}" y="17" text-anchor="middle" class="title">${esc(o.title)}</text>`;
+  if (all.length === 0) return `${head}${title}<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no data</text></svg>`;
+
+  const xs = all.map((p) => p[0]);
+  const ys = all.map((p) => p[1]);
+  const [xlo, xhi] = domainOf(xs, false);
+  const [ylo, yhi] = domainOf(ys, false);
+  const logX = o.logX === 'auto' ? wantsLog(xlo, xhi) : (o.logX ?? false);
+  const logY = o.logY === 'auto' ? wantsLog(ylo, yhi) : (o.logY ?? false);
+  const xd = domainOf(xs, logX);
+  const yd = domainOf(ys, logY);
+  if (o.yMin !== undefined) yd[0] = o.yMin;
+  if (o.yMax !== undefined) yd[1] = o.yMax;
+  const x = makeScale(xd, [box.left, box.right], logX);
+  const y = makeScale(yd, [box.bottom, box.top], logY);
+  const inDomain = (p: Point) => finite(p) && (!logX || p[0] > 0) && (!logY || p[1] > 0);
+
+  const out = [head, title, legendRow(series, box.left, 36, box.right - box.left)];
+  out.push(xAxisSvg(x, ticksFor(x, logX, box.right - box.left), box));
+  out.push(yAxisSvg(y, ticksFor(y, logY, box.bottom - box.top, true), box));
+  out.push(`<text x="${(box.left + box.right) / 2}" y="${H - 6}" text-anchor="middle">${esc(o.xLabel)}</text>`);
+  out.push(`<text transform="translate(13 ${(box.top + box.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
+  const path = line<Point>()
+    .x((p) => x(p[0]))
+    .y((p) => y(p[1]))
+    .defined(inDomain)
+    .digits(1);
+  for (const s of series) {
+    const color = esc(s.color);
+    out.push(`<g class="series" data-series="${esc(s.label)}">`);
+    if (s.dots) {
+      const dots = s.dots.filter(inDomain).map((p) => `M${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}h0`);
+      out.push(`<path class="dots" d="${dots.join('')}" stroke="${color}" stroke-opacity="0.35" stroke-width="3" stroke-linecap="round"/>`);
+    }
+    if (s.line && s.line.length > 0) out.push(`<path class="line" d="${path(s.line) ?? ''}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    out.push('</g>');
   }
-  for (const t of ticks(y0, y1, 5)) {
-    out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${Y(t)}" y2="${Y(t)}" class="grid"/><text x="${m.l - 6}" y="${Y(t) + 4}" text-anchor="end">${fmt(t)}</text>`);
-  }
-  out.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 8}" text-anchor="middle">${esc(o.xLabel)}</text>`);
-  out.push(`<text transform="translate(14 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
-  series.forEach((s, i) => {
-    const p = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y) && (!o.logX || x > 0));
-    if (s.dots) out.push(...p.map(([x, y]) => `<circle cx="${X(x).toFixed(1)}" cy="${Y(y).toFixed(1)}" r="1.6" fill="${s.color}" fill-opacity="0.5"/>`));
-    else if (p.length > 0) out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${p.map(([x, y]) => `${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join(' ')}"/>`);
-    out.push(`<rect x="${m.l + 8}" y="${m.t + 6 + i * 16}" width="10" height="10" fill="${s.color}"/><text x="${m.l + 22}" y="${m.t + 15 + i * 16}">${esc(s.label)}</text>`);
-  });
   out.push('</svg>');
   return out.join('');
 }
@@ -80,32 +102,31 @@ export interface Bar {
   parts: { name: string; value: number; color: string }[];
 }
 
-/** Horizontal stacked bars (one per run), parts in the same order and colours for every bar. */
-export function stackedBars(bars: readonly Bar[], o: { title: string; unit: string; width?: number }): string {
+/** Horizontal stacked bars (one per run) on a linear axis, parts in the same order and colours for every bar. */
+export function stackedBars(bars: readonly Bar[], o: { id: string; title: string; unit: string; width?: number }): string {
   const W = o.width ?? 560;
-  const rowH = 34;
-  const m = { l: 150, r: 70, t: 34, b: 40 };
-  const H = m.t + m.b + bars.length * rowH;
-  const max = Math.max(1e-9, ...bars.map((b) => b.parts.reduce((a, p) => a + p.value, 0)));
-  const X = (v: number) => (v / max) * (W - m.l - m.r);
-  const out: string[] = [`<svg class="chart" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">`];
-  out.push(`<text x="${W / 2}" y="18" text-anchor="middle" class="title">${esc(o.title)}</text>`);
+  const rowH = 30;
+  const box: Box = { left: 130, right: W - 70, top: 30, bottom: 30 + bars.length * rowH };
+  const H = box.bottom + 52;
+  const total = (b: Bar) => b.parts.reduce((a, p) => a + (Number.isFinite(p.value) ? Math.max(0, p.value) : 0), 0);
+  const x = makeScale([0, Math.max(1e-9, ...bars.map(total))], [box.left, box.right], false);
+  const out: string[] = [`<svg class="chart" data-chart="${esc(o.id)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}">`];
+  out.push(`<text x="${W / 2}" y="17" text-anchor="middle" class="title">${esc(o.title)}</text>`);
+  out.push(xAxisSvg(x, ticksFor(x, false, box.right - box.left), box, (v) => `${short(v)}`));
   bars.forEach((b, i) => {
-    let x = m.l;
-    const y = m.t + i * rowH;
-    out.push(`<text x="${m.l - 6}" y="${y + 17}" text-anchor="end">${esc(b.label)}</text>`);
+    const y = box.top + i * rowH;
+    let acc = 0;
+    out.push(`<g class="series" data-series="${esc(b.label)}"><text x="${box.left - 6}" y="${y + 19}" text-anchor="end">${esc(b.label.length > 20 ? `${b.label.slice(0, 19)}…` : b.label)}</text>`);
     for (const p of b.parts) {
-      const w = X(p.value);
-      out.push(`<rect x="${x.toFixed(1)}" y="${y + 4}" width="${Math.max(0, w).toFixed(1)}" height="${rowH - 10}" fill="${p.color}"><title>${esc(`${p.name}: ${fmt(p.value)} ${o.unit}`)}</title></rect>`);
-      x += w;
+      const v = Number.isFinite(p.value) ? Math.max(0, p.value) : 0;
+      const x0 = x(acc);
+      acc += v;
+      out.push(`<rect x="${x0.toFixed(1)}" y="${y + 5}" width="${(x(acc) - x0).toFixed(1)}" height="${rowH - 8}" fill="${esc(p.color)}"><title>${esc(`${p.name}: ${short(v)} ${o.unit}`)}</title></rect>`);
     }
-    out.push(`<text x="${x + 4}" y="${y + 17}">${fmt(b.parts.reduce((a, p) => a + p.value, 0))} ${esc(o.unit)}</text>`);
+    out.push(`<text x="${(x(acc) + 4).toFixed(1)}" y="${y + 19}">${esc(`${short(acc)} ${o.unit}`)}</text></g>`);
   });
-  const legend = bars[0]?.parts ?? [];
-  const step = (W - 40) / Math.max(1, legend.length);
-  legend.forEach((p, i) => {
-    out.push(`<rect x="${20 + i * step}" y="${H - 22}" width="10" height="10" fill="${p.color}"/><text x="${34 + i * step}" y="${H - 13}">${esc(p.name)}</text>`);
-  });
+  out.push(`<text x="${(box.left + box.right) / 2}" y="${box.bottom + 28}" text-anchor="middle">${esc(o.unit)}</text>`);
+  out.push(legendRow(bars[0]?.parts.map((p) => ({ label: p.name, color: p.color })) ?? [], 20, H - 6, W - 40));
   out.push('</svg>');
   return out.join('');
 }
