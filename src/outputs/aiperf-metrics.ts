@@ -1,5 +1,5 @@
-// AIPerf's metric definitions (tag, header, units, type) for the metrics servesim can derive exactly, and the per-record
-// computation: integer-ns timestamps, base-unit values in AIPerf's formulas, SLO checks and error details.
+// AIPerf's metric definitions and per-record metric computation for the metrics servesim can derive exactly.
+// Per record: integer-ns timestamps, base-unit values in AIPerf's formulas, --goodput checks, error details.
 // Sources (ai-dynamo/aiperf, src/aiperf/metrics/types/*.py, common/enums/metric_enums.py); see docs/aiperf-outputs.md.
 import type {
   AiperfErrorDetails,

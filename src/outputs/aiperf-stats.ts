@@ -1,5 +1,5 @@
-// The statistics AIPerf computes over a record metric (metric_dicts.py, metric_result_from_array): running-sum mean,
-// min/max, linear-interpolation percentiles and numpy's population standard deviation, reproduced operation by operation.
+// The statistics AIPerf computes over a record metric, reproduced operation by operation.
+// (metric_dicts.py, metric_result_from_array: running-sum mean, min/max, linear percentiles, numpy population std)
 import { quantileSorted } from 'd3-array';
 
 /** AIPerf's percentile band, in its order. */

@@ -1,5 +1,5 @@
-// AIPerf-compatible exports of a servesim run: profile_export_aiperf.json, profile_export_aiperf.csv and
-// profile_export.jsonl (--export-level records), as pure functions of the per-request records and the run info.
+// AIPerf-compatible exports of a servesim run (profile_export_aiperf.json/.csv, profile_export.jsonl) as pure functions.
+// Inputs: the per-request records and the run info; profile_export.jsonl is AIPerf's --export-level records file.
 // Layout, fields and statistics follow ai-dynamo/aiperf (see docs/aiperf-outputs.md for the files and commits read).
 import { csvRow, formatPyFixed2, jsonCompact, jsonPretty, PyFloat, toJsonValue, type JsonValue } from './aiperf-format.ts';
 import { evaluateRecord, goodputThresholds, METRICS, NS_TO_S, processingOrder, VALID_RECORD_METRICS, type EvaluatedRecord } from './aiperf-metrics.ts';
