@@ -71,8 +71,10 @@ export interface EngineOpts {
   backend?: string;
   reuse?: boolean;
   free_gpu_memory_fraction?: number;
-  /** engine cuda_graph_config (default: the schema's, graphs on) */
+  /** engine cuda_graph_config (default: graphs on with padding, as the seed's engines) */
   cuda_graph_config?: Obj | null;
+  /** engine cache_transceiver_config (disaggScenario default: UCX, 120000-token buffers, as the seed's) */
+  cache_transceiver_config?: Obj;
 }
 
 export function engine(o: EngineOpts = {}): Obj {
@@ -88,7 +90,8 @@ export function engine(o: EngineOpts = {}): Obj {
     disable_overlap_scheduler: o.disable_overlap_scheduler ?? true,
     stream_interval: o.stream_interval ?? 1,
     moe_config: { backend: o.backend ?? 'TRTLLM' },
-    ...(o.cuda_graph_config !== undefined ? { cuda_graph_config: o.cuda_graph_config } : {}),
+    cuda_graph_config: o.cuda_graph_config !== undefined ? o.cuda_graph_config : { enable_padding: true },
+    ...(o.cache_transceiver_config ? { cache_transceiver_config: o.cache_transceiver_config } : {}),
     kv_cache_config: {
       enable_block_reuse: o.reuse ?? false,
       tokens_per_block: 64,
@@ -119,6 +122,8 @@ export function aggScenario(o: CommonOpts & { count?: number; engine?: EngineOpt
   );
 }
 
+const SEED_TRANSCEIVER = { backend: 'UCX', max_tokens_in_buffer: 120000 };
+
 /** 1 prefill + 1 decode worker by default (overlap on for decode, as in the recipe). */
 export function disaggScenario(
   o: CommonOpts & { prefill?: EngineOpts; decode?: EngineOpts; prefillCount?: number; decodeCount?: number; firstTokenFrom?: 'prefill' | 'decode' } = {},
@@ -132,8 +137,8 @@ export function disaggScenario(
       platform: o.platform ?? {},
       disaggregation: { first_token_from: o.firstTokenFrom ?? 'prefill' },
       workers: {
-        prefill: { count: o.prefillCount ?? 1, engine: engine(o.prefill) },
-        decode: { count: o.decodeCount ?? 1, engine: engine({ disable_overlap_scheduler: false, ...o.decode }) },
+        prefill: { count: o.prefillCount ?? 1, engine: engine({ cache_transceiver_config: SEED_TRANSCEIVER, ...o.prefill }) },
+        decode: { count: o.decodeCount ?? 1, engine: engine({ disable_overlap_scheduler: false, cache_transceiver_config: SEED_TRANSCEIVER, ...o.decode }) },
       },
     },
     'test-disagg.yaml',
@@ -176,6 +181,8 @@ export interface IterOpts {
   /** decode-only iteration replayed as a CUDA graph */
   cudaGraph?: boolean;
   model?: CostModel;
+  /** attention-DP ranks of the worker (default 2, as the test engines): idle ones run a dummy request */
+  ranks?: number;
 }
 
 /** The cost of one agg worker with the test engine's settings (`ranks` DP ranks). */
@@ -189,15 +196,20 @@ export function iter(shape: StepShape, o: IterOpts = {}): number {
 }
 
 /** An iteration holding only one prefill chunk of `n` tokens starting at prompt position `start`. */
+/** An iteration holding only one prefill chunk of `n` tokens starting at prompt position `start`
+ *  (eager; every other rank runs one dummy request). */
 export function prefillIter(start: number, n: number, o: IterOpts = {}): number {
   const m = o.model ?? cost;
-  return iter({ maxAttentionMs: m.prefillAttentionMs(start, n), globalTokens: n, maxRankTokens: n }, { ...o, cudaGraph: false });
+  const idle = (o.ranks ?? 2) - 1;
+  return iter({ maxAttentionMs: m.prefillAttentionMs(start, n), globalTokens: n + idle, maxRankTokens: n }, { ...o, cudaGraph: false });
 }
 
-/** A decode-only iteration (a CUDA graph by default) of one request whose KV length is `context`. */
+/** A decode-only iteration of one request whose KV length is `context`: a CUDA graph of batch 1 on
+ *  every rank by default (the others pad with a dummy), or eager with one dummy per idle rank. */
 export function decodeIter(context: number, o: IterOpts = {}): number {
   const m = o.model ?? cost;
-  return iter({ maxAttentionMs: m.decodeAttentionMs(1, context), globalTokens: 1, maxRankTokens: 1 }, { cudaGraph: true, ...o });
+  const ranks = o.ranks ?? 2;
+  return iter({ maxAttentionMs: m.decodeAttentionMs(1, context), globalTokens: ranks, maxRankTokens: 1 }, { cudaGraph: true, ...o });
 }
 
 /** Prefill chunks of an isolated prompt: max_num_tokens-sized, then the remainder. */

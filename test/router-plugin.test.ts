@@ -123,7 +123,7 @@ describe('router plug-ins', () => {
 
   it('servesim run --router: works with the example, exits 2 with one line for a bad plug-in', () => {
     const run = (router: string) =>
-      spawnSync(process.execPath, ['bin/servesim.js', 'run', 'scenarios/disagg-kv.yaml', '--trace', 'test/fixtures/tiny-trace.jsonl', '--router', router, '--out', tmp], { cwd: ROOT, encoding: 'utf8' });
+      spawnSync(process.execPath, ['bin/servesim.js', 'run', 'scenarios/disagg-kv.yaml', '--trace', 'test/fixtures/tiny-trace.jsonl', '--router', router, '--out', join(tmp, 'run')], { cwd: ROOT, encoding: 'utf8' });
     const ok = run('./examples/cache-affinity-router.ts');
     expect(ok.status).toBe(0);
     expect(ok.stdout).toContain('prefill: plug-in cache-affinity-router.ts: cache affinity, load cap 4');

@@ -8,6 +8,8 @@ import type { TraceRequest } from '../src/protocol/trace.ts';
 import { aggScenario, cost, costWithTransfer, decodeIter, disaggScenario, loneTtft, makeTrace, runSim, sum, transferMs, type Row } from './helpers.ts';
 
 const P = 6;
+/** Hand-computed iterations of a one-rank worker (no idle rank runs a dummy request). */
+const R1 = { ranks: 1 };
 
 /** A seeded mixed trace: shared prefixes, a few prompts over max_seq_len, bursts. */
 function mixedTrace(seed: string, n: number): TraceRequest[] {
@@ -166,12 +168,12 @@ describe('wake-ups when resources are freed', () => {
     const s = disaggScenario({ prefill: { ranks: 1, free_gpu_memory_fraction: 0.001 }, decode: { ranks: 1 } });
     const r = runSim(s, makeTrace([{ t: 0, isl: 1500, osl: 5 }, { t: 1, isl: 1500, osl: 5 }]));
     const [a, b] = [r.rec(0), r.rec(1)];
-    const transferDone = loneTtft(1500) + transferMs(1500);
+    const transferDone = loneTtft(1500, R1) + transferMs(1500);
     expect(a.status).toBe('completed');
     expect(a.ttftMs + a.transferMs).toBeCloseTo(transferDone, P);
     expect(b.status).toBe('completed');
     expect(b.queueMs).toBeCloseTo(transferDone - 1, P);
-    expect(b.ttftMs).toBeCloseTo(transferDone - 1 + loneTtft(1500), P);
+    expect(b.ttftMs).toBeCloseTo(transferDone - 1 + loneTtft(1500, R1), P);
   });
 
   it('a request cut off while holding a decode slot lets the next one in on an idle decode worker', () => {
@@ -185,7 +187,7 @@ describe('wake-ups when resources are freed', () => {
     expect(b.status).toBe('completed'); // admitted on decode at 800 ms, not stuck until its own cut-off
     expect(b.endMs).toBeLessThan(900);
     const flush = slow.params.hostOverheadMs; // overlap scheduler: final response in a CPU-only loop on the idle worker
-    expect(b.e2elMs).toBeCloseTo(800 + transferMs(64, slow) + decodeIter(65, { overlap: true, model: slow }) + decodeIter(66, { overlap: true, model: slow }) + flush - 300, P);
+    expect(b.e2elMs).toBeCloseTo(800 + transferMs(64, slow) + decodeIter(65, { ...R1, overlap: true, model: slow }) + decodeIter(66, { ...R1, overlap: true, model: slow }) + flush - 300, P);
   });
 });
 

@@ -1,5 +1,7 @@
 // What-if directions the calibrated simulator must get right on the seed-like workload: KV routing
 // beats round robin (disagg, and agg with block reuse), and halving the load collapses agg TTFT.
+// Each bound sits at about half of the margin measured when it was set (noted beside it), so a change
+// that erodes a direction by half fails here.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../src/app/run.ts';
@@ -20,22 +22,22 @@ describe('what-if directions (seed-coding workload, calibrated model)', () => {
   it('disagg: round robin has worse TTFT and a lower prefill hit rate than KV routing', () => {
     const kv = run('disagg-kv', requests);
     const rr = run('disagg-kv', requests, ['router.router_mode=round-robin']);
-    expect(rr.ttftMs.mean).toBeGreaterThan(kv.ttftMs.mean * 1.05);
-    expect(rr.kvCache.hitRate.prefill).toBeLessThan(kv.kvCache.hitRate.prefill - 0.05);
+    expect(rr.ttftMs.mean).toBeGreaterThan(kv.ttftMs.mean * 1.05); // measured 1.103 (4.21 vs 3.82 s)
+    expect(rr.kvCache.hitRate.prefill).toBeLessThan(kv.kvCache.hitRate.prefill - 0.031); // measured 21.3 % vs 27.5 %
   });
 
   it('agg: KV routing with block reuse beats round robin', () => {
     const rr = run('agg-rr-k8s', requests);
     const kv = run('agg-rr-k8s', requests, ['router.router_mode=kv', 'workers.agg.engine.kv_cache_config.enable_block_reuse=true']);
-    expect(kv.kvCache.hitRate.agg).toBeGreaterThan(0.1);
-    expect(kv.ttftMs.mean).toBeLessThan(rr.ttftMs.mean * 0.5);
-    expect(kv.requestThroughput).toBeGreaterThanOrEqual(rr.requestThroughput);
+    expect(kv.kvCache.hitRate.agg).toBeGreaterThan(0.142); // measured 28.4 %
+    expect(kv.ttftMs.mean).toBeLessThan(rr.ttftMs.mean / 46); // measured 1/93 (3.5 vs 324 s)
+    expect(kv.requestThroughput).toBeGreaterThan(rr.requestThroughput + 0.158); // measured 1.94 vs 1.62 req/s
   });
 
   it('agg: halving the request rate lowers TTFT by orders of magnitude', async () => {
     const full = run('agg-rr-k8s', requests);
     const half = run('agg-rr-k8s', (await loadInputs({ workload: 'seed-coding', seed: '42', params: { rate_scale: 0.5 } })).requests);
-    expect(full.ttftMs.mean / half.ttftMs.mean).toBeGreaterThan(20);
+    expect(full.ttftMs.mean / half.ttftMs.mean).toBeGreaterThan(43); // measured 86 (324 vs 3.75 s)
     expect(half.requests.timedOut).toBe(0);
   });
 });

@@ -9,6 +9,8 @@ import { Worker, type WorkerHost } from '../src/worker/worker.ts';
 import { aggScenario, cost, decodeIter, iter, KV_BYTES_PER_TOKEN, loneDecode, loneTtft, makeTrace, prefillIter, runSim, sum, workerCost } from './helpers.ts';
 
 const P = 6; // toBeCloseTo digits (ms)
+/** Hand-computed iterations of a one-rank worker (no idle rank runs a dummy request). */
+const R1 = { ranks: 1 };
 
 describe('chunked prefill on an idle worker', () => {
   it('TTFT of a lone 600-token prompt matches the iteration computed by hand from the tables', () => {
@@ -109,8 +111,8 @@ describe('lockstep DEP iterations', () => {
 
   it('on one rank, decode tokens come first and the chunk is cut to the remaining budget in whole blocks', () => {
     const isl = 100;
-    const t1 = prefillIter(0, isl);
-    const d = (k: number) => decodeIter(isl + k);
+    const t1 = prefillIter(0, isl, R1);
+    const d = (k: number) => decodeIter(isl + k, R1);
     const tB = t1 + d(1) / 2;
     const r = runSim(aggScenario({ engine: { ranks: 1 } }), makeTrace([{ t: 0, isl, osl: 10 }, { t: tB, isl: 16384, osl: 1 }]));
     // budget 8192 - 1 decode = 8191 → 8128 (127 blocks of 64); 16384 = 8128 + 8128 + 128
@@ -154,7 +156,7 @@ describe('CUDA graphs', () => {
     // request 1 joins at the second iteration (its prefill beside 0's first decode); then both decode
     // (KV lengths 102 and 101: no graph), then 1 decodes alone (graph)
     const both = iter({ maxAttentionMs: cost.decodeAttentionMs(2, 101.5), globalTokens: 2, maxRankTokens: 2 }, { cudaGraph: false });
-    expect(two.rec(1).e2elMs - two.rec(1).ttftMs).toBeCloseTo(both + decodeIter(102), P);
+    expect(two.rec(1).e2elMs - two.rec(1).ttftMs).toBeCloseTo(both + decodeIter(102, R1), P);
   });
 });
 
@@ -168,9 +170,9 @@ describe('admission: batch slots and KV blocks', () => {
     const r = runSim(aggScenario({ engine: tiny }), makeTrace([{ t: 0, isl: 2000, osl: 200 }, { t: 1, isl: 2000, osl: 200 }]));
     const a = r.rec(0);
     const b = r.rec(1);
-    expect(a.e2elMs).toBeCloseTo(loneTtft(2000) + loneDecode(2000, 200), P);
+    expect(a.e2elMs).toBeCloseTo(loneTtft(2000, R1) + loneDecode(2000, 200, R1), P);
     expect(b.queueMs).toBeCloseTo(a.endMs - 1, P);
-    expect(b.e2elMs).toBeCloseTo(a.endMs - 1 + loneTtft(2000) + loneDecode(2000, 200), 4);
+    expect(b.e2elMs).toBeCloseTo(a.endMs - 1 + loneTtft(2000, R1) + loneDecode(2000, 200, R1), 4);
     // with room for both they overlap
     const roomy = runSim(aggScenario({ engine: { ranks: 1 } }), makeTrace([{ t: 0, isl: 2000, osl: 200 }, { t: 1, isl: 2000, osl: 200 }]));
     expect(roomy.rec(1).queueMs).toBeLessThan(a.ttftMs);
@@ -199,7 +201,7 @@ describe('admission: batch slots and KV blocks', () => {
   it('max_batch_size bounds the requests admitted on a rank', () => {
     const r = runSim(aggScenario({ engine: { ranks: 1, max_batch_size: 1 } }), makeTrace([{ t: 0, isl: 500, osl: 20 }, { t: 1, isl: 500, osl: 20 }]));
     expect(r.rec(1).queueMs).toBeCloseTo(r.rec(0).endMs - 1, P);
-    expect(r.rec(1).e2elMs).toBeCloseTo(r.rec(0).endMs - 1 + loneTtft(500) + loneDecode(500, 20), 4);
+    expect(r.rec(1).e2elMs).toBeCloseTo(r.rec(0).endMs - 1 + loneTtft(500, R1) + loneDecode(500, 20, R1), 4);
   });
 });
 
@@ -223,9 +225,9 @@ describe('prefix reuse on a rank', () => {
       const r = runSim(aggScenario({ engine: { ranks: 1, reuse: true } }), makeTrace(rows(by)));
       expect(r.records.map((x) => x.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
       expect(r.records.map((x) => x.cachedTokens)).toEqual([0, 960, 512, 768]);
-      expect(r.rec(1).ttftMs).toBeCloseTo(prefillIter(960, 64), P);
-      expect(r.rec(2).ttftMs).toBeCloseTo(prefillIter(512, 512), P);
-      expect(r.rec(3).ttftMs).toBeCloseTo(prefillIter(768, 32), P); // floor(799 / 64) = 12 blocks reused
+      expect(r.rec(1).ttftMs).toBeCloseTo(prefillIter(960, 64, R1), P);
+      expect(r.rec(2).ttftMs).toBeCloseTo(prefillIter(512, 512, R1), P);
+      expect(r.rec(3).ttftMs).toBeCloseTo(prefillIter(768, 32, R1), P); // floor(799 / 64) = 12 blocks reused
       expect(r.summary.kvCache.hitRate.agg).toBeCloseTo((960 + 512 + 768) / (3 * 1024 + 800), 4);
     });
   }
@@ -250,7 +252,7 @@ describe('prefix reuse on a rank', () => {
   it('hits nothing with block reuse off', () => {
     const r = runSim(aggScenario({ engine: { ranks: 1, reuse: false } }), makeTrace(rows(0)));
     expect(r.records.map((x) => x.cachedTokens)).toEqual([0, 0, 0, 0]);
-    expect(r.rec(1).ttftMs).toBeCloseTo(prefillIter(0, 1024), P);
+    expect(r.rec(1).ttftMs).toBeCloseTo(prefillIter(0, 1024, R1), P);
     expect(r.summary.kvCache.hitRate.agg).toBe(0);
   });
 });
@@ -258,7 +260,7 @@ describe('prefix reuse on a rank', () => {
 describe('ADP placement (assignToRanks)', () => {
   const host: WorkerHost<SimRequest> = {
     scheduleIterationEnd() {},
-    scheduleTransferDone() {},
+    requestKv() {},
     firstToken() {},
     handedOff() {},
     completed() {},
@@ -313,6 +315,6 @@ describe('ADP placement (assignToRanks)', () => {
     // 0 starts alone on r0; 1..3 arrive during its first iteration and are placed together, longest
     // first on the emptiest rank (ties: lowest rank id); 4 comes when all is idle again
     expect([0, 1, 2, 3, 4].map((i) => r.rec(i).prefillTarget)).toEqual(['agg0.r0', 'agg0.r2', 'agg0.r1', 'agg0.r3', 'agg0.r0']);
-    expect(r.rec(1).queueMs).toBeCloseTo(prefillIter(0, 3000) - 1, P);
+    expect(r.rec(1).queueMs).toBeCloseTo(prefillIter(0, 3000, { ranks: 4 }) - 1, P);
   });
 });

@@ -46,13 +46,9 @@ const SEED = {
 };
 
 describe('seed-coding workload', () => {
-  it('matches the seed DATASET ANALYSIS within 5 %, spans 80-90 min, generates in < 1 s', () => {
-    loadSeedCodingModel(); // file read excluded from the timing
+  it('matches the seed DATASET ANALYSIS within 5 %, spans 80-90 min', () => {
     for (const seed of ['1', '2']) {
-      const t0 = performance.now();
       const reqs = getWorkload('seed-coding').generate({ seed });
-      const ms = performance.now() - t0;
-      expect(ms).toBeLessThan(1000);
       const a = analyzeRequests(reqs, { name: 'seed-coding' });
       const got = {
         totalRequests: a.totalRequests,

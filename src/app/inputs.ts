@@ -1,7 +1,11 @@
 // The requests of a run: a trace file or a built-in workload (with its parameters), with the label
 // every output names it by. One place for the trace-or-workload rules every command shares.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { Provenance } from '../protocol/summary.ts';
 import type { TraceRequest } from '../protocol/trace.ts';
+import { resolveParams } from '../trace/params.ts';
 import { readTrace } from '../trace/read.ts';
 import { getWorkload } from '../trace/workloads.ts';
 import { InputError } from '../util/errors.ts';
@@ -21,6 +25,8 @@ export interface Inputs {
   requests: TraceRequest[];
   /** The trace's file name, or the workload's name. */
   label: string;
+  /** For the summary: the workload and its resolved parameters, or the trace and its sha256. */
+  source: Provenance['workload'];
 }
 
 /** Check the trace-or-workload rules without loading anything. */
@@ -35,8 +41,15 @@ export function inputLabel(spec: InputSpec): string {
 
 export async function loadInputs(spec: InputSpec): Promise<Inputs> {
   checkInputSpec(spec);
-  const requests = spec.trace !== undefined ? await readTrace(spec.trace) : getWorkload(spec.workload ?? DEFAULT_WORKLOAD).generate({ seed: spec.seed, params: spec.params });
-  return { requests, label: inputLabel(spec) };
+  if (spec.trace !== undefined) {
+    const requests = await readTrace(spec.trace);
+    const sha256 = createHash('sha256').update(readFileSync(spec.trace)).digest('hex');
+    return { requests, label: inputLabel(spec), source: { trace: spec.trace, sha256 } };
+  }
+  const name = spec.workload ?? DEFAULT_WORKLOAD;
+  const w = getWorkload(name);
+  const requests = w.generate({ seed: spec.seed, params: spec.params });
+  return { requests, label: name, source: { name, params: resolveParams(name, w.params(), spec.params) } };
 }
 
 export { parseParamPairs } from '../trace/params.ts';

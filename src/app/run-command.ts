@@ -1,13 +1,17 @@
-// `servesim run`: a scenario (with --set overrides) on a trace or built-in workload, optionally with a
-// plug-in router for the entry pool, written to a run folder; returns what the command prints.
+// `servesim run`: a scenario (with --set overrides and AIPerf-style client flags) on a trace or built-in
+// workload, optionally with a plug-in router for the entry pool, written to a run folder (summary,
+// per-request records, AIPerf's export files); returns what the command prints.
 import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
+import { AIPERF_FILES, aiperfFiles } from '../outputs/aiperf.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { loadRouterPlugin } from '../router/plugin.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parseParamPairs } from '../trace/params.ts';
+import { inputError } from '../util/errors.ts';
+import { servesimVersion } from '../util/version.ts';
 import { loadInputs } from './inputs.ts';
-import { writeRunFolder } from './run-folder.ts';
+import { checkRunFolder, RECORDS_FILE, recordsJsonl, SUMMARY_FILE, writeRunFolder } from './run-folder.ts';
 import { simulate } from './run.ts';
 
 export interface RunCommandArgs {
@@ -21,16 +25,61 @@ export interface RunCommandArgs {
   json: boolean;
   records: boolean;
   router?: string;
+  /** AIPerf --goodput: "time_to_first_token:20000 inter_token_latency:50" (ms). */
+  goodput?: string;
+  /** AIPerf --request-timeout-seconds. */
+  'request-timeout-seconds'?: number;
+  overwrite: boolean;
+  /** The command line, for the summary. */
+  command: string;
+}
+
+/** AIPerf goodput tags servesim evaluates → the scenario key holding the threshold. */
+const GOODPUT_KEYS: Record<string, string> = { time_to_first_token: 'client.goodput_ttft_ms', inter_token_latency: 'client.goodput_itl_ms' };
+
+/** `--goodput "tag:value tag:value"` as AIPerf writes it → scenario overrides. */
+export function goodputSets(spec: string): string[] {
+  const parts = spec.trim().split(/\s+/).filter((p) => p !== '');
+  if (parts.length === 0) throw inputError({ field: '--goodput' }, 'expected "time_to_first_token:MS inter_token_latency:MS"');
+  return parts.map((p) => {
+    const [tag, value, extra] = p.split(':');
+    const v = Number(value);
+    if (extra !== undefined || value === undefined || value.trim() === '' || !Number.isFinite(v) || v <= 0) throw inputError({ field: '--goodput' }, `'${p}': expected tag:milliseconds with a positive number`);
+    const key = GOODPUT_KEYS[tag];
+    if (!key) throw inputError({ field: '--goodput' }, `'${tag}' is not an SLO servesim evaluates; supported: ${Object.keys(GOODPUT_KEYS).join(', ')}`);
+    return `${key}=${v}`;
+  });
 }
 
 export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary; out: string; text: string }> {
-  const scenario = loadScenario(a.scenario, a.set);
+  const sets = [...a.set, ...(a.goodput !== undefined ? goodputSets(a.goodput) : [])];
+  const timeout = a['request-timeout-seconds'];
+  if (timeout !== undefined) {
+    if (!(Number.isFinite(timeout) && timeout > 0)) throw inputError({ field: '--request-timeout-seconds' }, `must be a positive number of seconds, got ${timeout}`);
+    sets.push(`client.request_timeout_seconds=${timeout}`);
+  }
+  const scenario = loadScenario(a.scenario, sets);
+  const out = a.out ?? join('results', 'runs', scenario.name);
+  const own = [SUMMARY_FILE, RECORDS_FILE, ...Object.values(AIPERF_FILES)];
+  checkRunFolder(out, own, a.overwrite);
   const plugin = a.router ? await loadRouterPlugin(a.router) : undefined;
   const inputs = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed, params: parseParamPairs(a.param) });
+  const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.source };
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
-  const { summary, records } = simulate({ scenario, requests: inputs.requests, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined });
-  const out = a.out ?? join('results', 'runs', scenario.name);
-  writeRunFolder(out, summary, a.records ? records : null);
+  const { summary, records } = simulate({ scenario, requests: inputs.requests, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance });
+  const c = scenario.client;
+  const aiperf = aiperfFiles(
+    records.map((r) => ({ ...r, errorReason: r.reason })),
+    {
+      scenario,
+      seed: a.seed,
+      commandLine: a.command,
+      servesimVersion: provenance.servesimVersion,
+      workload: inputs.label,
+      goodput: { ...(c.goodput_ttft_ms !== undefined ? { time_to_first_token: c.goodput_ttft_ms } : {}), ...(c.goodput_itl_ms !== undefined ? { inter_token_latency: c.goodput_itl_ms } : {}) },
+    },
+  );
+  writeRunFolder(out, { ...(a.records ? { [RECORDS_FILE]: recordsJsonl(records), ...aiperf } : {}), [SUMMARY_FILE]: JSON.stringify(summary, null, 2) + '\n' });
   const text = a.json ? JSON.stringify(summary, null, 2) + '\n' : `${scenario.name} on ${inputs.label} (seed ${a.seed})\n${formatBlock(summary)}\n${formatNotes(summary)}\n`;
   return { summary, out, text };
 }

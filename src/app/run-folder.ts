@@ -1,11 +1,15 @@
-// Run folders (`servesim run --out DIR`): summary.json and requests.jsonl written atomically, and read
-// back for reports with every line checked.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+// Run folders (`servesim run --out DIR`): summary.json, requests.jsonl and AIPerf's three export files,
+// each written atomically; a folder holding anything else is refused unless overwriting. Read back for
+// reports with every line checked.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { RequestRecord } from '../protocol/records.ts';
 import type { Summary } from '../protocol/summary.ts';
-import { inputError } from '../util/errors.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
+import { inputError } from '../util/errors.ts';
+
+export const SUMMARY_FILE = 'summary.json';
+export const RECORDS_FILE = 'requests.jsonl';
 
 export interface RunFolder {
   name: string;
@@ -13,16 +17,30 @@ export interface RunFolder {
   records: RequestRecord[];
 }
 
-/** Write a run's files into `dir` (created if needed); `records` false skips requests.jsonl. */
-export function writeRunFolder(dir: string, summary: Summary, records: readonly RequestRecord[] | null): void {
+/** Refuse a folder that exists, is not empty and holds files servesim does not write (unless `overwrite`). */
+export function checkRunFolder(dir: string, ownFiles: readonly string[], overwrite: boolean): void {
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) throw inputError({ file: dir }, 'exists and is not a folder');
+  if (overwrite) return;
+  const foreign = readdirSync(dir).filter((f) => !ownFiles.includes(f));
+  if (foreign.length > 0) throw inputError({ file: dir }, `holds files that are not a servesim run (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); choose another --out or pass --overwrite`);
+}
+
+/** Write a run's files into `dir` (created if needed): `files` maps file names to contents. */
+export function writeRunFolder(dir: string, files: Readonly<Record<string, string>>): void {
   mkdirSync(dir, { recursive: true });
-  if (records) writeFileAtomic(join(dir, 'requests.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  // the summary last: a folder with a new summary.json has all of that run's files
+  for (const [name, text] of Object.entries(files)) if (name !== SUMMARY_FILE) writeFileAtomic(join(dir, name), text);
+  if (files[SUMMARY_FILE] !== undefined) writeFileAtomic(join(dir, SUMMARY_FILE), files[SUMMARY_FILE]);
+}
+
+export function recordsJsonl(records: readonly RequestRecord[]): string {
+  return records.map((r) => JSON.stringify(r)).join('\n') + (records.length > 0 ? '\n' : '');
 }
 
 export function readRunFolder(dir: string): RunFolder {
-  const summaryFile = join(dir, 'summary.json');
-  const recordsFile = join(dir, 'requests.jsonl');
+  const summaryFile = join(dir, SUMMARY_FILE);
+  const recordsFile = join(dir, RECORDS_FILE);
   if (!existsSync(summaryFile)) throw inputError({ file: summaryFile }, 'missing: run `servesim run <scenario> --out DIR` first');
   if (!existsSync(recordsFile)) throw inputError({ file: recordsFile }, 'missing: run without --no-records');
   let summary: unknown;

@@ -7,7 +7,7 @@ import type { RequestRecord } from '../protocol/records.ts';
 import type { SimulationResult } from '../protocol/result.ts';
 import type { Role } from '../protocol/roles.ts';
 import type { RouterFactory } from '../protocol/router.ts';
-import type { Summary } from '../protocol/summary.ts';
+import type { Provenance, Summary } from '../protocol/summary.ts';
 import type { TraceRequest } from '../protocol/trace.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
@@ -21,6 +21,8 @@ export interface RunInput {
   calibration?: CalibrationValues;
   /** Replacement routers by pool role, e.g. a plug-in for the agg or prefill pool. */
   routers?: Partial<Record<Role, RouterFactory>>;
+  /** How to reproduce the run, copied into the summary. */
+  provenance?: Provenance;
 }
 
 export interface RunOutput {
@@ -39,6 +41,7 @@ export function simulate(input: RunInput): RunOutput {
     seed: input.seed,
     workload: input.workload,
     goodput: { ttftMs: c.goodput_ttft_ms, itlMs: c.goodput_itl_ms },
+    run: input.provenance,
   });
   return { summary, records: result.records, result };
 }

@@ -1,26 +1,28 @@
-// `servesim run <scenario>`: simulate a deployment on a trace or built-in workload, print the
-// benchmark block (or summary.json with --json) and write summary.json + requests.jsonl to --out.
+// `servesim run <scenario>`: simulate a deployment on a trace or built-in workload, print the benchmark
+// block (or summary.json with --json) and write the run folder (summary, records, AIPerf exports).
 import type { CommandModule } from 'yargs';
 import type { RunCommandArgs } from '../app/run-command.ts';
+import { commandLine, inputOptions, seedOption } from './common.ts';
 
-export const runCommand: CommandModule<object, RunCommandArgs> = {
+export const runCommand: CommandModule<object, Omit<RunCommandArgs, 'command'>> = {
   command: 'run <scenario>',
   describe: 'simulate a scenario on a trace (--trace) or a built-in workload (default seed-coding)',
   builder: (y) =>
-    y
-      .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
-      .option('trace', { type: 'string', describe: 'Mooncake-style JSONL trace' })
-      .option('workload', { type: 'string', describe: 'built-in workload instead of --trace (default seed-coding)' })
-      .option('seed', { type: 'string', default: '42', describe: 'seed of every random choice' })
+    seedOption(inputOptions(y.positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })))
       .option('set', { type: 'string', array: true, default: [], describe: 'override a scenario key: dotted.key=value (repeatable)' })
-      .option('param', { type: 'string', array: true, default: [], describe: 'built-in workload parameter name=number (repeatable), e.g. rate_scale=0.5' })
-      .option('out', { type: 'string', describe: 'output folder (default results/runs/<scenario name>)' })
+      .option('goodput', { type: 'string', describe: 'AIPerf-style SLOs in ms, e.g. "time_to_first_token:20000 inter_token_latency:50"' })
+      .option('request-timeout-seconds', { type: 'number', describe: 'AIPerf --request-timeout-seconds: cut off requests unfinished this long after their scheduled time' })
+      .option('out', { type: 'string', alias: 'artifact-dir', describe: 'output folder (default results/runs/<scenario name>)' })
+      .option('overwrite', { type: 'boolean', default: false, describe: 'write into an output folder that holds other files' })
       .option('json', { type: 'boolean', default: false, describe: 'print summary.json instead of the block' })
-      .option('records', { type: 'boolean', default: true, describe: 'also write requests.jsonl (per-request breakdown)' })
+      .option('records', { type: 'boolean', default: true, describe: 'also write requests.jsonl and the AIPerf exports (--no-records: summary only)' })
       .option('router', { type: 'string', describe: 'plug-in routing policy (.ts/.js module) replacing the agg/prefill router' })
-      .conflicts('trace', 'workload'),
+      .example('$0 run scenarios/disagg-kv.yaml --set workers.decode.count=3 --out results/runs/3-decode', 'the seed disaggregated deployment with a third decode worker')
+      .example('$0 run scenarios/agg-rr-k8s.yaml --workload seed-coding --param rate_scale=0.5', 'half the seed traffic'),
   handler: async (a) => {
     const { runCommand: run } = await import('../app/run-command.ts');
-    process.stdout.write((await run(a)).text);
+    const { text, out } = await run({ ...a, command: commandLine() });
+    process.stdout.write(text);
+    if (!a.json) process.stdout.write(`wrote ${out}\n`);
   },
 };

@@ -109,10 +109,11 @@ export class CostModel {
     return this.params[v as CalibrationParameter];
   }
 
-  /** KV blocks a GPU can hold: (HBM − weights − reserve) × free fraction / bytes per block. */
-  kvCapacityBlocks(freeGpuMemoryFraction: number, bytesPerToken: number, tokensPerBlock: number): number {
+  /** KV blocks a GPU can hold: (HBM − weights − reserve − transfer buffers) × free fraction / bytes per block
+   *  (TRT-LLM estimate_max_kv_cache_tokens counts the transceiver's pre-allocated buffers as used memory). */
+  kvCapacityBlocks(freeGpuMemoryFraction: number, bytesPerToken: number, tokensPerBlock: number, transferBufferBytes = 0): number {
     const m = this.spec.memory;
-    const bytes = (m.hbmBytesPerGpu - m.weightsBytesPerRank - m.activationReserveBytes) * freeGpuMemoryFraction;
+    const bytes = (m.hbmBytesPerGpu - m.weightsBytesPerRank - m.activationReserveBytes - transferBufferBytes) * freeGpuMemoryFraction;
     return Math.floor(bytes / (bytesPerToken * tokensPerBlock));
   }
 }

@@ -15,6 +15,13 @@ export interface WorkerCostOptions {
   iterationSlowdown: number;
 }
 
+/** Pre-allocated transfer buffers per rank: send (TRTLLM_KVCACHE_SEND_MAX_CONCURRENCY_NUM) and receive
+ *  (TRTLLM_KVCACHE_RECV_BUFFER_COUNT without TRTLLM_REQUEST_KV_CACHE_CONCURRENT) defaults. */
+export const TRANSFER_SEND_BUFFERS = 2;
+export const TRANSFER_RECV_BUFFERS = 1;
+/** Size of one transfer buffer when max_tokens_in_buffer is unset (TRTLLM_KVCACHE_TRANSFER_BUFFER_SIZE). */
+const DEFAULT_TRANSFER_BUFFER_BYTES = 512 * 2 ** 20;
+
 /** Bytes per element of each kv_cache_config.dtype servesim models. */
 const KV_DTYPE_BYTES: Record<string, number> = { fp8: 1, bf16: 2 };
 
@@ -26,6 +33,8 @@ export class WorkerCost {
   readonly kvBytesPerToken: number;
   /** A response-only executor loop (no GPU step to hide behind), ms. */
   readonly hostLoopMs: number;
+  /** Tokens of KV one transfer buffer holds (0 without a cache transceiver). */
+  readonly transferBufferTokens: number;
   /** Where this worker's settings leave the model's data (reported in the run summary). */
   readonly notes: string[] = [];
   private readonly slowdown: number;
@@ -55,9 +64,14 @@ export class WorkerCost {
       this.notes.push(`${o.role}: kv_cache_config.dtype ${dtype}: KV capacity and transfer use ${bytes}-byte elements; attention times come from the model's ${arch.kvCacheDtype}-KV tables`);
     }
     const kv = e.kv_cache_config;
+    // the transceiver's buffers hold max_tokens_in_buffer + one block of the rank's KV each
+    const t = e.cache_transceiver_config;
+    const bufferBytes = t === undefined ? 0 : t.max_tokens_in_buffer !== undefined ? (t.max_tokens_in_buffer + kv.tokens_per_block) * this.kvBytesPerToken : DEFAULT_TRANSFER_BUFFER_BYTES;
+    this.transferBufferTokens = t === undefined ? 0 : (t.max_tokens_in_buffer ?? Math.floor(DEFAULT_TRANSFER_BUFFER_BYTES / this.kvBytesPerToken));
     // without attention DP the group's KV is spread over its GPUs, unless every GPU holds all of it (MLA)
     const kvSpread = e.enable_attention_dp || arch.kvReplicatedAcrossTp ? 1 : e.tensor_parallel_size;
-    this.kvCapacityBlocksPerRank = model.kvCapacityBlocks(kv.free_gpu_memory_fraction, this.kvBytesPerToken, kv.tokens_per_block) * kvSpread;
+    this.kvCapacityBlocksPerRank =
+      model.kvCapacityBlocks(kv.free_gpu_memory_fraction, this.kvBytesPerToken, kv.tokens_per_block, bufferBytes * (TRANSFER_SEND_BUFFERS + TRANSFER_RECV_BUFFERS)) * kvSpread;
     if (this.kvCapacityBlocksPerRank <= 0) throw inputError({ field: `${field}.kv_cache_config.free_gpu_memory_fraction` }, `leaves no KV cache on a GPU (weights and reserve fill the HBM)`);
     this.hostLoopMs = model.params.hostOverheadMs * this.slowdown;
   }

@@ -3,8 +3,10 @@
 import type { BenchmarkClient } from '../client/client.ts';
 import { AccountingError } from '../util/errors.ts';
 import type { Pool } from './pools.ts';
+import type { Transceiver } from './transceiver.ts';
 
-export function checkAccounting(issued: number, ended: number, client: BenchmarkClient<unknown>, pools: readonly Pool[]): void {
+export function checkAccounting(issued: number, ended: number, client: BenchmarkClient<unknown>, pools: readonly Pool[], transceiver: Transceiver): void {
+  if (!transceiver.idle) throw new AccountingError('the KV transceiver still holds transfers');
   if (issued !== ended) throw new AccountingError(`${issued} requests issued but ${ended} ended (completed + timed out + rejected)`);
   if (client.inFlight !== 0 || client.waitingRequests !== 0) throw new AccountingError(`client still holds ${client.inFlight} in flight and ${client.waitingRequests} waiting`);
   for (const pool of pools) {

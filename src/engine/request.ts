@@ -1,7 +1,7 @@
 // The engine's request: the trace row, its prompt's KV block chain, and the client-side facts the
 // run loop keeps (sent, first and last token, ending); each worker stay holds the rest.
 import { blocksInUnits } from '../kv/block-cache.ts';
-import type { RequestStatus } from '../protocol/records.ts';
+import type { EndReason, RequestStatus } from '../protocol/records.ts';
 import type { RequestView } from '../protocol/router.ts';
 import type { TraceRequest } from '../protocol/trace.ts';
 import type { Stay } from '../worker/stay.ts';
@@ -19,7 +19,8 @@ export class SimRequest implements RequestView {
   sentMs = NaN;
   firstTokenMs = NaN;
   lastTokenMs = NaN;
-  /** Why it was refused or cut off ('' otherwise). */
+  /** Why it was refused or cut off (null otherwise), and in words. */
+  endReason: EndReason | null = null;
   reason = '';
   /** Its stay on the agg/prefill worker and on the decode worker. */
   entry: Stay<SimRequest> | null = null;
@@ -28,6 +29,8 @@ export class SimRequest implements RequestView {
   entryRouted = false;
   decodeRouted = false;
   prefillDoneTold = false;
+  /** Its KV transfer holds transceiver buffers (running, not waiting for them). */
+  transferInFlight = false;
 
   constructor(readonly trace: TraceRequest) {}
 

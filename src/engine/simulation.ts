@@ -5,7 +5,7 @@
 import { BenchmarkClient } from '../client/client.ts';
 import type { CostModel } from '../cost/model.ts';
 import { BlockKeyer } from '../kv/block-hash.ts';
-import type { RequestRecord, RequestStatus } from '../protocol/records.ts';
+import type { EndReason, RequestRecord, RequestStatus } from '../protocol/records.ts';
 import type { SimulationResult } from '../protocol/result.ts';
 import type { Role } from '../protocol/roles.ts';
 import type { RouterFactory } from '../protocol/router.ts';
@@ -18,6 +18,7 @@ import { EventQueue } from './event-queue.ts';
 import { buildPools, poolResult, type Pool } from './pools.ts';
 import { recordOf } from './records.ts';
 import { SimRequest } from './request.ts';
+import { Transceiver } from './transceiver.ts';
 
 type SimEvent =
   | { kind: 'arrival'; index: number }
@@ -46,6 +47,7 @@ export class Simulation implements WorkerHost<SimRequest> {
   private readonly decode: Pool | null;
   private readonly decisionOverheadMs: number;
   private readonly keyer: BlockKeyer;
+  private readonly transceiver = new Transceiver((req, durationMs) => this.queue.push(this.nowMs + durationMs, { kind: 'transfer-done', req }));
   private nowMs = 0;
   private events = 0;
 
@@ -72,7 +74,7 @@ export class Simulation implements WorkerHost<SimRequest> {
       else if (p.kind === 'transfer-done') this.onTransferDone(p.req);
       else this.onTimeout(p.req);
     }
-    checkAccounting(this.requests.length, this.records.length, this.client, this.pools);
+    checkAccounting(this.requests.length, this.records.length, this.client, this.pools, this.transceiver);
     return {
       records: this.records,
       pools: this.pools.map(poolResult),
@@ -99,9 +101,10 @@ export class Simulation implements WorkerHost<SimRequest> {
     req.state = 'sent';
     req.sentMs = this.nowMs;
     for (const pool of this.pools) {
-      const reason = pool.workers[0].refusal(req);
-      if (reason) {
-        req.reason = reason;
+      const refused = pool.workers[0].refusal(req);
+      if (refused) {
+        req.endReason = refused.reason;
+        req.reason = refused.text;
         this.record(req, 'rejected');
         return false;
       }
@@ -127,11 +130,12 @@ export class Simulation implements WorkerHost<SimRequest> {
     pool.router.onRouted?.(req, t, this.nowMs);
     if (pool === this.decode) {
       req.decodeRouted = true;
-      req.decode = worker.enqueue(req, t.rank, this.nowMs);
+      req.decode = worker.enqueue(req, t.rank);
     } else {
       req.entryRouted = true;
-      req.entry = worker.enqueue(req, t.rank, this.nowMs);
+      req.entry = worker.enqueue(req, t.rank);
     }
+    worker.wake(this.nowMs);
   }
 
   // ---- worker host ----
@@ -140,8 +144,8 @@ export class Simulation implements WorkerHost<SimRequest> {
     this.queue.push(atMs, { kind: 'iteration-end', worker, run });
   }
 
-  scheduleTransferDone(stay: Stay<SimRequest>, atMs: number): void {
-    this.queue.push(atMs, { kind: 'transfer-done', req: stay.req });
+  requestKv(stay: Stay<SimRequest>, durationMs: number): void {
+    this.transceiver.request(stay.req, durationMs);
   }
 
   firstToken(req: SimRequest, atMs: number): void {
@@ -172,6 +176,7 @@ export class Simulation implements WorkerHost<SimRequest> {
     const from = this.entry.workers[req.entry!.worker];
     const to = this.decode!.workers[req.decode!.worker];
     if (!to.kvArrived(req.decode!)) return; // cut off meanwhile
+    this.transceiver.release(req);
     from.releaseHandoff(req.entry!);
     to.wake(this.nowMs);
     // the freed prefill blocks may admit a request waiting on an idle prefill worker
@@ -185,6 +190,7 @@ export class Simulation implements WorkerHost<SimRequest> {
     req.reason = `cut off after request_timeout_seconds ${this.client.config.timeoutMs / 1000} s`;
     if (req.state === 'client-wait') {
       this.client.dropWaiting(req);
+      req.endReason = 'timeout:client';
       req.reason += ' waiting for a client connection';
       req.state = 'timed-out';
       this.records.push(recordOf(req, 'timed-out', this.nowMs, this.label));
@@ -193,7 +199,9 @@ export class Simulation implements WorkerHost<SimRequest> {
     // abort on the server: leave every queue and free every block the request holds
     const stays = this.staysOf(req);
     const generated = (req.decode ?? req.entry)?.generatedTokens ?? 0;
-    req.reason += ` with ${generated} of ${req.outputTokens} output tokens generated`;
+    req.endReason = timeoutStage(req);
+    req.reason += ` ${STAGE_WORDS[req.endReason]} with ${generated} of ${req.outputTokens} output tokens generated`;
+    if (req.decode?.phase === 'transfer') this.transceiver.release(req);
     const freed = stays.filter(([stay, worker]) => worker.cancel(stay));
     this.end(req, 'timed-out');
     // the freed slot and blocks may admit a request waiting on an idle worker
@@ -245,4 +253,21 @@ export class Simulation implements WorkerHost<SimRequest> {
       this.decode.router.onFinished?.(req, this.nowMs);
     }
   }
+}
+
+const STAGE_WORDS: Partial<Record<EndReason, string>> = {
+  'timeout:queue': 'while queued for a batch slot',
+  'timeout:prefill': 'during prefill',
+  'timeout:transfer': 'between prefill and decode',
+  'timeout:decode': 'while decoding',
+};
+
+/** Where a request was on the server when the client cut it off. */
+function timeoutStage(req: SimRequest): EndReason {
+  const d = req.decode;
+  if (d) return d.phase === 'decode' || d.phase === 'finishing' ? 'timeout:decode' : 'timeout:transfer';
+  const e = req.entry;
+  if (!e || e.phase === 'queued' || e.phase === 'waiting') return 'timeout:queue';
+  if (e.phase === 'prefill') return 'timeout:prefill';
+  return e.phase === 'decode' || e.phase === 'finishing' ? 'timeout:decode' : 'timeout:transfer';
 }

@@ -3,22 +3,35 @@
 import { mean, quantileSorted } from 'd3-array';
 import type { RequestRecord } from '../protocol/records.ts';
 import type { SimulationResult } from '../protocol/result.ts';
-import type { Stat, Summary } from '../protocol/summary.ts';
+import type { Provenance, Stat, Summary } from '../protocol/summary.ts';
 import { roundTo } from '../util/round.ts';
 import { routingTable } from './routing.ts';
 
 const round = (x: number, d = 3) => roundTo(x, d);
 
+/** AIPerf's statistics of the finite values: percentiles interpolated linearly, population std. */
 export function stat(values: number[]): Stat {
   const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (v.length === 0) return { mean: NaN, median: NaN, p99: NaN, p90: NaN, min: NaN, max: NaN };
+  const n = v.length;
+  const q = (p: number) => (n > 0 ? round(quantileSorted(v, p)!) : NaN);
+  const m = n > 0 ? mean(v)! : NaN;
+  let ss = 0;
+  for (const x of v) ss += (x - m) * (x - m);
   return {
-    mean: round(mean(v)!),
-    median: round(quantileSorted(v, 0.5)!),
-    p99: round(quantileSorted(v, 0.99)!),
-    p90: round(quantileSorted(v, 0.9)!),
-    min: round(v[0]),
-    max: round(v[v.length - 1]),
+    count: n,
+    mean: round(m),
+    std: n > 0 ? round(Math.sqrt(ss / n)) : NaN,
+    min: n > 0 ? round(v[0]) : NaN,
+    max: n > 0 ? round(v[n - 1]) : NaN,
+    median: q(0.5),
+    p1: q(0.01),
+    p5: q(0.05),
+    p10: q(0.1),
+    p25: q(0.25),
+    p75: q(0.75),
+    p90: q(0.9),
+    p95: q(0.95),
+    p99: q(0.99),
   };
 }
 
@@ -27,6 +40,7 @@ export interface SummaryContext {
   seed: string;
   workload: string;
   goodput?: { ttftMs?: number; itlMs?: number };
+  run?: Provenance;
 }
 
 /** Seconds from the earliest scheduled start to the latest end of `records` (0 if none). */
@@ -95,6 +109,7 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
       prefillIterationFraction: iters > 0 ? round(prefillIters / iters, 4) : 0,
       meanPrefillIterationMs: prefillIters > 0 ? round(prefillBusy / prefillIters) : 0,
       meanDecodeIterationMs: iters > prefillIters ? round((busy - prefillBusy) / (iters - prefillIters)) : 0,
+      kvCapacityBlocksPerRank: pool.workers[0]?.ranks[0]?.capacityBlocks ?? 0,
     };
     router[pool.role] = pool.router;
   }
@@ -103,12 +118,14 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
     scenario: ctx.scenario,
     seed: ctx.seed,
     workload: ctx.workload,
+    ...(ctx.run ? { run: ctx.run } : {}),
     requests: {
       issued: recs.length,
       completed: done.length,
       timedOut: recs.filter((r) => r.status === 'timed-out').length,
       rejected: recs.filter((r) => r.status === 'rejected').length,
     },
+    endReasons: countReasons(recs),
     durationS: round(durationS),
     requestThroughput: perS(done.length),
     outputTokenThroughput: perS(outTokens),
@@ -134,4 +151,10 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
     modelNotes: result.modelNotes,
     simulation: { events: result.events, simulatedS: round(result.endMs / 1000) },
   };
+}
+
+function countReasons(recs: readonly RequestRecord[]): Summary['endReasons'] {
+  const out: Summary['endReasons'] = {};
+  for (const r of recs) if (r.endReason) out[r.endReason] = (out[r.endReason] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }

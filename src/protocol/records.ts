@@ -3,10 +3,28 @@
 
 export type RequestStatus = 'completed' | 'timed-out' | 'rejected';
 
+/**
+ * Why a request did not complete: refused at once by the engine (prompt + output over max_seq_len, a
+ * whole prompt over max_num_tokens without chunked prefill, more KV than a rank holds, a context
+ * larger than a NIXL transfer buffer), or cut off by the client's timeout while waiting for a
+ * connection, queued for a batch slot, in prefill, between prefill and decode, or decoding.
+ */
+export type EndReason =
+  | 'max_seq_len'
+  | 'max_num_tokens'
+  | 'kv_capacity'
+  | 'transfer_buffer'
+  | 'timeout:client'
+  | 'timeout:queue'
+  | 'timeout:prefill'
+  | 'timeout:transfer'
+  | 'timeout:decode';
+
 export interface RequestRecord {
   id: number;
   status: RequestStatus;
-  /** Why a request did not complete ('' when it did), e.g. "timeout after 12 of 300 tokens". */
+  /** Why a request did not complete (null when it did) and the same in words. */
+  endReason: EndReason | null;
   reason: string;
   scheduledMs: number;
   /** When the request ended (last token, cut-off or rejection), ms. */
@@ -15,6 +33,8 @@ export interface RequestRecord {
   outputTokens: number;
   /** Output tokens generated when the request ended (all of them when it completed). */
   generatedTokens: number;
+  /** Streamed responses (SSE chunks) of a completed request: the first token, every stream_interval tokens, the last. */
+  responses: number;
   /** Prompt tokens served from the prefix cache on the prefill side. */
   cachedTokens: number;
   ttftMs: number;

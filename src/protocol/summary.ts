@@ -1,14 +1,24 @@
 // The run summary as plain data (summary.json): the benchmark block's figures computed from the
 // records as AIPerf computes them, where the time went, cache, workers and routing.
+import type { EndReason } from './records.ts';
 
-/** Statistics of one per-request metric over the completed requests. */
+/** Statistics of one per-request metric over the completed requests (AIPerf's: linear-interpolated
+ *  percentiles, population standard deviation). */
 export interface Stat {
+  count: number;
   mean: number;
-  median: number;
-  p99: number;
-  p90: number;
+  std: number;
   min: number;
   max: number;
+  median: number;
+  p1: number;
+  p5: number;
+  p10: number;
+  p25: number;
+  p75: number;
+  p90: number;
+  p95: number;
+  p99: number;
 }
 
 /** The figures of the "Serving Benchmark Result" block. */
@@ -48,13 +58,32 @@ export interface WorkerSummary {
   /** Mean duration of iterations with / without prefill chunks, ms. */
   meanPrefillIterationMs: number;
   meanDecodeIterationMs: number;
+  /** KV blocks one rank holds (HBM − weights − reserve − transfer buffers, × free_gpu_memory_fraction). */
+  kvCapacityBlocksPerRank: number;
+}
+
+/** What a person needs to reproduce a run: the simulator, the command, the resolved scenario, the inputs. */
+export interface Provenance {
+  servesimVersion: string;
+  /** The command line as typed (servesim …), or the library call's description. */
+  command: string;
+  seed: string;
+  scenarioFile: string | null;
+  /** The scenario after --set overrides and defaults. */
+  scenario: unknown;
+  /** A built-in workload with its resolved parameters, or a trace file with its content hash. */
+  workload: { name: string; params: Record<string, number> } | { trace: string; sha256: string };
 }
 
 export interface Summary extends BlockFigures {
   scenario: string;
   seed: string;
   workload: string;
+  /** How to reproduce the run (absent for runs made without it, e.g. inside tests). */
+  run?: Provenance;
   requests: { issued: number; completed: number; timedOut: number; rejected: number };
+  /** Requests that did not complete, by why (see EndReason). */
+  endReasons: Partial<Record<EndReason, number>>;
   durationS: number;
   ttftMs: Stat;
   tpotMs: Stat;

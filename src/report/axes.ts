@@ -77,7 +77,9 @@ export function xAxisSvg(x: Scale, t: Ticks, box: Box, fmt: (v: number) => strin
   const out = t.minor.map((v) => `<line x1="${x(v).toFixed(1)}" x2="${x(v).toFixed(1)}" y1="${box.top}" y2="${box.bottom}" class="minor"/>`);
   for (const v of t.major) {
     const px = x(v).toFixed(1);
-    out.push(`<line x1="${px}" x2="${px}" y1="${box.top}" y2="${box.bottom}" class="grid"/><text x="${px}" y="${box.bottom + 13}" text-anchor="middle">${esc(fmt(v))}</text>`);
+    // a label at the plot's edge runs inwards, clear of the y axis labels
+    const anchor = x(v) - box.left < 10 ? 'start' : box.right - x(v) < 10 ? 'end' : 'middle';
+    out.push(`<line x1="${px}" x2="${px}" y1="${box.top}" y2="${box.bottom}" class="grid"/><text x="${px}" y="${box.bottom + 13}" text-anchor="${anchor}">${esc(fmt(v))}</text>`);
   }
   out.push(`<line x1="${box.left}" x2="${box.right}" y1="${box.bottom}" y2="${box.bottom}" class="axis"/>`);
   return out.join('');

@@ -16,11 +16,18 @@ export const engineSchema = z.strictObject({
   disable_overlap_scheduler: z.boolean().default(false),
   stream_interval: posInt.default(1),
   moe_config: z.strictObject({ backend: z.string().default('TRTLLM') }).default({ backend: 'TRTLLM' }),
-  /** CUDA graphs for decode-only iterations up to max_batch_size requests per rank; null disables. */
+  /** CUDA graphs for decode-only iterations (TRT-LLM CudaGraphConfig); null disables them. */
   cuda_graph_config: z
-    .strictObject({ max_batch_size: posInt.optional(), enable_padding: z.boolean().default(true) })
+    .strictObject({
+      /** Captured batch sizes; default: generated from max_batch_size and enable_padding as TRT-LLM does. */
+      batch_sizes: z.array(posInt).min(1).optional(),
+      /** Largest captured batch (TRT-LLM default 0 → 128), filtered to the engine's max_batch_size. */
+      max_batch_size: posInt.optional(),
+      /** Round a decode batch up to the next captured size (TRT-LLM default false). */
+      enable_padding: z.boolean().default(false),
+    })
     .nullable()
-    .default({ enable_padding: true }),
+    .default({ enable_padding: false }),
   kv_cache_config: z
     .strictObject({
       enable_block_reuse: z.boolean().default(true),
@@ -30,8 +37,14 @@ export const engineSchema = z.strictObject({
       dtype: z.enum(['auto', 'fp8', 'nvfp4']).default('auto'),
     })
     .default({ enable_block_reuse: true, tokens_per_block: 64, free_gpu_memory_fraction: 0.9, dtype: 'auto' }),
+  /** The KV cache transceiver of disaggregated serving (required on prefill and decode workers). */
   cache_transceiver_config: z
-    .strictObject({ backend: z.string().default('UCX'), max_tokens_in_buffer: posInt.default(120000) })
+    .strictObject({
+      /** DEFAULT is NIXL in TensorRT-LLM 1.2+ (kv_cache_transceiver.py _resolve_default_backend). */
+      backend: z.enum(['DEFAULT', 'UCX', 'NIXL', 'MPI']),
+      /** Tokens one pre-allocated transfer buffer holds (unset: TRTLLM_KVCACHE_TRANSFER_BUFFER_SIZE, 512 MB). */
+      max_tokens_in_buffer: posInt.optional(),
+    })
     .optional(),
 });
 export type EngineConfig = z.infer<typeof engineSchema>;

@@ -19,6 +19,8 @@ export interface Batch<R extends RequestView> {
   globalTokens: number;
   maxRankTokens: number;
   prefillTokens: number;
+  /** Ranks with nothing to compute. */
+  idleRanks: number;
 }
 
 /** Fill `b` with this iteration's batch over `ranks` (admission already done). */
@@ -28,6 +30,7 @@ export function buildBatch<R extends RequestView>(ranks: readonly Rank<R>[], eng
   b.globalTokens = 0;
   b.maxRankTokens = 0;
   b.prefillTokens = 0;
+  b.idleRanks = 0;
   for (const rank of ranks) {
     let rankTokens = 0;
     let attentionMs = 0;
@@ -67,6 +70,7 @@ export function buildBatch<R extends RequestView>(ranks: readonly Rank<R>[], eng
       inFlight.push(stay);
     }
     if (rankTokens > 0) rank.busyIterations++;
+    else b.idleRanks++;
     b.globalTokens += rankTokens;
     if (rankTokens > b.maxRankTokens) b.maxRankTokens = rankTokens;
     if (attentionMs > b.maxAttentionMs) b.maxAttentionMs = attentionMs;

@@ -37,3 +37,48 @@ export function timeDecodeRun(
     endsMs[j] = endsMs[j - 1] + cost.iterationMs(shape, cudaGraph);
   }
 }
+
+/** The iteration, or run of identical decode-only iterations, a worker has in flight. */
+export class StepRun {
+  /** Token of the run's end event: a later run (or a cut) supersedes earlier events. */
+  id = 0;
+  startMs = 0;
+  steps = 1;
+  /** Time of the step carrying prefill chunks (0 for a decode-only run), ms. */
+  prefillMs = 0;
+  /** End of each step relative to the run's start, ms. */
+  readonly endsMs: Float64Array;
+
+  constructor(readonly maxSteps: number) {
+    this.endsMs = new Float64Array(maxSteps);
+  }
+
+  /** Start a run of `steps` steps (endsMs[0 .. steps-1] filled) at `nowMs`; returns its end time. */
+  begin(nowMs: number, steps: number, prefillMs: number): number {
+    this.id++;
+    this.startMs = nowMs;
+    this.steps = steps;
+    this.prefillMs = prefillMs;
+    return this.endMs;
+  }
+
+  get endMs(): number {
+    return this.startMs + this.endsMs[this.steps - 1];
+  }
+
+  /** Simulated time of the run's steps, ms. */
+  get durationMs(): number {
+    return this.endsMs[this.steps - 1];
+  }
+
+  /** Something arrived at `nowMs`: end the run at the first step ending at or after it. Returns the new
+   *  end time, or NaN when the run already ends there. */
+  cutAt(nowMs: number): number {
+    let j = 0;
+    while (j < this.steps - 1 && this.startMs + this.endsMs[j] < nowMs) j++;
+    if (j + 1 >= this.steps) return NaN;
+    this.steps = j + 1;
+    this.id++;
+    return this.endMs;
+  }
+}

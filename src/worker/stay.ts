@@ -28,6 +28,8 @@ export class Stay<R extends RequestView = RequestView> {
   plannedTokens = 0;
   /** Output tokens generated so far (the first counts). */
   generatedTokens: number;
+  /** Streamed responses the request's last token closed (first token, every stream_interval, last). */
+  responses = 0;
   // milestones on this worker, ms (NaN = not reached)
   firstChunkMs = NaN;
   promptDoneMs = NaN;

@@ -6,10 +6,12 @@
 // stays: their queues, ranks and KV blocks; the run loop reaches them only through its operations.
 import type { WorkerCost } from '../cost/worker-cost.ts';
 import { BlockCache } from '../kv/block-cache.ts';
+import type { EndReason } from '../protocol/records.ts';
 import type { RequestView } from '../protocol/router.ts';
 import type { EngineConfig } from '../scenario/schema.ts';
 import { assignToRanks } from './adp.ts';
-import { timeDecodeRun } from './decode-run.ts';
+import { CudaGraphs } from './cuda-graph.ts';
+import { StepRun, timeDecodeRun } from './decode-run.ts';
 import type { RolePolicy } from './policy.ts';
 import { Rank } from './rank.ts';
 import { buildBatch, type Batch } from './batch.ts';
@@ -18,12 +20,20 @@ import { Stay } from './stay.ts';
 /** Longest run of decode-only iterations simulated as one event. */
 export const MAX_RUN_STEPS = 64;
 
+/** Responses a request of `outputTokens` streams: the first token, one every `interval` decoding steps, the last (TRT-LLM _handle_responses). */
+export function streamedResponses(outputTokens: number, interval: number): number {
+  if (outputTokens <= 1) return 1;
+  // decoding iterations d = 1 .. outputTokens - 1; a response when d % interval == 0 or at the last one
+  return 1 + Math.floor((outputTokens - 2) / interval) + 1;
+}
+
 /** What a worker needs from the simulation around it. */
 export interface WorkerHost<R extends RequestView> {
   /** Call worker.endIteration(atMs, run) at `atMs` (a later call with a new `run` supersedes it). */
   scheduleIterationEnd(worker: Worker<R>, atMs: number, run: number): void;
-  /** A decode rank took the request and pulls its KV: call back when it has arrived. */
-  scheduleTransferDone(stay: Stay<R>, atMs: number): void;
+  /** A decode rank took the request: pull its KV (a transfer of `durationMs` once the transceiver has
+   *  buffers on both ends), then call kvArrived. */
+  requestKv(stay: Stay<R>, durationMs: number): void;
   /** The first output token is out. */
   firstToken(req: R, atMs: number): void;
   /** The prompt is done on a prefill worker: route the request to decode (its blocks stay here until then). */
@@ -67,19 +77,16 @@ export class Worker<R extends RequestView = RequestView> {
   prefillBusyMs = 0;
 
   private readonly overlap: boolean;
+  /** NIXL (agent) transfers: a context must fit one pre-allocated buffer (cacheFormatter.cpp). */
+  private readonly agentTransfer: boolean;
   /** Overlap scheduler: responses of the previous iteration, handled during the next one (TRT-LLM
    *  processes step i's outputs in loop i + 1). */
   private finishing: PendingResponse<R>[] = [];
   private flushing: PendingResponse<R>[] = [];
-  /** The iteration (or run of decode-only iterations) in flight. */
+  /** The iteration (or run of decode-only iterations) in flight: its batch and its steps. */
   private readonly batch: Batch<R>;
-  private run = 0;
-  private runStartMs = 0;
-  private runSteps = 1;
-  /** End time of each step of the run, relative to its start, ms. */
-  private readonly runEndsMs: Float64Array;
-  private readonly maxRunSteps: number;
-  private runPrefillMs = 0;
+  private readonly run: StepRun;
+  private readonly graphs: CudaGraphs;
 
   constructor(o: WorkerOptions, private readonly host: WorkerHost<R>) {
     this.id = o.id;
@@ -88,12 +95,14 @@ export class Worker<R extends RequestView = RequestView> {
     this.cost = o.cost;
     this.label = `${o.policy.role}${o.id}`;
     this.overlap = !o.engine.disable_overlap_scheduler;
+    const backend = o.engine.cache_transceiver_config?.backend;
+    this.agentTransfer = backend === 'NIXL' || backend === 'DEFAULT';
     const kv = o.engine.kv_cache_config;
     this.tokensPerBlock = kv.tokens_per_block;
     this.ranks = Array.from({ length: o.cost.ranks }, (_, i) => new Rank<R>(i, `${this.label}.r${i}`, new BlockCache(o.cost.kvCapacityBlocksPerRank, kv.enable_block_reuse)));
-    this.maxRunSteps = Math.max(1, Math.floor(o.maxRunSteps ?? MAX_RUN_STEPS));
-    this.runEndsMs = new Float64Array(this.maxRunSteps);
-    this.batch = { inFlight: [], decodes: new Array<number>(this.ranks.length).fill(0), context: new Array<number>(this.ranks.length).fill(0), maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, prefillTokens: 0 };
+    this.run = new StepRun(Math.max(1, Math.floor(o.maxRunSteps ?? MAX_RUN_STEPS)));
+    this.graphs = new CudaGraphs(o.engine, this.ranks.length);
+    this.batch = { inFlight: [], decodes: new Array<number>(this.ranks.length).fill(0), context: new Array<number>(this.ranks.length).fill(0), maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, prefillTokens: 0, idleRanks: 0 };
   }
 
   /** Requests queued at the worker, not yet on a rank. */
@@ -106,40 +115,40 @@ export class Worker<R extends RequestView = RequestView> {
     return Math.ceil((req.inputTokens + this.policy.heldOutputTokens(req.outputTokens)) / this.tokensPerBlock);
   }
 
-  /** Why this worker could never serve `req` (TRT-LLM refuses it at once), or ''. */
-  refusal(req: RequestView): string {
+  /** Why this worker could never serve `req` (TRT-LLM refuses it at once), or null. */
+  refusal(req: RequestView): { reason: EndReason; text: string } | null {
     const role = this.policy.role;
     const e = this.engine;
     const len = req.inputTokens + this.policy.heldOutputTokens(req.outputTokens);
-    if (len > e.max_seq_len) return `${role}: prompt + output ${len} > max_seq_len ${e.max_seq_len}`;
+    if (len > e.max_seq_len) return { reason: 'max_seq_len', text: `${role}: prompt + output ${len} > max_seq_len ${e.max_seq_len}` };
     if (!e.enable_chunked_prefill && this.policy.computesPrompt && req.inputTokens > e.max_num_tokens) {
-      return `${role}: prompt ${req.inputTokens} > max_num_tokens ${e.max_num_tokens} without chunked prefill`;
+      return { reason: 'max_num_tokens', text: `${role}: prompt ${req.inputTokens} > max_num_tokens ${e.max_num_tokens} without chunked prefill` };
+    }
+    const buffer = this.cost.transferBufferTokens;
+    if (buffer > 0 && this.agentTransfer && req.inputTokens > buffer) {
+      return { reason: 'transfer_buffer', text: `${role}: KV of ${req.inputTokens} tokens exceeds cache_transceiver_config.max_tokens_in_buffer ${buffer}; the NIXL backend needs all of it pre-allocated` };
     }
     const need = this.blocksNeeded(req);
-    if (need > this.ranks[0].cache.capacityBlocks) return `${role}: needs ${need} KV blocks, a rank holds ${this.ranks[0].cache.capacityBlocks}`;
-    return '';
+    const capacity = this.ranks[0].cache.capacityBlocks;
+    if (need > capacity) return { reason: 'kv_capacity', text: `${role}: needs ${need} KV blocks, a rank holds ${capacity}` };
+    return null;
   }
 
-  /** A request reaches this worker, pinned to DP rank `rank` or left to the engine's ADP placement. */
-  enqueue(req: R, rank: number | null, nowMs: number): Stay<R> {
+  /** A request reaches this worker, pinned to DP rank `rank` or left to the engine's ADP placement;
+   *  wake the worker once the caller holds the stay. */
+  enqueue(req: R, rank: number | null): Stay<R> {
     const stay = new Stay(req, this.id, this.policy.generatedOnArrival);
     if (rank !== null) this.placeOn(stay, this.ranks[rank]);
     else this.engineQueue.push(stay);
-    this.wake(nowMs);
     return stay;
   }
 
   /** Something changed for this worker: start an iteration now if idle, else end a decode run at its next step. */
   wake(nowMs: number): void {
     if (!this.running) this.startIteration(nowMs);
-    else if (this.runSteps > 1) {
-      // the first step that ends at or after now is the last one of the run
-      let j = 0;
-      while (j < this.runSteps - 1 && this.runStartMs + this.runEndsMs[j] < nowMs) j++;
-      if (j + 1 < this.runSteps) {
-        this.runSteps = j + 1;
-        this.host.scheduleIterationEnd(this, this.runStartMs + this.runEndsMs[j], ++this.run);
-      }
+    else if (this.run.steps > 1) {
+      const endMs = this.run.cutAt(nowMs);
+      if (!Number.isNaN(endMs)) this.host.scheduleIterationEnd(this, endMs, this.run.id);
     }
   }
 
@@ -241,7 +250,7 @@ export class Worker<R extends RequestView = RequestView> {
       if (!this.policy.computesPrompt) {
         stay.phase = 'transfer';
         stay.transferStartMs = nowMs;
-        this.host.scheduleTransferDone(stay, nowMs + this.cost.kvTransferMs(req.inputTokens));
+        this.host.requestKv(stay, this.cost.kvTransferMs(req.inputTokens));
         continue;
       }
       stay.cachedTokens = alloc.matchedBlocks * tpb;
@@ -268,49 +277,42 @@ export class Worker<R extends RequestView = RequestView> {
   private idle(nowMs: number): void {
     this.running = this.flushing.length > 0;
     if (!this.running) return;
-    this.runStartMs = nowMs;
-    this.runSteps = 1;
-    this.runPrefillMs = 0;
-    this.host.scheduleIterationEnd(this, nowMs + this.cost.hostLoopMs, ++this.run);
+    this.run.endsMs[0] = this.cost.hostLoopMs;
+    this.host.scheduleIterationEnd(this, this.run.begin(nowMs, 1, 0), this.run.id);
   }
 
   /** Time the iteration; a decode-only batch with nothing waiting repeats until its first request
    *  produces its last token (or something arrives): time every step, schedule one event. */
   private scheduleStep(nowMs: number, b: Batch<R>): void {
-    const cudaGraph = b.prefillTokens === 0 && b.maxRankTokens <= this.cudaGraphMaxBatch;
-    const shape = { maxAttentionMs: b.maxAttentionMs, globalTokens: b.globalTokens, maxRankTokens: b.maxRankTokens };
-    const durationMs = this.cost.iterationMs(shape, cudaGraph);
+    // a decode-only step replays a CUDA graph (ranks padded to its batch) or runs eagerly, where idle
+    // attention-DP ranks still run a dummy request through the shared MoE
+    const graph = b.prefillTokens === 0 ? this.graphs.replayBatch(b.decodes) : 0;
+    const ranks = this.ranks.length;
+    const shape = graph > 0 ? { maxAttentionMs: b.maxAttentionMs, globalTokens: graph * ranks, maxRankTokens: graph } : { maxAttentionMs: b.maxAttentionMs, globalTokens: b.globalTokens + (ranks > 1 ? b.idleRanks : 0), maxRankTokens: b.maxRankTokens };
+    const ends = this.run.endsMs;
+    ends[0] = this.cost.iterationMs(shape, graph > 0);
     this.running = true;
-    this.runStartMs = nowMs;
-    this.runEndsMs[0] = durationMs;
-    this.runPrefillMs = b.prefillTokens > 0 ? durationMs : 0;
     let steps = 1;
     if (b.prefillTokens === 0 && this.flushing.length === 0 && this.engineQueue.length === 0 && this.ranks.every((r) => r.waiting.length === 0)) {
-      steps = this.maxRunSteps;
+      steps = this.run.maxSteps;
       for (const stay of b.inFlight) steps = Math.min(steps, stay.req.outputTokens - stay.generatedTokens);
-      timeDecodeRun(this.runEndsMs, steps, this.cost, b.decodes, b.context, shape, cudaGraph);
+      timeDecodeRun(ends, steps, this.cost, b.decodes, b.context, shape, graph > 0);
     }
-    this.runSteps = Math.max(1, steps);
-    this.host.scheduleIterationEnd(this, nowMs + this.runEndsMs[this.runSteps - 1], ++this.run);
-  }
-
-  /** Decode-only iterations with at most this many requests per rank replay a CUDA graph. */
-  private get cudaGraphMaxBatch(): number {
-    const g = this.engine.cuda_graph_config;
-    return g === null ? 0 : (g.max_batch_size ?? this.engine.max_batch_size);
+    const endMs = this.run.begin(nowMs, Math.max(1, steps), b.prefillTokens > 0 ? ends[0] : 0);
+    this.host.scheduleIterationEnd(this, endMs, this.run.id);
   }
 
   /** The iteration (or decode run) in flight ends at `nowMs`: advance every request in it, then start the next. */
   endIteration(nowMs: number, run: number): void {
-    if (run !== this.run) return; // superseded: the run was cut short
-    const steps = this.runSteps;
+    if (run !== this.run.id) return; // superseded: the run was cut short
+    const steps = this.run.steps;
     const inFlight = this.batch.inFlight;
     if (inFlight.length > 0) {
       this.iterations += steps;
-      this.busyMs += this.runEndsMs[steps - 1];
-      if (this.runPrefillMs > 0) {
+      this.busyMs += this.run.durationMs;
+      if (this.run.prefillMs > 0) {
         this.prefillIterations++;
-        this.prefillBusyMs += this.runPrefillMs;
+        this.prefillBusyMs += this.run.prefillMs;
       }
       for (const rank of this.ranks) if (this.batch.decodes[rank.index] > 0) rank.busyIterations += steps - 1;
     }
@@ -391,6 +393,7 @@ export class Worker<R extends RequestView = RequestView> {
     this.leaveSlot(stay);
     this.releaseBlocks(stay);
     stay.phase = 'done';
+    stay.responses = streamedResponses(stay.req.outputTokens, this.engine.stream_interval);
     this.host.completed(stay.req, nowMs);
   }
 }
