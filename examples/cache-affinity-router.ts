@@ -9,9 +9,9 @@
 // Usage:  node bin/servesim.js run scenarios/disagg-kv.yaml --router ./examples/cache-affinity-router.ts
 // The cap (requests per rank, default 4) can be set with the SERVESIM_AFFINITY_CAP environment variable.
 //
-// Interface (src/protocol/router.ts): default-export a class constructed with a RouterContext, or a
+// Interface (servesim's Router, RouterContext; src/protocol/router.ts): default-export a class constructed with a RouterContext, or a
 // factory (ctx) => Router. `select` returns { worker, rank } (rank null = let the engine place it).
-import type { RequestView, RouteTarget, Router, RouterContext, TargetView } from '../src/protocol/router.ts';
+import type { RequestView, RouteTarget, Router, RouterContext, TargetView } from 'servesim';
 
 export default class CacheAffinityRouter implements Router {
   readonly name: string;

@@ -131,7 +131,7 @@ describe('router plug-ins', () => {
     const mine = join(tmp, 'my-router.ts');
     writeFileSync(
       mine,
-      `import type { RouterContext, Router } from './src/protocol/router.ts';
+      `import type { RouterContext, Router } from 'servesim';
 export default (ctx: RouterContext): Router => ({
   name: 'least pending prefill',
   select() {

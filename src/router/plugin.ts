@@ -141,8 +141,13 @@ async function importModule(file: string): Promise<unknown> {
     return await import(url);
   } catch (e) {
     if (!/\.[cm]?ts$/.test(file)) throw e;
-    const { tsImport } = await import('tsx/esm/api');
-    return tsImport(url, import.meta.url);
+    let tsx: { tsImport: (url: string, parent: string) => Promise<unknown> };
+    try {
+      tsx = (await import('tsx/esm/api')) as typeof tsx;
+    } catch {
+      throw new Error('a .ts plug-in needs tsx (npm install --save-dev tsx) or Node >= 22.6 run with --experimental-strip-types; or compile the plug-in to .js');
+    }
+    return tsx.tsImport(url, import.meta.url);
   }
 }
 
