@@ -15,7 +15,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   trace: ['util', 'protocol'],
   kv: ['util', 'protocol'],
   cost: ['util', 'protocol', 'scenario'],
-  client: ['util', 'protocol'],
+  client: ['util', 'protocol', 'scenario'],
   router: ['util', 'protocol', 'scenario'],
   worker: ['util', 'protocol', 'scenario', 'kv', 'cost'],
   engine: ['util', 'protocol', 'scenario', 'kv', 'cost', 'client', 'router', 'worker'],

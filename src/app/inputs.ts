@@ -27,6 +27,8 @@ export interface Inputs {
   label: string;
   /** For the summary: the workload and its resolved parameters, or the trace and its sha256. */
   source: Provenance['workload'];
+  /** The requests carry timestamps a fixed schedule can replay. */
+  timed: boolean;
 }
 
 /** Check the trace-or-workload rules without loading anything. */
@@ -44,12 +46,12 @@ export async function loadInputs(spec: InputSpec): Promise<Inputs> {
   if (spec.trace !== undefined) {
     const requests = await readTrace(spec.trace);
     const sha256 = createHash('sha256').update(readFileSync(spec.trace)).digest('hex');
-    return { requests, label: inputLabel(spec), source: { trace: spec.trace, sha256 } };
+    return { requests, label: inputLabel(spec), source: { trace: spec.trace, sha256 }, timed: true };
   }
   const name = spec.workload ?? DEFAULT_WORKLOAD;
   const w = getWorkload(name);
   const requests = w.generate({ seed: spec.seed, params: spec.params });
-  return { requests, label: name, source: { name, params: resolveParams(name, w.params(), spec.params) } };
+  return { requests, label: name, source: { name, params: resolveParams(name, w.params(), spec.params) }, timed: w.timed };
 }
 
 export { parseParamPairs } from '../trace/params.ts';

@@ -11,10 +11,11 @@ import { parseParamPairs } from '../trace/params.ts';
 import { inputError } from '../util/errors.ts';
 import { servesimVersion } from '../util/version.ts';
 import { loadInputs } from './inputs.ts';
+import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
 import { checkRunFolder, RECORDS_FILE, recordsJsonl, SUMMARY_FILE, writeRunFolder } from './run-folder.ts';
 import { simulate } from './run.ts';
 
-export interface RunCommandArgs {
+export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
   scenario: string;
   trace?: string;
   workload?: string;
@@ -52,7 +53,7 @@ export function goodputSets(spec: string): string[] {
 }
 
 export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary; out: string; text: string }> {
-  const sets = [...a.set, ...(a.goodput !== undefined ? goodputSets(a.goodput) : [])];
+  const sets = [...a.set, ...(a.goodput !== undefined ? goodputSets(a.goodput) : []), ...loadSets(a)];
   const timeout = a['request-timeout-seconds'];
   if (timeout !== undefined) {
     if (!(Number.isFinite(timeout) && timeout > 0)) throw inputError({ field: '--request-timeout-seconds' }, `must be a positive number of seconds, got ${timeout}`);
@@ -63,7 +64,11 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   const own = [SUMMARY_FILE, RECORDS_FILE, ...Object.values(AIPERF_FILES)];
   checkRunFolder(out, own, a.overwrite);
   const plugin = a.router ? await loadRouterPlugin(a.router) : undefined;
-  const inputs = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed, params: parseParamPairs(a.param) });
+  const synthetic = syntheticParams(a);
+  const workload = a.workload ?? (Object.keys(synthetic).length > 0 && a.trace === undefined ? 'synthetic' : undefined);
+  if (Object.keys(synthetic).length > 0 && workload !== 'synthetic') throw inputError({ field: '--synthetic-*' }, 'the synthetic-prompt flags describe the built-in synthetic workload (--workload synthetic)');
+  const inputs = await loadInputs({ trace: a.trace, workload, seed: a.seed, params: { ...parseParamPairs(a.param), ...synthetic } });
+  if (!inputs.timed && scenario.client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: give --request-rate or --concurrency`);
   const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.source };
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
   const { summary, records } = simulate({ scenario, requests: inputs.requests, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance });

@@ -42,6 +42,7 @@ export function simulate(input: RunInput): RunOutput {
     workload: input.workload,
     goodput: { ttftMs: c.goodput_ttft_ms, itlMs: c.goodput_itl_ms },
     run: input.provenance,
+    load: sim.loadMode,
   });
   return { summary, records: result.records, result };
 }

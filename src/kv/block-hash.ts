@@ -61,8 +61,9 @@ export class BlockKeyer {
   readonly mode: 'trace-id' | 'chained';
   private readonly per: number;
 
+  /** `prefixProperty`: the trace keeps it (hasPrefixProperty over all its requests, ids below 2^30). */
   constructor(
-    traces: readonly { hashIds: readonly number[] }[],
+    prefixProperty: boolean,
     private readonly traceBlockTokens: number,
     private readonly engineBlockTokens: number,
   ) {
@@ -70,7 +71,7 @@ export class BlockKeyer {
       throw new Error(`trace block (${traceBlockTokens}) must be a multiple of the engine block (${engineBlockTokens})`);
     }
     this.per = traceBlockTokens / engineBlockTokens;
-    this.mode = hasPrefixProperty(traces, 2 ** 30) ? 'trace-id' : 'chained';
+    this.mode = prefixProperty ? 'trace-id' : 'chained';
   }
 
   /** The prompt's cacheable blocks as keyed units (see BlockChain). */
