@@ -12,7 +12,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   util: [],
   protocol: ['util'],
   scenario: ['util', 'protocol'],
-  trace: ['util', 'protocol'],
+  trace: ['util', 'protocol', 'kv'],
   kv: ['util', 'protocol'],
   cost: ['util', 'protocol', 'scenario'],
   client: ['util', 'protocol', 'scenario'],

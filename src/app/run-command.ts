@@ -3,14 +3,14 @@
 // per-request records, AIPerf's export files); returns what the command prints.
 import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
-import { AIPERF_FILES, aiperfFiles } from '../outputs/aiperf.ts';
+import { AIPERF_FILES, aiperfFileParts } from '../outputs/aiperf.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { loadRouterPlugin } from '../router/plugin.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parseParamPairs } from '../trace/params.ts';
 import { inputError } from '../util/errors.ts';
 import { servesimVersion } from '../util/version.ts';
-import { loadInputs } from './inputs.ts';
+import { openInputs } from './inputs.ts';
 import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
 import { checkRunFolder, RECORDS_FILE, recordsJsonl, SUMMARY_FILE, writeRunFolder } from './run-folder.ts';
 import { simulate } from './run.ts';
@@ -67,14 +67,14 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   const synthetic = syntheticParams(a);
   const workload = a.workload ?? (Object.keys(synthetic).length > 0 && a.trace === undefined ? 'synthetic' : undefined);
   if (Object.keys(synthetic).length > 0 && workload !== 'synthetic') throw inputError({ field: '--synthetic-*' }, 'the synthetic-prompt flags describe the built-in synthetic workload (--workload synthetic)');
-  const inputs = await loadInputs({ trace: a.trace, workload, seed: a.seed, params: { ...parseParamPairs(a.param), ...synthetic } });
+  const inputs = openInputs({ trace: a.trace, workload, seed: a.seed, params: { ...parseParamPairs(a.param), ...synthetic } });
   if (!inputs.timed && scenario.client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: give --request-rate or --concurrency`);
-  const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.source };
+  const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.provenance };
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
-  const { summary, records } = simulate({ scenario, requests: inputs.requests, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance });
+  const { summary, records } = simulate({ scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance });
   const c = scenario.client;
-  const aiperf = aiperfFiles(
-    records.map((r) => ({ ...r, errorReason: r.reason })),
+  const aiperf = aiperfFileParts(
+    records,
     {
       scenario,
       seed: a.seed,

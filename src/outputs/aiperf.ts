@@ -142,7 +142,13 @@ const LINE_METRICS = VALID_RECORD_METRICS.map((tag) => ({
 }));
 
 function linesOf(evaluated: readonly EvaluatedRecord[]): string {
-  const parts: string[] = [];
+  return [...lineChunks(evaluated)].join('');
+}
+
+/** The lines in chunks of a few thousand (a million-request file is larger than a JavaScript string may be). */
+function* lineChunks(evaluated: readonly EvaluatedRecord[]): Generator<string> {
+  const CHUNK = 4096;
+  let parts: string[] = [];
   const errorIslUnit = JSON.stringify(METRICS.error_isl.unit);
   const goodUnit = JSON.stringify(METRICS.good_request_count.unit);
   for (const e of evaluated) {
@@ -164,8 +170,12 @@ function linesOf(evaluated: readonly EvaluatedRecord[]): string {
     }
     if (e.good !== undefined) parts.push(`${sep}"good_request_count":{"value":${e.good},"unit":${goodUnit}}`);
     parts.push('}}\n');
+    if (parts.length >= CHUNK * 8) {
+      yield parts.join('');
+      parts = [];
+    }
   }
-  return parts.join('');
+  if (parts.length > 0) yield parts.join('');
 }
 
 /** profile_export_aiperf.json as an object (metric keys and run fields in AIPerf's order). */
@@ -336,7 +346,13 @@ export function aiperfCsv(json: AiperfJsonExport): string {
 
 /** The three files' contents, by AIPerf file name. */
 export function aiperfFiles(records: readonly AiperfRecordInput[], info: AiperfRunInfo): Readonly<Record<string, string>> {
+  const parts = aiperfFileParts(records, info);
+  return { ...parts, [AIPERF_FILES.jsonl]: [...parts[AIPERF_FILES.jsonl]].join('') };
+}
+
+/** The three files by AIPerf file name, the per-request one as chunks to write one after the other. */
+export function aiperfFileParts(records: readonly AiperfRecordInput[], info: AiperfRunInfo): { [AIPERF_FILES.json]: string; [AIPERF_FILES.csv]: string; [AIPERF_FILES.jsonl]: Iterable<string> } {
   const evaluated = evaluateAll(records, info);
   const json = jsonOf(evaluated, info);
-  return { [AIPERF_FILES.json]: aiperfJsonText(json), [AIPERF_FILES.csv]: aiperfCsv(json), [AIPERF_FILES.jsonl]: linesOf(evaluated) };
+  return { [AIPERF_FILES.json]: aiperfJsonText(json), [AIPERF_FILES.csv]: aiperfCsv(json), [AIPERF_FILES.jsonl]: lineChunks(evaluated) };
 }
