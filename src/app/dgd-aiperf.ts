@@ -1,5 +1,4 @@
-// The client side of an import: the AIPerf benchmark job (a Kubernetes Job whose script runs
-// `aiperf profile`) mapped onto the scenario's client keys, or AIPerf's defaults when there is none.
+// The client side of an import: the AIPerf job's `aiperf profile` replay (flags, environment) → client keys, or AIPerf's defaults.
 import { basename } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { inputError } from '../util/errors.ts';

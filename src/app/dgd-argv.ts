@@ -1,5 +1,4 @@
-// Command lines of a deployment file: a small POSIX-shell word splitter (quotes, escapes, `\` line
-// continuations, comments, $VAR / ${VAR} / ${VAR:-default} from a given environment) and a flag parser.
+// Command lines in deployment files: a small POSIX-shell word splitter ($VAR expansion, quotes, continuations) and a flag parser.
 
 /** One shell word after quote removal and expansion; `unresolved` names what could not be expanded. */
 export interface Word {

@@ -1,6 +1,4 @@
-// One worker's TensorRT-LLM engine arguments as Dynamo builds them (dynamo.trtllm flags, then the
-// --extra-engine-args file over them key by key, then --override-engine-args / --trtllm.* deep-merged),
-// mapped onto the scenario's engine keys; keys the schema lacks are judged by dgd-keys.ts.
+// A worker's TensorRT-LLM engine arguments as Dynamo builds them (flags < --extra-engine-args file < overrides), mapped onto the scenario's engine keys.
 import { engineSchema } from '../scenario/schema.ts';
 import { inputError } from '../util/errors.ts';
 import type { Word } from './dgd-argv.ts';

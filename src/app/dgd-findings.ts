@@ -1,5 +1,4 @@
-// What an import could not carry into the scenario, or took from a default: the listing written at the
-// top of the imported scenario and on stderr, grouped by kind and reason.
+// The import listing: settings ignored, unsupported or taken from a default, grouped by kind and reason for the scenario header and stderr.
 
 /** unsupported: would change the figures, not modelled; ignored: no effect on the simulated figures;
  *  default: not set in the inputs, the scenario value comes from a default or from how Dynamo works. */

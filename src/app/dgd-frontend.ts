@@ -1,5 +1,4 @@
-// The frontend of a DynamoGraphDeployment: its dynamo.frontend flags (and their DYN_* variables) → the
-// scenario's router keys, with Dynamo's defaults where the flags are silent.
+// The DGD frontend: dynamo.frontend flags and their DYN_* variables → the scenario's router keys, with Dynamo's defaults.
 import { inputError } from '../util/errors.ts';
 import { FRONTEND_FLAGS } from './dgd-keys.ts';
 import { container, flagMap, flagVerdict, listEnv, type DgdContext } from './dgd-services.ts';

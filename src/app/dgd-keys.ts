@@ -1,5 +1,4 @@
-// What each Dynamo flag, TensorRT-LLM engine key, environment variable and DGD field means to a
-// simulation when servesim has no scenario key for it: ignored (no effect) or unsupported, with why.
+// Verdicts (ignored / unsupported, with why) for the Dynamo flags, engine keys, environment variables and DGD fields servesim has no scenario key for.
 import type { FindingKind } from './dgd-findings.ts';
 
 export type Verdict = [FindingKind, string];

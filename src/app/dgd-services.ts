@@ -1,6 +1,4 @@
-// The services of a DynamoGraphDeployment: a service's container (its command, flags, environment, and
-// the fields that only place it), and each worker's role, GPUs, dynamo.trtllm flags and engine config
-// (found through its --extra-engine-args path, the volume mounted there and the ConfigMap behind it).
+// DGD services: a service's container (command, flags, environment, placement-only fields) and each worker's role, GPUs, flags and engine ConfigMap.
 import { parse as parseYaml } from 'yaml';
 import { inputError } from '../util/errors.ts';
 import { containerCommands, moduleArgs, parseArgv, type Word } from './dgd-argv.ts';
@@ -132,7 +130,7 @@ function engineConfig(c: Container, path: Word, ctx: DgdContext): { label: strin
   const map = ctx.configMaps.get(cm.name);
   if (!map) throw inputError({ file: ctx.file, field }, `${p} is in ConfigMap '${cm.name}', which is not in ${ctx.file} (put it in the same file, after ---)`);
   const text = map[key];
-  if (typeof text !== 'string') throw inputError({ file: ctx.file, field }, `${p}: ConfigMap '${cm.name}' has no data key '${key}'`);
+  if (typeof text !== 'string') throw inputError({ file: ctx.file, field }, `${p}: ConfigMap '${cm.name}' ${text === undefined ? `has no data key '${key}'` : `data key '${key}' is not a string`}`);
   const label = `ConfigMap ${cm.name}/${key}`;
   let value: unknown;
   try {

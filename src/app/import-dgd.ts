@@ -1,6 +1,4 @@
-// `servesim import-dgd`: a DynamoGraphDeployment (with its engine ConfigMaps) and optionally its AIPerf
-// job become a validated scenario file, each value commented with its source, and a listing of every
-// setting that is ignored, unsupported or taken from a default (docs/import-dgd.md).
+// `servesim import-dgd`: a DynamoGraphDeployment (+ engine ConfigMaps, + AIPerf job) → a validated, source-commented scenario file and its listing.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Document, isScalar, LineCounter, parseAllDocuments } from 'yaml';
@@ -233,7 +231,7 @@ export interface ImportDgdCommandArgs extends ImportDgdOptions {
 /** The command: import, then write the scenario atomically (or return it for stdout); the listing goes to stderr. */
 export function importDgdCommand(a: ImportDgdCommandArgs): { stdout: string; stderr: string; result: ImportDgdResult } {
   const result = importDgd(a);
-  const stderr = `import-dgd: ${result.listing.length > 0 ? `${a.file}:\n${result.listing.map((l) => `  ${l}`).join('\n')}\n` : 'nothing to list\n'}`;
+  const stderr = `import-dgd: ${result.listing.length > 0 ? `${a.file}:\n${result.listing.map((l) => (l === '' ? '' : `  ${l}`)).join('\n')}\n` : 'nothing to list\n'}`;
   if (a.out === undefined) return { stdout: result.yaml, stderr, result };
   if (existsSync(a.out) && !a.overwrite) throw inputError({ file: a.out, field: '--out' }, 'exists: pass --overwrite to replace it');
   writeFileAtomic(a.out, result.yaml);

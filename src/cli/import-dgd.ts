@@ -1,5 +1,4 @@
-// `servesim import-dgd <deploy.yaml>`: a DynamoGraphDeployment (and optionally its AIPerf job) → a scenario file, with the
-// settings it ignores, cannot model or takes from defaults listed at its top and on stderr.
+// `servesim import-dgd <deploy.yaml>`: the yargs command; loads src/app/import-dgd.ts when run, writes the listing to stderr.
 import type { CommandModule } from 'yargs';
 import { commandLine } from './common.ts';
 
