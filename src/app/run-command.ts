@@ -36,7 +36,7 @@ export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
 }
 
 /** AIPerf goodput tags servesim evaluates → the scenario key holding the threshold. */
-const GOODPUT_KEYS: Record<string, string> = { time_to_first_token: 'client.goodput_ttft_ms', inter_token_latency: 'client.goodput_itl_ms' };
+export const GOODPUT_KEYS: Record<string, string> = { time_to_first_token: 'client.goodput_ttft_ms', inter_token_latency: 'client.goodput_itl_ms' };
 
 /** `--goodput "tag:value tag:value"` as AIPerf writes it → scenario overrides. */
 export function goodputSets(spec: string): string[] {
