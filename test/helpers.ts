@@ -266,6 +266,8 @@ export function routerPool(ranksPerWorker: number[], o: { capacityBlocks?: numbe
     random: makeRng(o.seed ?? 'router-test'),
     now: () => clock.now,
     onKvEvents: (i, listener) => flat[i].onEvent(listener),
+    cachedPrefix: (i, keys) => flat[i].matchPrefix(keys),
+    cachedKeys: (i) => flat[i].cachedUnits,
   };
   return { ctx, clock, cache: (w: number, r = 0) => caches[w][r] };
 }

@@ -53,5 +53,7 @@ export function routerContext(workers: readonly Worker[], random: Rng, now: () =
     random,
     now,
     onKvEvents: (index: number, listener: Parameters<RouterContext['onKvEvents']>[1]) => ranks[index].cache.onEvent(listener),
+    cachedPrefix: (index: number, keys: readonly number[]) => ranks[index].cache.matchPrefix(keys),
+    cachedKeys: (index: number) => ranks[index].cache.cachedUnits,
   });
 }

@@ -48,6 +48,8 @@ export class BlockCache {
   private cachedBlocks = 0; // blocks of every entry in the map (held or in the LRU pool)
   private anonUsed = 0;
   private listener: KvEventListener | null = null;
+  /** Evicted entries kept for reuse (no allocation per registered unit). */
+  private readonly spare: Entry[] = [];
   /** Totals for reporting. */
   evictedBlocks = 0;
 
@@ -69,6 +71,11 @@ export class BlockCache {
   get usedBlocks(): number {
     return this.anonUsed + this.cachedBlocks - this.lruBlocks;
   }
+  /** Prefix units in the cache (held or evictable): the keys its KV events have announced and not removed. */
+  get cachedUnits(): number {
+    return this.map.size;
+  }
+
   /** Unreferenced cached blocks (evictable). */
   get cachedFreeBlocks(): number {
     return this.lruBlocks;
@@ -132,16 +139,19 @@ export class BlockCache {
       if (blocksInUnits(i + 1, keys.length, perKey, lastKeyBlocks) > computedBlocks || blocks > a.anon) break;
       const key = keys[i];
       if (this.map.has(key)) break; // a twin computed concurrently: our chain continues privately
-      const e: Entry = { key, blocks, refs: 1, prev: null, next: null };
+      const e = this.spare.pop() ?? { key, blocks, refs: 1, prev: null, next: null };
+      e.key = key;
+      e.blocks = blocks;
+      e.refs = 1;
       this.map.set(key, e);
       a.hashed.push(e);
       a.hashedBlocks += blocks;
       a.anon -= blocks;
       this.anonUsed -= blocks;
       this.cachedBlocks += blocks;
-      (stored ??= []).push(key);
+      if (this.listener) (stored ??= []).push(key);
     }
-    if (stored && this.listener) this.listener('stored', stored);
+    if (stored) this.listener!('stored', stored);
   }
 
   /** Return every block of `a`; cached prefix units go to the LRU pool (most recent at the tail). */
@@ -177,10 +187,11 @@ export class BlockCache {
       this.map.delete(e.key);
       this.cachedBlocks -= e.blocks;
       this.evictedBlocks += e.blocks;
-      (removed ??= []).push(e.key);
+      if (this.listener) (removed ??= []).push(e.key);
+      this.spare.push(e);
     }
     this.anonUsed += n;
-    if (removed && this.listener) this.listener('removed', removed);
+    if (removed) this.listener!('removed', removed);
   }
 
   private lruPushTail(e: Entry): void {

@@ -70,6 +70,12 @@ export interface RouterContext {
   readonly now: () => number;
   /** Receive the KV stored/removed events of target `index` (what Dynamo's KV indexer consumes). */
   onKvEvents(index: number, listener: KvEventListener): void;
+  /**
+   * What an index fed by target `index`'s KV events with no delay holds, read from the engine directly:
+   * leading keys of `keys` cached there, and how many keys are cached there.
+   */
+  cachedPrefix(index: number, keys: readonly number[]): number;
+  cachedKeys(index: number): number;
 }
 
 export interface Router {

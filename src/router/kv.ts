@@ -36,7 +36,8 @@ export class TargetState {
     readonly worker: number,
     readonly rank: number,
     readonly capacityBlocks: number,
-    private readonly index_: PrefixIndex,
+    /** Keys the event-fed index holds for this target. */
+    private readonly indexedKeys: () => number,
   ) {}
 
   get activeBlockCount(): number {
@@ -44,7 +45,7 @@ export class TargetState {
   }
   /** Keys the indexer holds for this target (Dynamo breaks cost ties by the smaller tree). */
   get treeSize(): number {
-    return this.index_.sizes[this.index] + this.approx.size;
+    return this.indexedKeys() + this.approx.size;
   }
 }
 
@@ -76,8 +77,9 @@ export class KvRouter implements Router {
   private readonly delayMs: number;
   private readonly approxIndex: boolean;
   private readonly busyThreshold: number | undefined;
-  /** What the engines' KV events say each target caches. */
-  private readonly index: PrefixIndex;
+  /** What the engines' KV events say each target caches: null when they arrive with no delay, for then
+   *  the index is exactly the engines' caches and is read from them (the same answers, no mirror). */
+  private readonly index: PrefixIndex | null;
   /** Overlap per target of the request being scored (reused). */
   private readonly overlapUnits: Int32Array;
   private nowMs = 0;
@@ -97,24 +99,19 @@ export class KvRouter implements Router {
     this.approxIndex = !flags.useCacheEvents && this.weight > 0;
     this.name = `kv (overlap weight ${this.weight}, temperature ${this.temperature}, ${flags.useCacheEvents ? 'KV events' : this.approxIndex ? `approx TTL ${cfg.router_ttl_secs}s` : 'no prefix index'})`;
     this.byWorker = ctx.workerRanks.map(() => []);
-    this.index = new PrefixIndex(ctx.targets.length);
+    this.index = flags.useCacheEvents && this.delayMs > 0 ? new PrefixIndex(ctx.targets.length) : null;
     this.overlapUnits = new Int32Array(ctx.targets.length);
     ctx.targets.forEach((view, i) => {
-      const t = new TargetState(i, view.worker, view.rank, view.kvCapacityBlocks, this.index);
+      const t = new TargetState(i, view.worker, view.rank, view.kvCapacityBlocks, () => (this.index ? this.index.sizes[i] : flags.useCacheEvents ? ctx.cachedKeys(i) : 0));
       this.targets.push(t);
       this.byWorker[view.worker][view.rank] = t;
-      if (flags.useCacheEvents) {
-        ctx.onKvEvents(i, (kind, hashes) => {
-          if (this.delayMs > 0) this.pending.push({ atMs: this.ctx.now() + this.delayMs, target: t, kind, hashes: hashes.slice() });
-          else this.apply(t, kind, hashes);
-        });
-      }
+      if (this.index) ctx.onKvEvents(i, (kind, hashes) => this.pending.push({ atMs: this.ctx.now() + this.delayMs, target: t, kind, hashes: hashes.slice() }));
     });
   }
 
   private apply(t: TargetState, kind: KvEventKind, hashes: readonly number[]): void {
-    if (kind === 'stored') this.index.store(t.index, hashes);
-    else this.index.remove(t.index, hashes);
+    if (kind === 'stored') this.index!.store(t.index, hashes);
+    else this.index!.remove(t.index, hashes);
   }
 
   /** Leading units of `hashes` the index holds for target `t` (engine blocks when a unit is one block). */
@@ -122,9 +119,9 @@ export class KvRouter implements Router {
     let n = 0;
     if (this.approxIndex) {
       while (n < hashes.length && (t.approx.get(hashes[n]) ?? -Infinity) > this.nowMs) n++;
-    } else {
+    } else if (this.index) {
       while (n < hashes.length && this.index.has(t.index, hashes[n])) n++;
-    }
+    } else if (this.flags.useCacheEvents) n = this.ctx.cachedPrefix(t.index, hashes);
     return n;
   }
 
@@ -135,8 +132,8 @@ export class KvRouter implements Router {
     const promptBlocks = req.blocksInUnits(hashes.length);
     const units = this.overlapUnits;
     if (this.weight > 0) {
-      if (this.approxIndex) for (const t of this.targets) units[t.index] = this.overlapBlocks(t, hashes);
-      else this.index.overlaps(hashes, units);
+      if (this.index) this.index.overlaps(hashes, units);
+      else for (const t of this.targets) units[t.index] = this.overlapBlocks(t, hashes);
     }
     const out = [];
     for (const t of this.targets) {
