@@ -52,7 +52,7 @@ cases.push([
   () => ['run', SCENARIO, '--trace', traces.hashIds, '--out', out],
   () => `${traces.hashIds}:1: hash_ids: has 1 ids but input_length 600 needs ceil(600/512) = 2`,
 ]);
-cases.push(['unknown scenario key', () => ['run', badScenario, '--trace', traces.good, '--out', out], () => `${badScenario}: workers.agg.engine.kv_cache_config.enable_reuse: unknown key`]);
+cases.push(['unknown scenario key', () => ['run', badScenario, '--trace', traces.good, '--out', out], () => `${badScenario}: workers.agg.engine.kv_cache_config.enable_reuse: unknown key (did you mean 'enable_block_reuse'?); known here: enable_block_reuse, tokens_per_block, free_gpu_memory_fraction, dtype`]);
 cases.push(['zero workers', () => ['run', SCENARIO, '--trace', traces.good, '--out', out, '--set', 'workers.agg.count=0'], () => `${SCENARIO}: workers.agg.count: must be at least 1`]);
 
 function escape(s: string): string {

@@ -42,19 +42,19 @@ describe('unknown keys', () => {
   it('names the file and the dotted key', () => {
     const raw = aggRaw();
     (raw.workers as { agg: { engine: Record<string, unknown> } }).agg.engine.max_batch_sise = 4;
-    expect(errorOf(() => validateScenario(raw, 's.yaml')).message).toBe('s.yaml: workers.agg.engine.max_batch_sise: unknown key');
-    expect(errorOf(() => validateScenario({ ...aggRaw(), colour: 'red' }, 's.yaml')).message).toBe('s.yaml: colour: unknown key');
-    expect(errorOf(() => validateScenario({ ...aggRaw(), router: { router_mode: 'kv', kv_weight: 1 } }, 's.yaml')).message).toBe('s.yaml: router.kv_weight: unknown key');
+    expect(errorOf(() => validateScenario(raw, 's.yaml')).message).toMatch(/^s\.yaml: workers\.agg\.engine\.max_batch_sise: unknown key \(did you mean 'max_batch_size'\?\); known here: tensor_parallel_size, /);
+    expect(errorOf(() => validateScenario({ ...aggRaw(), colour: 'red' }, 's.yaml')).message).toMatch(/^s\.yaml: colour: unknown key; known here: name, description, model, /);
+    expect(errorOf(() => validateScenario({ ...aggRaw(), router: { router_mode: 'kv', kv_weight: 1 } }, 's.yaml')).message).toMatch(/^s\.yaml: router\.kv_weight: unknown key \(did you mean 'kv_overlap_score_weight'\?\); known here: router_mode, /);
   });
 
   it('from a YAML file', () => {
     const p = yamlFile('unknown.yaml', AGG + '      kv_cache_config:\n        enable_reuse: true\n');
-    expect(errorOf(() => loadScenario(p)).message).toBe(`${p}: workers.agg.engine.kv_cache_config.enable_reuse: unknown key`);
+    expect(errorOf(() => loadScenario(p)).message).toContain(`${p}: workers.agg.engine.kv_cache_config.enable_reuse: unknown key (did you mean 'enable_block_reuse'?)`);
   });
 
   it('from --set', () => {
     const p = yamlFile('ok.yaml', AGG);
-    expect(errorOf(() => loadScenario(p, ['workers.agg.engine.foo=1'])).message).toBe(`${p}: workers.agg.engine.foo: unknown key`);
+    expect(errorOf(() => loadScenario(p, ['workers.agg.engine.foo=1'])).message).toContain(`${p}: workers.agg.engine.foo: unknown key; known here: `);
   });
 });
 
@@ -138,7 +138,7 @@ describe('scenario files', () => {
   it('report missing files, bad YAML (with line) and non-mappings', () => {
     expect(errorOf(() => loadScenario(join(dir, 'none.yaml'))).message).toMatch(/none\.yaml: no such scenario file$/);
     const bad = yamlFile('bad.yaml', 'name: x\nworkers:\n  agg: [1, 2\n');
-    expect(errorOf(() => loadScenario(bad)).message).toMatch(new RegExp(`^${bad}:\\d+: invalid YAML`));
+    expect(errorOf(() => loadScenario(bad)).message).toMatch(new RegExp(`^${bad}:\\d+:\\d+: invalid YAML`));
     const list = yamlFile('list.yaml', '- 1\n- 2\n');
     expect(errorOf(() => loadScenario(list)).message).toBe(`${list}: must be a YAML mapping`);
   });

@@ -1,6 +1,7 @@
 // `servesim calibrate`: fit the cost model's global parameters to the reported runs, write the fitted
 // model file and a report (start vs fitted values, per-figure errors, sensitivities).
 import type { CommandModule } from 'yargs';
+import { DEFAULT_SEED } from './common.ts';
 import type { CalibrateArgs } from '../app/calibrate-command.ts';
 
 export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
@@ -11,11 +12,12 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       .option('model', { type: 'string', default: 'gb200-dsv32-nvfp4-trtllm', describe: 'cost model in models/' })
       .option('trace', { type: 'string', describe: 'trace to fit on (default: the seed-coding workload)' })
       .option('workload', { type: 'string', describe: 'built-in workload (default seed-coding)' })
-      .option('seed', { type: 'string', default: '42' })
+      .option('seed', { type: 'string', default: DEFAULT_SEED, alias: 'random-seed', describe: 'seed of the workload sample and every random choice (alias --random-seed)' })
       .option('params', { type: 'string', array: true, default: [], describe: "parameters to fit (default: all the model's calibration parameters)" })
-      .option('max-evaluations', { type: 'number', default: 150 })
+      .option('max-evaluations', { type: 'number', default: 150, describe: 'objective evaluations (3 simulated runs each) of the bounded Nelder-Mead fit' })
       .option('write', { type: 'boolean', default: true, describe: 'write the fitted values into the model file' })
       .option('report', { type: 'string', default: 'results/calibration', describe: 'folder for report.md and report.json' })
+      .example('$0 calibrate --no-write --report /tmp/cal', 'fit without touching the model file')
       .conflicts('trace', 'workload'),
   handler: async (a) => {
     const { calibrateCommand: run } = await import('../app/calibrate-command.ts');

@@ -1,6 +1,7 @@
 // `servesim check`: the regression check users run after changing anything — every reported run
 // re-simulated on the seed-like workload, a table per run, exit 0 only if all figures are in tolerance.
 import type { CommandModule } from 'yargs';
+import { DEFAULT_SEED } from './common.ts';
 import type { CheckArgs } from '../app/check-command.ts';
 
 export const checkCommand: CommandModule<object, CheckArgs> = {
@@ -10,9 +11,11 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     y
       .option('trace', { type: 'string', describe: 'trace to replay (e.g. one synthesized with the seed datagen flags)' })
       .option('workload', { type: 'string', describe: 'built-in workload (default seed-coding)' })
-      .option('seed', { type: 'string', default: '42', describe: 'seed of the workload and every random choice' })
+      .option('seed', { type: 'string', default: DEFAULT_SEED, alias: 'random-seed', describe: 'seed of the workload sample and every random choice (alias --random-seed)' })
       .option('run', { type: 'string', array: true, choices: ['agg-rr-k8s', 'agg-rr-slurm', 'disagg-kv'], describe: 'only these reported runs (results/reported/)' })
-      .option('json', { type: 'boolean', default: false })
+      .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
+      .example('$0 check', 'the three reported runs on the default workload')
+      .example('$0 check --seed 3 --run disagg-kv', 'one run on another sample of the workload')
       .conflicts('trace', 'workload'),
   handler: async (a) => {
     const { checkCommand: check } = await import('../app/check-command.ts');

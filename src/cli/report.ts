@@ -9,7 +9,8 @@ export const reportCommand: CommandModule<object, { dirs: string[]; out: string;
     y
       .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'run folders with summary.json and requests.jsonl' })
       .option('out', { type: 'string', default: 'results/report.html', describe: 'HTML file to write' })
-      .option('title', { type: 'string', default: 'servesim report', describe: 'page title' }),
+      .option('title', { type: 'string', default: 'servesim report', describe: 'page title' })
+      .example('$0 report results/runs/agg-rr-k8s results/runs/disagg-kv --out results/report.html', 'the seed deployments side by side'),
   handler: async (a) => {
     const { writeReport } = await import('../app/report.ts');
     const n = writeReport(a.dirs, a.out, a.title);

@@ -27,6 +27,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('seeds', { type: 'string', default: '42', describe: 'comma-separated seeds; several give mean [min–max]' })
       .option('set', { type: 'string', array: true, default: [], describe: 'fixed scenario override dotted.key=value' })
       .option('json', { type: 'boolean', default: false, describe: 'print every run summary as JSON' })
+      .example('$0 sweep scenarios/agg-rr-k8s.yaml --vary param.rate_scale=0.8,0.9,1 --vary workers.agg.count=4,5 --seeds 42,1', 'aggregated workers needed at 80-100 % of the seed traffic')
       .conflicts('trace', 'workload'),
   handler: async (a) => {
     const { parseVary, runSweep, sweepTable } = await import('../app/sweep.ts');

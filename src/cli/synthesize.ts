@@ -1,5 +1,6 @@
 // `servesim synthesize`: datagen-style synthetic Mooncake trace from an input trace, or a built-in workload written out as a trace.
 import type { CommandModule } from 'yargs';
+import { DEFAULT_SEED } from './common.ts';
 import type { SynthesizeArgs } from '../app/synthesize.ts';
 
 export const synthesizeCommand: CommandModule<object, SynthesizeArgs> = {
@@ -22,7 +23,8 @@ export const synthesizeCommand: CommandModule<object, SynthesizeArgs> = {
       .option('max-osl', { type: 'number', describe: 'lower longer outputs to this' })
       .option('block-size', { type: 'number', default: 512, describe: 'tokens per hash id' })
       .option('output-file', { type: 'string', describe: 'output JSONL (default: datagen-style name in the current folder)' })
-      .option('seed', { type: 'string', default: '0', describe: 'seed of every random choice' }),
+      .option('seed', { type: 'string', default: DEFAULT_SEED, alias: 'random-seed', describe: 'seed of every random choice (alias --random-seed)' })
+      .example('$0 synthesize --input-file ../shared/traces/mooncake_conversation_trace.jsonl --prefix-len-multiplier 16 --prompt-len-multiplier 10 --max-isl 110000 --num-requests 10000', "a trace made as the seed's was"),
   handler: async (a) => {
     const { synthesize } = await import('../app/synthesize.ts');
     process.stdout.write(await synthesize(a));

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { inputError } from '../util/errors.ts';
+import { didYouMean } from '../util/suggest.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
 /** Apply `a.b.c=value` overrides (value parsed as YAML: numbers, booleans, strings) to a raw object. */
@@ -31,12 +32,31 @@ export function applyOverrides(raw: Record<string, unknown>, sets: readonly stri
   }
 }
 
+/** The keys a strict object of the scenario schema allows at `path` (for did-you-mean). */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  let node: unknown = scenarioSchema;
+  const unwrap = (n: unknown): { type: string; shape?: Record<string, unknown>; innerType?: unknown } => {
+    let d = (n as { _zod: { def: { type: string; innerType?: unknown; shape?: Record<string, unknown> } } })._zod.def;
+    while (['optional', 'default', 'nullable', 'prefault'].includes(d.type)) d = (d.innerType as { _zod: { def: typeof d } })._zod.def;
+    return d;
+  };
+  for (const k of path) {
+    const d = unwrap(node);
+    if (d.type !== 'object' || !d.shape || !(String(k) in d.shape)) return [];
+    node = d.shape[String(k)];
+  }
+  const d = unwrap(node);
+  return d.type === 'object' && d.shape ? Object.keys(d.shape) : [];
+}
+
 function formatIssue(file: string, issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;
     const at = path ? `${path}.` : '';
-    return inputError({ file, field: keys.map((k) => at + k).join(', ') }, `unknown key${keys.length > 1 ? 's' : ''}`).message;
+    const known = knownKeys(issue.path);
+    const hint = keys.length === 1 ? didYouMean(keys[0], known) : '';
+    return inputError({ file, field: keys.map((k) => at + k).join(', ') }, `unknown key${keys.length > 1 ? 's' : ''}${hint}${known.length > 0 ? `; known here: ${known.join(', ')}` : ''}`).message;
   }
   return inputError({ file, field: path || '(root)' }, issue.message).message;
 }
@@ -79,8 +99,9 @@ export function loadScenario(file: string, sets: readonly string[] = []): Scenar
   try {
     raw = parseYaml(readFileSync(file, 'utf8'));
   } catch (e) {
-    const line = e instanceof YAMLParseError ? e.linePos?.[0]?.line : undefined;
-    throw inputError({ file, line }, `invalid YAML (${(e as Error).message.split('\n')[0]})`);
+    const pos = e instanceof YAMLParseError ? e.linePos?.[0] : undefined;
+    const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
+    throw inputError({ file: where }, `invalid YAML (${(e as Error).message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')})`);
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError({ file }, 'must be a YAML mapping');
   const obj = raw as Record<string, unknown>;

@@ -13,8 +13,12 @@ export function editDistance(a: string, b: string): number {
   return prev[t.length];
 }
 
-/** The candidate nearest to `name` when at most a third of its letters differ (ties: first listed). */
+/** The candidate nearest to `name` when at most a third of its letters differ (ties: first listed), or
+ *  else the shortest candidate holding every word of `name` (enable_reuse → enable_block_reuse). */
 export function closest(name: string, candidates: readonly string[]): string | undefined {
+  const words = (x: string) => x.toLowerCase().split(/[_\-.]+/).filter((w) => w !== '');
+  const mine = words(name);
+  const holding = candidates.filter((c) => c !== name && mine.length > 1 && mine.every((w) => words(c).includes(w))).sort((a, b) => a.length - b.length)[0];
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
@@ -24,7 +28,7 @@ export function closest(name: string, candidates: readonly string[]): string | u
       bestD = d;
     }
   }
-  return best !== undefined && bestD > 0 && bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+  return best !== undefined && bestD > 0 && bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : holding;
 }
 
 /** " (did you mean 'x'?)" or ''. */
