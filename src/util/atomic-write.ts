@@ -2,7 +2,7 @@
 // (or an interrupted run) never sees a half-written file.
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 
-export function writeFileAtomic(file: string, data: string): void {
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.tmp-${process.pid}`;
   try {
     writeFileSync(tmp, data);
