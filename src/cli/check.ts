@@ -12,6 +12,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('workload', { type: 'string', describe: 'built-in workload (default seed-coding)' })
       .option('seed', { type: 'string', default: '42', describe: 'seed of the workload and every random choice' })
       .option('run', { type: 'string', array: true, choices: ['agg-rr-k8s', 'agg-rr-slurm', 'disagg-kv'], describe: 'only these reported runs (results/reported/)' })
+      .option('seeds', { type: 'string', describe: "N workload samples (seeds from --seed upwards) or a list: is each reported figure inside the simulator's 95 % interval (seed spread + calibration uncertainty)?" })
       .option('json', { type: 'boolean', default: false })
       .conflicts('trace', 'workload'),
   handler: async (a) => {
