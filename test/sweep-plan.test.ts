@@ -97,3 +97,14 @@ describe('sweep plans', () => {
     }
   }, 60_000);
 });
+
+describe('deploy/', () => {
+  it('runs shards from the engines\' own indices and merges them', () => {
+    const job = readFileSync(join(ROOT, 'deploy/kubernetes/sweep-job.yaml'), 'utf8');
+    expect(job).toMatch(/completionMode: Indexed/);
+    expect(job).toContain('--shard "$JOB_COMPLETION_INDEX/$SHARDS"');
+    expect(readFileSync(join(ROOT, 'deploy/kubernetes/merge-job.yaml'), 'utf8')).toContain('servesim merge /results/shard-* --out /results/merged');
+    expect(readFileSync(join(ROOT, 'deploy/slurm/sweep.sbatch'), 'utf8')).toContain('--shard "${SLURM_ARRAY_TASK_ID}/${SHARDS}"');
+    expect(readFileSync(join(ROOT, 'deploy/slurm/submit.sh'), 'utf8')).toContain('--dependency=afterok:');
+  });
+});

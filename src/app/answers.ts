@@ -62,9 +62,33 @@ function ranked(p: TablePoint, manifest: Manifest, sla: Sla | undefined): Ranked
   };
 }
 
+const MAX_PRINTED_POINTS = 60;
+
+/** Every point's headline figures (means over seeds), or a pointer to points.csv for large sweeps. */
+function pointsText(manifest: Manifest, points: readonly TablePoint[]): string {
+  const n = manifest.seeds.length;
+  if (points.length > MAX_PRINTED_POINTS) return `${points.length} points: every figure with its 95 % CI is in points.csv`;
+  const figs: [string, (f: Figures) => number, number][] = [
+    ['req/s', (f) => f.requestThroughput, 1],
+    ['TTFT mean s', (f) => f.ttft.mean / 1000, 1000],
+    ['TTFT p99 s', (f) => f.ttft.p99 / 1000, 1000],
+    ['ITL mean ms', (f) => f.itl.mean, 1],
+    ['ITL p99 ms', (f) => f.itl.p99, 1],
+    ['tok/s/GPU', AGGREGATE_METRICS.output_token_throughput_per_gpu.get, 1],
+    ['goodput req/s', AGGREGATE_METRICS.goodput.get, 1],
+    ['cut off', (f) => f.requests.timedOut + f.requests.rejected, 1],
+  ];
+  const head = [...manifest.columns, 'GPUs', ...figs.map(([h]) => h)];
+  const body = points.map((p) => {
+    const runs = p.runs.map((r) => r.figures);
+    return [...manifest.columns.map((c) => String(p.inputs[c] ?? '')), String(runs[0]?.gpusTotal ?? ''), ...figs.map(([, get]) => fmt(mean(runs, get)))];
+  });
+  return `points (${n > 1 ? `mean over ${n} seeds` : '1 seed'}; every figure with its 95 % CI in points.csv)\n${textTable(head, body, manifest.columns.length)}`;
+}
+
 export function answers(manifest: Manifest, points: readonly TablePoint[], searches: readonly SearchResult[]): Answers {
   const sla = manifest.sla !== null ? parseSla(manifest.sla) : undefined;
-  const text: string[] = [];
+  const text: string[] = [pointsText(manifest, points), ''];
   const all = points.map((p) => ranked(p, manifest, sla));
   const byTraffic = new Map<string, number[]>();
   manifest.points.forEach((p, i) => byTraffic.set(p.traffic, [...(byTraffic.get(p.traffic) ?? []), i]));
