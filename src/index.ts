@@ -27,6 +27,8 @@ export { loadPlan, validatePlan, seedList, type Plan } from './app/plan.ts';
 export { runSweepPlan, mergeShards, parseShard, type SweepOptions, type SweepOutcome } from './app/sweep-run.ts';
 export { parseSla, meetsSla, type Sla } from './app/sla.ts';
 export { figuresOf, type Figures } from './app/figures.ts';
+export { compareVariants, variantsOf, compareText, type CompareResult, type Variant } from './app/compare.ts';
+export { confidenceInterval, predictionInterval, studentTQuantile, type Interval } from './util/stats.ts';
 export { analyzeRequests, formatAnalysis, type DatasetAnalysis } from './trace/analyze.ts';
 
 // cost models and routers

@@ -70,7 +70,8 @@ describe('intervals', () => {
       pareto: { throughputVsInteractivity: [{ point: 0, label: 'a', x: 50, y: 20, frontier: true }, { point: 1, label: 'b', x: 40, y: 10, frontier: false }], goodputVsGpus: [] },
     });
     expect(html).toContain('data-chart="pareto-throughput"');
-    expect(html).toContain('data-series="Pareto frontier"');
+    expect(html).toMatch(/<circle [^>]*fill="#d62728"/);
+    expect(html).toContain('<title>a: 50.00, 20.00</title>');
     expect(html).toContain('&lt;b&gt;2P2D&lt;/b&gt;');
     expect(html).not.toContain('<b>2P2D');
   });

@@ -79,7 +79,7 @@ export function resolvePoint(plan: Plan, index: number, inputs: Record<string, S
   const labels = new Set(plan.axes.flatMap((a) => (a.label !== undefined ? [a.label] : [])));
   for (const [k, v] of Object.entries(inputs)) {
     if (k === 'scenario') scenarioFile = resolve(dirname(plan.file), String(v));
-    else if (k === 'router') router = resolve(String(v));
+    else if (k === 'router') router = resolve(dirname(plan.file), String(v));
     else if (k.startsWith('param.')) {
       if (typeof v !== 'number') throw inputError({ file: plan.file, field: `${where} ${k}` }, `workload parameters are numbers, got ${JSON.stringify(v)}`);
       params[k.slice(6)] = v;

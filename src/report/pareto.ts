@@ -1,7 +1,8 @@
 // The sweep page of the HTML report: Pareto charts (tokens/s/GPU vs tokens/s/user, goodput vs GPUs)
 // with every point as a dot and the frontier as a line, the SLA ranking and the max-load table, from
 // a sweep folder's answers.json (plain data; every string escaped, non-numbers shown as text).
-import { lineChart, type Point } from './svg.ts';
+import { domainOf, makeScale, ticksFor, xAxisSvg, yAxisSvg, type Box } from './axes.ts';
+import { legendRow } from './svg.ts';
 import { dig, esc, fixed, num } from './text.ts';
 
 const CSS = `body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1180px}
@@ -13,18 +14,30 @@ svg .grid{stroke:#e6e6e6} svg .minor{stroke:#f3f3f3} svg .axis{stroke:#999}`;
 
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** Points of one Pareto set: all as dots, the frontier (sorted by x) as a line. */
+/** A scatter of one Pareto set: every point a grey dot (its label on hover), the frontier red dots
+ *  joined by a line in x order; d3-scale axes from axes.ts. */
 function paretoChart(set: unknown, o: { id: string; title: string; xLabel: string; yLabel: string }): string {
-  const pts = arr(set).map((p) => ({ x: num(dig(p, 'x')), y: num(dig(p, 'y')), frontier: dig(p, 'frontier') === true }));
-  const dots: Point[] = pts.map((p) => [p.x, p.y]);
-  const front: Point[] = pts.filter((p) => p.frontier).map((p): Point => [p.x, p.y]).sort((a, b) => a[0] - b[0]);
-  return lineChart(
-    [
-      { label: 'all points', color: '#7f7f7f', dots },
-      { label: 'Pareto frontier', color: '#d62728', line: front, dots: front },
-    ],
-    { ...o, width: 570, height: 360 },
-  );
+  const pts = arr(set)
+    .map((p) => ({ x: num(dig(p, 'x')), y: num(dig(p, 'y')), frontier: dig(p, 'frontier') === true, label: dig(p, 'label') }))
+    .filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
+  const W = 570;
+  const H = 360;
+  const box: Box = { left: 62, right: W - 16, top: 44, bottom: H - 40 };
+  const head = `<svg class="chart" data-chart="${esc(o.id)}" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(o.title)}"><text x="${W / 2}" y="17" text-anchor="middle" class="title">${esc(o.title)}</text>`;
+  if (pts.length === 0) return `${head}<text x="${W / 2}" y="${H / 2}" text-anchor="middle">no data</text></svg>`;
+  const pad = (d: [number, number]): [number, number] => [d[0] - (d[1] - d[0]) * 0.05, d[1] + (d[1] - d[0]) * 0.05];
+  const x = makeScale(pad(domainOf(pts.map((p) => p.x), false)), [box.left, box.right], false);
+  const y = makeScale(pad(domainOf(pts.map((p) => p.y), false)), [box.bottom, box.top], false);
+  const out = [head, legendRow([{ label: 'dominated', color: '#9a9a9a' }, { label: 'Pareto frontier', color: '#d62728' }], box.left, 34, box.right - box.left)];
+  out.push(xAxisSvg(x, ticksFor(x, false, box.right - box.left), box), yAxisSvg(y, ticksFor(y, false, box.bottom - box.top, true), box));
+  out.push(`<text x="${(box.left + box.right) / 2}" y="${H - 6}" text-anchor="middle">${esc(o.xLabel)}</text>`, `<text transform="translate(13 ${(box.top + box.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
+  const front = pts.filter((p) => p.frontier).sort((a, b) => a.x - b.x);
+  if (front.length > 1) out.push(`<path class="line" data-series="Pareto frontier" d="M${front.map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join('L')}" fill="none" stroke="#d62728" stroke-width="1.5"/>`);
+  for (const p of [...pts.filter((q) => !q.frontier), ...front]) {
+    out.push(`<circle cx="${x(p.x).toFixed(1)}" cy="${y(p.y).toFixed(1)}" r="${p.frontier ? 4.5 : 3.5}" fill="${p.frontier ? '#d62728' : '#9a9a9a'}" fill-opacity="0.85"><title>${esc(`${String(p.label ?? '')}: ${fixed(p.x)}, ${fixed(p.y)}`)}</title></circle>`);
+  }
+  out.push('</svg>');
+  return out.join('');
 }
 
 function frontierTable(set: unknown, xHead: string, yHead: string): string {
