@@ -7,7 +7,9 @@ export { simulate, type RunInput, type RunOutput } from './app/run.ts';
 export { loadScenario, validateScenario, applyOverrides } from './scenario/load.ts';
 export { scenarioSchema, engineSchema, routerSchema, type Scenario, type EngineConfig, type RouterConfig } from './scenario/schema.ts';
 export { loadInputs, checkInputSpec, DEFAULT_WORKLOAD, type InputSpec, type Inputs } from './app/inputs.ts';
-export { readTrace as loadTrace, streamTrace, parseTraceLine } from './trace/read.ts';
+export { readTrace as loadTrace, scanTrace, traceSource, parseTraceLine, type TraceScan } from './trace/read.ts';
+export { importDgd, type ImportDgdOptions, type ImportDgdResult } from './app/import-dgd.ts';
+export type { Finding, FindingKind } from './app/dgd-findings.ts';
 export { workloads, getWorkload, requestToTraceLine, type Workload } from './trace/workloads.ts';
 export type { ParamSpec } from './trace/params.ts';
 

@@ -77,7 +77,7 @@ const RECORDS: AiperfRecordInput[] = [
   done(3, 400, 1234.567891, 5678.9, 30000, 401),
   done(4, 401, 75, 75.5, 64, 2),
   { id: 5, status: 'timed-out', scheduledMs: 500, endMs: 1_000_500, inputTokens: 90000, outputTokens: 300, ttftMs: NaN, e2elMs: NaN },
-  { id: 6, status: 'rejected', scheduledMs: 600, endMs: 600, inputTokens: 140000, outputTokens: 10, ttftMs: NaN, e2elMs: NaN, errorReason: 'prefill: prompt + output 140001 > max_seq_len 131072' },
+  { id: 6, status: 'rejected', scheduledMs: 600, endMs: 600, inputTokens: 140000, outputTokens: 10, ttftMs: NaN, e2elMs: NaN, reason: 'prefill: prompt + output 140001 > max_seq_len 131072' },
   { id: 7, status: 'timed-out', scheduledMs: 700, endMs: 1_000_700, inputTokens: 800, outputTokens: 5, ttftMs: NaN, e2elMs: NaN },
 ];
 const INFO: AiperfRunInfo = {

@@ -303,7 +303,7 @@ describe('BlockCache: keyed units (perKey engine blocks per key)', () => {
 
 describe('BlockKeyer', () => {
   it('uses trace ids as 8-block units when the trace has the prefix property', () => {
-    const k = new BlockKeyer([{ hashIds: [1, 2, 3] }, { hashIds: [1, 2, 4] }, { hashIds: [5] }], 512, 64);
+    const k = new BlockKeyer(hasPrefixProperty([{ hashIds: [1, 2, 3] }, { hashIds: [1, 2, 4] }, { hashIds: [5] }], 2 ** 30), 512, 64);
     expect(k.mode).toBe('trace-id');
     expect(k.chain([1, 2, 3], 1300)).toEqual({ keys: [1, 2, 3], perKey: 8, lastKeyBlocks: 4 }); // 20 full blocks
     expect(k.chain([1, 2], 1024)).toEqual({ keys: [1, 2], perKey: 8, lastKeyBlocks: 8 });
@@ -315,7 +315,7 @@ describe('BlockKeyer', () => {
     expect(hasPrefixProperty([{ hashIds: [1, 2] }, { hashIds: [3, 2] }], 2 ** 30)).toBe(false); // 2 after different parents
     expect(hasPrefixProperty([{ hashIds: [1, 2] }, { hashIds: [2] }], 2 ** 30)).toBe(false); // 2 at a different position
     expect(hasPrefixProperty([{ hashIds: [2 ** 30] }], 2 ** 30)).toBe(false);
-    const k = new BlockKeyer([{ hashIds: [1, 2] }, { hashIds: [3, 2] }], 512, 64);
+    const k = new BlockKeyer(hasPrefixProperty([{ hashIds: [1, 2] }, { hashIds: [3, 2] }], 2 ** 30), 512, 64);
     expect(k.mode).toBe('chained');
     expect(k.chain([1, 2], 1000)).toEqual({ keys: engineBlockHashes([1, 2], 1000, 512, 64), perKey: 1, lastKeyBlocks: 1 });
   });

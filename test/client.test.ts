@@ -5,7 +5,7 @@ import { SimRequest } from '../src/engine/request.ts';
 import { aggScenario, loneDecode, loneTtft, makeTrace, prefillIter, runSim } from './helpers.ts';
 
 const P = 6;
-const req = (id: number) => new SimRequest({ id, timestampMs: id, inputTokens: 10, outputTokens: 1, hashIds: [id] });
+const req = (id: number) => new SimRequest({ id, timestampMs: id, inputTokens: 10, outputTokens: 1, hashIds: [id] }, id);
 
 describe('BenchmarkClient', () => {
   it('sends up to the connection limit, then queues first-in first-out', () => {

@@ -272,7 +272,7 @@ export function routerPool(ranksPerWorker: number[], o: { capacityBlocks?: numbe
 
 /** A request as routers see it, with its prompt's block keys given directly (one block per key). */
 export function routedRequest(id: number, blockHashes: number[], inputTokens = blockHashes.length * 16, outputTokens = 8): SimRequest {
-  const r = new SimRequest({ id, timestampMs: 0, inputTokens, outputTokens, hashIds: [] });
+  const r = new SimRequest({ id, timestampMs: 0, inputTokens, outputTokens, hashIds: [] }, 0);
   r.blockHashes = blockHashes;
   return r;
 }

@@ -55,6 +55,22 @@ describe('SLA search', () => {
     expect(grid.reused).toBeGreaterThan(0); // the grid found the search's points in the folder
   }, 60_000);
 
+  it('bisects a concurrency (AIPerf --concurrency, client.concurrency) like the grid over the same lattice', async () => {
+    const conc = { ...base, params: { num_requests: 120 }, set: { 'client.fixed_schedule': false }, sla: 'time_to_first_token:p99<=15000' };
+    const search = { key: 'client.concurrency', low: 8, high: 64, tolerance: 8 };
+    const searched = await runSweepPlan(validatePlan({ ...conc, axes: [{ key: 'workers.agg.count', values: [1] }], search }, 'conc.yaml'), { out: join(dir, 'conc'), workers: 0 });
+    const grid = await runSweepPlan(validatePlan({ ...conc, axes: [{ key: 'client.concurrency', range: { start: 8, stop: 64, step: 8 } }], set: { ...conc.set, 'workers.agg.count': 1 } }, 'conc-grid.yaml'), { out: join(dir, 'conc'), workers: 0 });
+    const meets = grid.points!.map((p) => p.runs[0].figures.ttft.p99 <= 15000);
+    const firstFail = meets.indexOf(false);
+    expect(firstFail).toBeGreaterThan(0);
+    expect(meets.slice(firstFail).every((m) => !m)).toBe(true);
+    const r = searched.answers!.data.maxLoad[0];
+    expect(r.status).toBe('ok');
+    expect(r.value).toBe(grid.points![firstFail - 1].inputs['client.concurrency']);
+    // the grid's traffic levels are the concurrencies
+    expect(grid.answers!.data.cheapest.map((c) => c.traffic)).toEqual([8, 16, 24, 32, 40, 48, 56, 64].map((c) => `client.concurrency=${c}`));
+  }, 60_000);
+
   it('marks the Pareto frontier', () => {
     const pts = [
       { point: 0, label: 'a', x: 1, y: 5 },

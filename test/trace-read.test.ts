@@ -1,13 +1,13 @@
-// Covers trace reading: parseTraceLine field checks and error text, streamTrace/readTrace on files (blank lines, line numbers, empty/missing files).
+// Covers trace reading: parseTraceLine field checks and error text, readTrace / scanTrace / traceSource on files (sorting, streaming, blank lines, line numbers, BOM/CRLF, gzip/binary, empty/missing files).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../src/util/errors.ts';
-import { parseTraceLine, readTrace } from '../src/trace/read.ts';
+import { parseTraceLine, readTrace, scanTrace, traceSource } from '../src/trace/read.ts';
 
 const where = { file: 't.jsonl', line: 3 };
-const parse = (obj: unknown, prev = 0) => parseTraceLine(typeof obj === 'string' ? obj : JSON.stringify(obj), where, 5, prev);
+const parse = (obj: unknown) => parseTraceLine(typeof obj === 'string' ? obj : JSON.stringify(obj), where, 5);
 const ok = { timestamp: 100, input_length: 1000, output_length: 20, hash_ids: [4, 9] };
 
 function errorOf(fn: () => unknown): InputError {
@@ -55,9 +55,9 @@ describe('parseTraceLine', () => {
     expect(e.message).not.toContain('\n');
   });
 
-  it('rejects a timestamp that goes back in time', () => {
-    expect(errorOf(() => parse(ok, 101)).message).toBe('t.jsonl:3: timestamp: decreases (100 after 101); the trace must be sorted by time');
-    expect(parse(ok, 100).timestampMs).toBe(100); // equal is fine
+  it('refuses timestamps and hash ids beyond 2^53, which would not be held exactly', () => {
+    expect(errorOf(() => parse({ ...ok, timestamp: 2 ** 60 })).message).toMatch(/^t\.jsonl:3: timestamp: .* beyond 2\^53 ms/);
+    expect(errorOf(() => parse({ ...ok, hash_ids: [1, 2 ** 54] })).message).toMatch(/^t\.jsonl:3: hash_ids: element 1 .* above 2\^53 - 1/);
   });
 });
 
@@ -70,6 +70,39 @@ describe('readTrace', () => {
     return p;
   };
 
+  it('sorts an unsorted trace by timestamp as AIPerf does (ties in file order), ids are file positions', () => {
+    const line = (ts: number, h: number) => JSON.stringify({ ...ok, timestamp: ts, input_length: 10, hash_ids: [h] });
+    const p = file('unsorted.jsonl', [line(300, 1), line(100, 2), line(300, 3), line(100, 4)].join('\n'));
+    expect(readTrace(p).map((r) => [r.id, r.timestampMs])).toEqual([
+      [1, 100],
+      [3, 100],
+      [0, 300],
+      [2, 300],
+    ]);
+    const scan = scanTrace(p);
+    expect(scan.sorted).toBe(false);
+    const src = traceSource(scan);
+    expect([src.take()!.id, src.take()!.id, src.take()!.id, src.take()!.id, src.take()]).toEqual([1, 3, 0, 2, undefined]);
+  });
+
+  it('streams a sorted trace: the scan checks every line, the source reads lazily; BOM and CRLF accepted', () => {
+    const p = file('crlf.jsonl', '\ufeff' + [JSON.stringify(ok), JSON.stringify({ ...ok, timestamp: 150, input_length: 10, hash_ids: [3] })].join('\r\n') + '\r\n');
+    const scan = scanTrace(p);
+    expect([scan.requests, scan.sorted, scan.prefixProperty]).toEqual([2, true, true]);
+    const src = traceSource(scan);
+    expect(src.peek()!.timestampMs).toBe(100);
+    expect([src.take()!.id, src.take()!.id, src.take()]).toEqual([0, 1, undefined]);
+  });
+
+  it('names gzip and binary files', () => {
+    const gz = join(dir, 'x.jsonl.gz');
+    writeFileSync(gz, Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]));
+    expect(() => readTrace(gz)).toThrow(/is gzip-compressed/);
+    const bin = join(dir, 'x.bin');
+    writeFileSync(bin, Buffer.from([1, 2, 0, 3]));
+    expect(() => readTrace(bin)).toThrow(/holds binary data/);
+  });
+
   it('reads rows in order with sequential ids and skips blank lines', async () => {
     const p = file('ok.jsonl', [JSON.stringify(ok), '', '   ', JSON.stringify({ ...ok, timestamp: 150, input_length: 10, hash_ids: [3] }), ''].join('\n'));
     const rows = await readTrace(p);
@@ -81,13 +114,13 @@ describe('readTrace', () => {
 
   it('names the physical line (blank lines counted) of the first bad row', async () => {
     const p = file('bad.jsonl', [JSON.stringify(ok), '', JSON.stringify({ ...ok, timestamp: 120, input_length: 600, hash_ids: [1] })].join('\n'));
-    await expect(readTrace(p)).rejects.toThrow(`${p}:3: hash_ids: has 1 ids but input_length 600 needs ceil(600/512) = 2`);
+    expect(() => readTrace(p)).toThrow(`${p}:3: hash_ids: has 1 ids but input_length 600 needs ceil(600/512) = 2`);
   });
 
   it('rejects an empty file and a missing file', async () => {
     const p = file('empty.jsonl', '\n\n');
-    await expect(readTrace(p)).rejects.toThrow(`${p}: contains no requests`);
-    await expect(readTrace(join(dir, 'nope.jsonl'))).rejects.toBeInstanceOf(InputError);
-    await expect(readTrace(dir)).rejects.toThrow(/not a regular file/);
+    expect(() => readTrace(p)).toThrow(`${p}: contains no requests`);
+    expect(() => readTrace(join(dir, 'nope.jsonl'))).toThrow(InputError);
+    expect(() => readTrace(dir)).toThrow(/is a folder, not a file/);
   });
 });

@@ -267,7 +267,7 @@ describe('ADP placement (assignToRanks)', () => {
   };
   const mkWorker = (ranks: number) =>
     new Worker<SimRequest>({ id: 0, policy: rolePolicy('agg', 'prefill'), engine: engineSchema.parse({ tensor_parallel_size: ranks, moe_expert_parallel_size: ranks }), cost: workerCost({ ranks }) }, host);
-  const req = (id: number, isl: number) => new Stay(new SimRequest({ id, timestampMs: 0, inputTokens: isl, outputTokens: 1, hashIds: [] }), 0, 0);
+  const req = (id: number, isl: number) => new Stay(new SimRequest({ id, timestampMs: 0, inputTokens: isl, outputTokens: 1, hashIds: [] }, 0), 0, 0);
 
   it('places longest prompt first on the rank with the fewest prompt tokens, capped at ceil(n / ranks)', () => {
     const w = mkWorker(2);

@@ -21,7 +21,8 @@ function expectValid(reqs: TraceRequest[]): void {
   let prev = 0;
   reqs.forEach((r, i) => {
     expect(r.id).toBe(i);
-    const back = parseTraceLine(requestToTraceLine(r), { file: 'gen', line: i + 1 }, i, prev);
+    const back = parseTraceLine(requestToTraceLine(r), { file: 'gen', line: i + 1 }, i);
+    expect(back.timestampMs).toBeGreaterThanOrEqual(prev);
     prev = back.timestampMs;
     expect(Number.isInteger(r.timestampMs)).toBe(true);
     expect(back.hashIds).toEqual(r.hashIds);

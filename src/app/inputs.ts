@@ -3,10 +3,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { TraceSource } from '../protocol/trace.ts';
 import type { Provenance } from '../protocol/summary.ts';
 import type { TraceRequest } from '../protocol/trace.ts';
 import { resolveParams } from '../trace/params.ts';
-import { readTrace } from '../trace/read.ts';
+import { readTrace, scanTrace, traceSource } from '../trace/read.ts';
 import { getWorkload } from '../trace/workloads.ts';
 import { InputError } from '../util/errors.ts';
 
@@ -26,7 +27,9 @@ export interface Inputs {
   /** The trace's file name, or the workload's name. */
   label: string;
   /** For the summary: the workload and its resolved parameters, or the trace and its sha256. */
-  source: Provenance['workload'];
+  provenance: Provenance['workload'];
+  /** The requests carry timestamps a fixed schedule can replay. */
+  timed: boolean;
 }
 
 /** Check the trace-or-workload rules without loading anything. */
@@ -39,17 +42,37 @@ export function inputLabel(spec: InputSpec): string {
   return spec.trace !== undefined ? basename(spec.trace) : (spec.workload ?? DEFAULT_WORKLOAD);
 }
 
-export async function loadInputs(spec: InputSpec): Promise<Inputs> {
+/** The requests of one run, streamed from a trace file (checked first) or generated. */
+export interface StreamedInputs extends Omit<Inputs, 'requests'> {
+  /** Generated requests as an array (the run scans their ids), or a trace file's stream. */
+  source: readonly TraceRequest[] | TraceSource;
+  /** The ids keep the prefix property (known from the scan of a file). */
+  prefixProperty: boolean | undefined;
+}
+
+export function openInputs(spec: InputSpec): StreamedInputs {
   checkInputSpec(spec);
-  if (spec.trace !== undefined) {
-    const requests = await readTrace(spec.trace);
-    const sha256 = createHash('sha256').update(readFileSync(spec.trace)).digest('hex');
-    return { requests, label: inputLabel(spec), source: { trace: spec.trace, sha256 } };
+  if (spec.trace === undefined) {
+    const { requests, ...rest } = generate(spec);
+    return { ...rest, source: requests, prefixProperty: undefined };
   }
+  const scan = scanTrace(spec.trace);
+  return { label: inputLabel(spec), provenance: { trace: spec.trace, sha256: scan.sha256 }, timed: true, source: traceSource(scan), prefixProperty: scan.prefixProperty };
+}
+
+function generate(spec: InputSpec): Inputs {
   const name = spec.workload ?? DEFAULT_WORKLOAD;
   const w = getWorkload(name);
   const requests = w.generate({ seed: spec.seed, params: spec.params });
-  return { requests, label: name, source: { name, params: resolveParams(name, w.params(), spec.params) } };
+  return { requests, label: name, provenance: { name, params: resolveParams(name, w.params(), spec.params) }, timed: w.timed };
+}
+
+export async function loadInputs(spec: InputSpec): Promise<Inputs> {
+  checkInputSpec(spec);
+  if (spec.trace === undefined) return generate(spec);
+  const requests = readTrace(spec.trace);
+  const sha256 = createHash('sha256').update(readFileSync(spec.trace)).digest('hex');
+  return { requests, label: inputLabel(spec), provenance: { trace: spec.trace, sha256 }, timed: true };
 }
 
 export { parseParamPairs } from '../trace/params.ts';

@@ -42,9 +42,12 @@ export interface Job {
   router?: string;
 }
 
+/** The scenario's AIPerf load keys: what traffic the client sends, not what serves it. */
+export const LOAD_KEYS = ['client.request_rate', 'client.concurrency', 'client.request_rate_mode', 'client.fixed_schedule', 'client.request_count'];
+
 /** Columns that describe traffic or the cost model rather than the deployment. */
 export function isTrafficColumn(column: string, plan: Pick<Plan, 'search'>): boolean {
-  return column.startsWith('param.') || column.startsWith('load.') || column.startsWith('calibration.') || column === plan.search?.key;
+  return column.startsWith('param.') || column.startsWith('load.') || column.startsWith('calibration.') || LOAD_KEYS.includes(column) || column === plan.search?.key;
 }
 
 /** Every combination of one step per axis, in order (the last axis varies fastest). */

@@ -3,18 +3,19 @@
 // per-request records, AIPerf's export files); returns what the command prints.
 import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
-import { AIPERF_FILES, aiperfFiles } from '../outputs/aiperf.ts';
+import { AIPERF_FILES, aiperfFileParts } from '../outputs/aiperf.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { loadRouterPlugin } from '../router/plugin.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parseParamPairs } from '../trace/params.ts';
 import { inputError } from '../util/errors.ts';
 import { servesimVersion } from '../util/version.ts';
-import { loadInputs } from './inputs.ts';
+import { openInputs } from './inputs.ts';
+import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
 import { checkRunFolder, RECORDS_FILE, recordsJsonl, SUMMARY_FILE, writeRunFolder } from './run-folder.ts';
 import { simulate } from './run.ts';
 
-export interface RunCommandArgs {
+export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
   scenario: string;
   trace?: string;
   workload?: string;
@@ -35,7 +36,7 @@ export interface RunCommandArgs {
 }
 
 /** AIPerf goodput tags servesim evaluates → the scenario key holding the threshold. */
-const GOODPUT_KEYS: Record<string, string> = { time_to_first_token: 'client.goodput_ttft_ms', inter_token_latency: 'client.goodput_itl_ms' };
+export const GOODPUT_KEYS: Record<string, string> = { time_to_first_token: 'client.goodput_ttft_ms', inter_token_latency: 'client.goodput_itl_ms' };
 
 /** `--goodput "tag:value tag:value"` as AIPerf writes it → scenario overrides. */
 export function goodputSets(spec: string): string[] {
@@ -52,7 +53,7 @@ export function goodputSets(spec: string): string[] {
 }
 
 export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary; out: string; text: string }> {
-  const sets = [...a.set, ...(a.goodput !== undefined ? goodputSets(a.goodput) : [])];
+  const sets = [...a.set, ...(a.goodput !== undefined ? goodputSets(a.goodput) : []), ...loadSets(a)];
   const timeout = a['request-timeout-seconds'];
   if (timeout !== undefined) {
     if (!(Number.isFinite(timeout) && timeout > 0)) throw inputError({ field: '--request-timeout-seconds' }, `must be a positive number of seconds, got ${timeout}`);
@@ -63,13 +64,17 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   const own = [SUMMARY_FILE, RECORDS_FILE, ...Object.values(AIPERF_FILES)];
   checkRunFolder(out, own, a.overwrite);
   const plugin = a.router ? await loadRouterPlugin(a.router) : undefined;
-  const inputs = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed, params: parseParamPairs(a.param) });
-  const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.source };
+  const synthetic = syntheticParams(a);
+  const workload = a.workload ?? (Object.keys(synthetic).length > 0 && a.trace === undefined ? 'synthetic' : undefined);
+  if (Object.keys(synthetic).length > 0 && workload !== 'synthetic') throw inputError({ field: '--synthetic-*' }, 'the synthetic-prompt flags describe the built-in synthetic workload (--workload synthetic)');
+  const inputs = openInputs({ trace: a.trace, workload, seed: a.seed, params: { ...parseParamPairs(a.param), ...synthetic } });
+  if (!inputs.timed && scenario.client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: give --request-rate or --concurrency`);
+  const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.provenance };
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
-  const { summary, records } = simulate({ scenario, requests: inputs.requests, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance });
+  const { summary, records } = simulate({ scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance });
   const c = scenario.client;
-  const aiperf = aiperfFiles(
-    records.map((r) => ({ ...r, errorReason: r.reason })),
+  const aiperf = aiperfFileParts(
+    records,
     {
       scenario,
       seed: a.seed,

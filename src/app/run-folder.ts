@@ -26,16 +26,21 @@ export function checkRunFolder(dir: string, ownFiles: readonly string[], overwri
   if (foreign.length > 0) throw inputError({ file: dir }, `holds files that are not a servesim run (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}); choose another --out or pass --overwrite`);
 }
 
-/** Write a run's files into `dir` (created if needed): `files` maps file names to contents. */
-export function writeRunFolder(dir: string, files: Readonly<Record<string, string>>): void {
+/** Write a run's files into `dir` (created if needed): `files` maps file names to contents (or chunks). */
+export function writeRunFolder(dir: string, files: Readonly<Record<string, string | Iterable<string>>>): void {
   mkdirSync(dir, { recursive: true });
   // the summary last: a folder with a new summary.json has all of that run's files
   for (const [name, text] of Object.entries(files)) if (name !== SUMMARY_FILE) writeFileAtomic(join(dir, name), text);
   if (files[SUMMARY_FILE] !== undefined) writeFileAtomic(join(dir, SUMMARY_FILE), files[SUMMARY_FILE]);
 }
 
-export function recordsJsonl(records: readonly RequestRecord[]): string {
-  return records.map((r) => JSON.stringify(r)).join('\n') + (records.length > 0 ? '\n' : '');
+/** requests.jsonl: one record a line, in chunks. */
+export function* recordsJsonl(records: readonly RequestRecord[]): Generator<string> {
+  for (let i = 0; i < records.length; i += 4096) {
+    let chunk = '';
+    for (const r of records.slice(i, i + 4096)) chunk += JSON.stringify(r) + '\n';
+    yield chunk;
+  }
 }
 
 export function readRunFolder(dir: string): RunFolder {

@@ -8,12 +8,14 @@ import type { SimulationResult } from '../protocol/result.ts';
 import type { Role } from '../protocol/roles.ts';
 import type { RouterFactory } from '../protocol/router.ts';
 import type { Provenance, Summary } from '../protocol/summary.ts';
-import type { TraceRequest } from '../protocol/trace.ts';
+import type { TraceRequest, TraceSource } from '../protocol/trace.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
 export interface RunInput {
   scenario: Scenario;
-  requests: readonly TraceRequest[];
+  /** The requests: an array, or a source read as the run consumes it (then say whether its ids keep the prefix property). */
+  requests: readonly TraceRequest[] | TraceSource;
+  prefixProperty?: boolean;
   seed: string;
   /** Label of the workload (trace file name or built-in workload). */
   workload: string;
@@ -33,7 +35,7 @@ export interface RunOutput {
 
 export function simulate(input: RunInput): RunOutput {
   const cost = loadCostModel(input.scenario.model, input.calibration);
-  const sim = new Simulation(input.requests, { scenario: input.scenario, cost, seed: input.seed, routers: input.routers });
+  const sim = new Simulation(input.requests, { scenario: input.scenario, cost, seed: input.seed, routers: input.routers, prefixProperty: input.prefixProperty });
   const result = sim.run();
   const c = input.scenario.client;
   const summary = summarize(result, {
@@ -42,6 +44,7 @@ export function simulate(input: RunInput): RunOutput {
     workload: input.workload,
     goodput: { ttftMs: c.goodput_ttft_ms, itlMs: c.goodput_itl_ms },
     run: input.provenance,
+    load: sim.loadMode,
   });
   return { summary, records: result.records, result };
 }

@@ -23,3 +23,23 @@ export function inputOptions<T>(y: Argv<T>) {
     .option('param', { type: 'string', array: true, default: [] as string[], describe: 'built-in workload parameter name=number (repeatable), e.g. rate_scale=0.5' })
     .conflicts('trace', 'workload');
 }
+
+/** AIPerf's load flags: --request-rate [--request-rate-mode] | --concurrency, --request-count. */
+export function loadOptions<T>(y: Argv<T>) {
+  return y
+    .option('request-rate', { type: 'number', describe: 'AIPerf --request-rate: send at this many requests/s instead of the trace timestamps' })
+    .option('request-rate-mode', { type: 'string', choices: ['poisson', 'constant'], describe: 'AIPerf --request-rate-mode (default poisson)' })
+    .option('concurrency', { type: 'number', describe: 'AIPerf --concurrency: closed loop of N users (or the cap of --request-rate)' })
+    .option('request-count', { type: 'number', describe: 'AIPerf --request-count: requests to send (default all of the trace or workload)' });
+}
+
+/** AIPerf's synthetic-prompt flags: parameters of the built-in `synthetic` workload. */
+export function syntheticOptions<T>(y: Argv<T>) {
+  return y
+    .option('synthetic-input-tokens-mean', { type: 'number', describe: 'synthetic workload: mean input tokens (AIPerf flag)' })
+    .option('synthetic-input-tokens-stddev', { type: 'number', describe: 'synthetic workload: input tokens stddev' })
+    .option('output-tokens-mean', { type: 'number', describe: 'synthetic workload: mean output tokens' })
+    .option('output-tokens-stddev', { type: 'number', describe: 'synthetic workload: output tokens stddev' })
+    .option('prefix-prompt-length', { type: 'number', describe: 'synthetic workload: tokens of a shared prefix prompt' })
+    .option('num-prefix-prompts', { type: 'number', describe: 'synthetic workload: prefixes in the pool' });
+}

@@ -2,13 +2,13 @@
 // block (or summary.json with --json) and write the run folder (summary, records, AIPerf exports).
 import type { CommandModule } from 'yargs';
 import type { RunCommandArgs } from '../app/run-command.ts';
-import { commandLine, inputOptions, seedOption } from './common.ts';
+import { commandLine, inputOptions, loadOptions, seedOption, syntheticOptions } from './common.ts';
 
 export const runCommand: CommandModule<object, Omit<RunCommandArgs, 'command'> & { seeds?: string }> = {
   command: 'run <scenario>',
   describe: 'simulate a scenario on a trace (--trace) or a built-in workload (default seed-coding)',
   builder: (y) =>
-    seedOption(inputOptions(y.positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })))
+    syntheticOptions(loadOptions(seedOption(inputOptions(y.positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })))))
       .option('set', { type: 'string', array: true, default: [], describe: 'override a scenario key: dotted.key=value (repeatable)' })
       .option('goodput', { type: 'string', describe: 'AIPerf-style SLOs in ms, e.g. "time_to_first_token:20000 inter_token_latency:50"' })
       .option('request-timeout-seconds', { type: 'number', describe: 'AIPerf --request-timeout-seconds: cut off requests unfinished this long after their scheduled time' })
@@ -19,7 +19,8 @@ export const runCommand: CommandModule<object, Omit<RunCommandArgs, 'command'> &
       .option('seeds', { type: 'string', describe: 'N workload samples (seeds from --seed upwards) or a list: print each figure\'s spread and 95 % prediction interval (no run folder)' })
       .option('router', { type: 'string', describe: 'plug-in routing policy (.ts/.js module) replacing the agg/prefill router' })
       .example('$0 run scenarios/disagg-kv.yaml --set workers.decode.count=3 --out results/runs/3-decode', 'the seed disaggregated deployment with a third decode worker')
-      .example('$0 run scenarios/agg-rr-k8s.yaml --workload seed-coding --param rate_scale=0.5', 'half the seed traffic'),
+      .example('$0 run scenarios/agg-rr-k8s.yaml --workload seed-coding --param rate_scale=0.5', 'half the seed traffic')
+      .example('$0 run scenarios/disagg-kv.yaml --concurrency 64 --synthetic-input-tokens-mean 8192 --output-tokens-mean 1024 --request-count 640', 'closed loop of 64 users on 8k/1k synthetic prompts'),
   handler: async (a) => {
     if (a.seeds !== undefined) {
       const { runSeedsCommand } = await import('../app/run-seeds.ts');

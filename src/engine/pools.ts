@@ -60,6 +60,7 @@ export function buildPools(o: PoolOptions, host: WorkerHost<SimRequest>, now: ()
 export function poolResult(pool: Pool): PoolResult {
   return {
     role: pool.role,
+    gpusPerWorker: pool.workers[0]?.engine.tensor_parallel_size ?? 0,
     router: pool.router.describe?.() ?? pool.router.name,
     workers: pool.workers.map((w) => ({
       label: w.label,

@@ -32,7 +32,11 @@ export class SimRequest implements RequestView {
   /** Its KV transfer holds transceiver buffers (running, not waiting for them). */
   transferInFlight = false;
 
-  constructor(readonly trace: TraceRequest) {}
+  constructor(
+    readonly trace: TraceRequest,
+    /** The client's start time (the trace timestamp under a fixed schedule), ms. */
+    readonly scheduledMs: number,
+  ) {}
 
   get id(): number {
     return this.trace.id;
@@ -42,9 +46,6 @@ export class SimRequest implements RequestView {
   }
   get outputTokens(): number {
     return this.trace.outputTokens;
-  }
-  get scheduledMs(): number {
-    return this.trace.timestampMs;
   }
   get hashIds(): readonly number[] {
     return this.trace.hashIds;

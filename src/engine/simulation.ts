@@ -3,14 +3,16 @@
 // The loop owns requests from the client's side (sent, first/last token, ending); each worker owns
 // its stays and is reached only through its operations.
 import { BenchmarkClient } from '../client/client.ts';
+import { loadModeOf, loadModes, type LoadGenerator } from '../client/load.ts';
 import type { CostModel } from '../cost/model.ts';
-import { BlockKeyer } from '../kv/block-hash.ts';
+import { BlockKeyer, hasPrefixProperty } from '../kv/block-hash.ts';
 import type { EndReason, RequestRecord, RequestStatus } from '../protocol/records.ts';
 import type { SimulationResult } from '../protocol/result.ts';
 import type { Role } from '../protocol/roles.ts';
 import type { RouterFactory } from '../protocol/router.ts';
-import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../protocol/trace.ts';
+import { arraySource, TRACE_BLOCK_TOKENS, type TraceRequest, type TraceSource } from '../protocol/trace.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { randomStream } from '../util/random.ts';
 import type { Stay } from '../worker/stay.ts';
 import type { Worker, WorkerHost } from '../worker/worker.ts';
 import { checkAccounting } from './accounting.ts';
@@ -21,7 +23,7 @@ import { SimRequest } from './request.ts';
 import { Transceiver } from './transceiver.ts';
 
 type SimEvent =
-  | { kind: 'arrival'; index: number }
+  | { kind: 'arrival' }
   | { kind: 'server-arrival'; req: SimRequest; pool: Pool }
   | { kind: 'iteration-end'; worker: Worker<SimRequest>; run: number }
   | { kind: 'transfer-done'; req: SimRequest }
@@ -35,12 +37,16 @@ export interface SimulationOptions {
   routers?: Partial<Record<Role, RouterFactory>>;
   /** Longest run of decode-only iterations per event (default MAX_RUN_STEPS; 1 = one event per iteration). */
   maxRunSteps?: number;
+  /** For a streamed source: whether its hash ids keep the prefix property (see BlockKeyer); an array is scanned. */
+  prefixProperty?: boolean;
 }
 
 export class Simulation implements WorkerHost<SimRequest> {
   private readonly queue = new EventQueue<SimEvent>();
   private readonly client: BenchmarkClient<SimRequest>;
-  private readonly requests: SimRequest[];
+  private readonly source: TraceSource;
+  private readonly load: LoadGenerator;
+  private issued = 0;
   private readonly records: RequestRecord[] = [];
   readonly pools: Pool[];
   private readonly entry: Pool;
@@ -51,30 +57,37 @@ export class Simulation implements WorkerHost<SimRequest> {
   private nowMs = 0;
   private events = 0;
 
-  constructor(trace: readonly TraceRequest[], o: SimulationOptions) {
+  constructor(trace: readonly TraceRequest[] | TraceSource, o: SimulationOptions) {
     const s = o.scenario;
     this.client = new BenchmarkClient({ connectionLimit: s.client.connection_limit * s.client.worker_processes, timeoutMs: s.client.request_timeout_seconds * 1000 });
     this.decisionOverheadMs = s.router.decision_overhead_ms;
     this.pools = buildPools(o, this, () => this.nowMs);
     this.entry = this.pools[0];
     this.decode = this.pools[1] ?? null;
-    this.requests = trace.map((t) => new SimRequest(t));
-    this.keyer = new BlockKeyer(trace, TRACE_BLOCK_TOKENS, this.entry.workers[0].tokensPerBlock);
+    const array = Array.isArray(trace) ? (trace as readonly TraceRequest[]) : null;
+    this.source = array ? arraySource(array) : (trace as TraceSource);
+    this.load = loadModes.get(loadModeOf(s.client), { field: 'client' })(s.client, randomStream(o.seed, 'load'), this.source.length);
+    this.keyer = new BlockKeyer(array ? hasPrefixProperty(array, 2 ** 30) : (o.prefixProperty ?? false), TRACE_BLOCK_TOKENS, this.entry.workers[0].tokensPerBlock);
+  }
+
+  /** How the client sends (the load generator's description). */
+  get loadMode(): string {
+    return this.load.name;
   }
 
   run(): SimulationResult {
-    if (this.requests.length > 0) this.queue.push(this.requests[0].scheduledMs, { kind: 'arrival', index: 0 });
+    this.scheduleArrival(this.load.nextArrivalMs(0, this.source.peek()));
     for (let ev = this.queue.pop(); ev; ev = this.queue.pop()) {
       this.nowMs = ev.timeMs;
       this.events++;
       const p = ev.payload;
-      if (p.kind === 'arrival') this.onArrival(p.index);
+      if (p.kind === 'arrival') this.onArrival();
       else if (p.kind === 'server-arrival') this.dispatch(p.req, p.pool);
       else if (p.kind === 'iteration-end') p.worker.endIteration(this.nowMs, p.run);
       else if (p.kind === 'transfer-done') this.onTransferDone(p.req);
       else this.onTimeout(p.req);
     }
-    checkAccounting(this.requests.length, this.records.length, this.client, this.pools, this.transceiver);
+    checkAccounting(this.issued, this.records.length, this.client, this.pools, this.transceiver);
     return {
       records: this.records,
       pools: this.pools.map(poolResult),
@@ -87,9 +100,21 @@ export class Simulation implements WorkerHost<SimRequest> {
 
   // ---- client side ----
 
-  private onArrival(index: number): void {
-    const req = this.requests[index];
-    if (index + 1 < this.requests.length) this.queue.push(this.requests[index + 1].scheduledMs, { kind: 'arrival', index: index + 1 });
+  private scheduleArrival(atMs: number | null): void {
+    if (atMs !== null) this.queue.push(atMs, { kind: 'arrival' });
+  }
+
+  /** The load generator's arrival: send the next request of the source (unless the tick is skipped). */
+  private onArrival(): void {
+    if (!this.load.admits(this.issued - this.records.length)) {
+      this.scheduleArrival(this.load.nextArrivalMs(this.nowMs, this.source.peek()));
+      return;
+    }
+    const trace = this.source.take();
+    if (!trace) throw new Error(`load mode ${this.load.name}: an arrival after the last request`);
+    const req = new SimRequest(trace, this.load.scheduledMs(trace, this.nowMs));
+    this.issued++;
+    this.scheduleArrival(this.load.nextArrivalMs(this.nowMs, this.source.peek()));
     this.queue.push(req.scheduledMs + this.client.config.timeoutMs, { kind: 'timeout', req });
     if (this.client.issue(req)) {
       if (!this.send(req)) this.releaseConnection();
@@ -194,6 +219,7 @@ export class Simulation implements WorkerHost<SimRequest> {
       req.reason += ' waiting for a client connection';
       req.state = 'timed-out';
       this.records.push(recordOf(req, 'timed-out', this.nowMs, this.label));
+      this.ended();
       return;
     }
     // abort on the server: leave every queue and free every block the request holds
@@ -228,11 +254,17 @@ export class Simulation implements WorkerHost<SimRequest> {
     this.releaseConnection();
   }
 
+  /** A closed loop sends again when a request ends. */
+  private ended(): void {
+    this.scheduleArrival(this.load.afterEnd(this.nowMs));
+  }
+
   private record(req: SimRequest, status: RequestStatus): void {
     req.state = status;
     this.records.push(recordOf(req, status, this.nowMs, this.label));
     this.releaseRouters(req, true, true);
     req.blockHashes = [];
+    this.ended();
   }
 
   /** A connection is free: it goes to the next waiting request; one refused at once frees it again. */

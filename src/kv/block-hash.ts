@@ -61,8 +61,9 @@ export class BlockKeyer {
   readonly mode: 'trace-id' | 'chained';
   private readonly per: number;
 
+  /** `prefixProperty`: the trace keeps it (hasPrefixProperty over all its requests, ids below 2^30). */
   constructor(
-    traces: readonly { hashIds: readonly number[] }[],
+    prefixProperty: boolean,
     private readonly traceBlockTokens: number,
     private readonly engineBlockTokens: number,
   ) {
@@ -70,7 +71,7 @@ export class BlockKeyer {
       throw new Error(`trace block (${traceBlockTokens}) must be a multiple of the engine block (${engineBlockTokens})`);
     }
     this.per = traceBlockTokens / engineBlockTokens;
-    this.mode = hasPrefixProperty(traces, 2 ** 30) ? 'trace-id' : 'chained';
+    this.mode = prefixProperty ? 'trace-id' : 'chained';
   }
 
   /** The prompt's cacheable blocks as keyed units (see BlockChain). */
@@ -94,23 +95,50 @@ export interface BlockChain {
   lastKeyBlocks: number;
 }
 
-/** True if each id always follows the same id at the same position, and all ids are below `maxId`. */
-export function hasPrefixProperty(traces: readonly { hashIds: readonly number[] }[], maxId: number): boolean {
-  let top = 0;
-  for (const t of traces) for (const id of t.hashIds) if (id > top) top = id;
-  if (top >= maxId) return false;
-  // ids far sparser than the trace (e.g. content hashes) would need a huge table: chain instead
-  if (top > 16 * traces.reduce((n, t) => n + t.hashIds.length, 0) + 1_000_000) return false;
-  // parent[id] = the id before it (-1 at the start), or -2 when not seen yet
-  const parent = new Int32Array(top + 1).fill(-2);
-  for (const t of traces) {
+/**
+ * Whether a trace keeps the prefix property, learned one request at a time: each id always follows the
+ * same id (so an id implies its whole prefix), and every id is below `maxId`. Ids much sparser than the
+ * trace so far (e.g. content hashes) stop the scan: such a trace uses chained keys.
+ */
+export class PrefixPropertyScan {
+  /** parent[id] + 2: 0 = not seen yet, 1 = at the start of a prompt, else the id before it + 2. */
+  private parent = new Int32Array(1 << 16);
+  private ids = 0;
+  holds = true;
+
+  constructor(private readonly maxId: number) {}
+
+  add(hashIds: readonly number[]): void {
+    if (!this.holds) return;
+    this.ids += hashIds.length;
     let prev = -1;
-    for (const id of t.hashIds) {
-      const p = parent[id];
-      if (p === -2) parent[id] = prev;
-      else if (p !== prev) return false;
+    for (const id of hashIds) {
+      if (id >= this.parent.length && !this.grow(id)) return;
+      const p = this.parent[id];
+      if (p === 0) this.parent[id] = prev + 2;
+      else if (p !== prev + 2) {
+        this.holds = false;
+        return;
+      }
       prev = id;
     }
   }
-  return true;
+
+  private grow(id: number): boolean {
+    if (id >= this.maxId || id > 16 * this.ids + (1 << 24)) {
+      this.holds = false;
+      return false;
+    }
+    const next = new Int32Array(Math.min(this.maxId, Math.max(2 * this.parent.length, id + 1)));
+    next.set(this.parent);
+    this.parent = next;
+    return true;
+  }
+}
+
+/** True if each id always follows the same id at the same position, and all ids are below `maxId`. */
+export function hasPrefixProperty(traces: readonly { hashIds: readonly number[] }[], maxId: number): boolean {
+  const scan = new PrefixPropertyScan(maxId);
+  for (const t of traces) scan.add(t.hashIds);
+  return scan.holds;
 }

@@ -70,6 +70,7 @@ export function formatNotes(s: Summary): string {
     `workers: ${Object.entries(s.workers).map(([k, w]) => `${k} ${w.workers}x${w.ranksPerWorker} ranks busy ${pct(w.busyFraction)} (${iterationMix(w)})`).join('; ')}`,
     routingLine(s.routing, s.router),
   ];
+  lines.push(`load: ${s.load}; ${s.gpus} GPUs, ${s.outputTokenThroughputPerGpu.toFixed(1)} output tok/s per GPU, ${s.outputTokenThroughputPerUser.toFixed(1)} tok/s per user`);
   if (s.goodput) lines.push(`goodput (TTFT <= ${s.goodput.ttftMs} ms, ITL <= ${s.goodput.itlMs} ms): ${s.goodput.requestThroughput.toFixed(2)} req/s (${s.goodput.requests} requests)`);
   return lines.join('\n');
 }

@@ -41,6 +41,8 @@ export interface SummaryContext {
   workload: string;
   goodput?: { ttftMs?: number; itlMs?: number };
   run?: Provenance;
+  /** The client's load mode, as it describes itself. */
+  load?: string;
 }
 
 /** Seconds from the earliest scheduled start to the latest end of `records` (0 if none). */
@@ -65,6 +67,8 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
   const outTokens = done.reduce((a, r) => a + r.outputTokens, 0);
   const inTokens = done.reduce((a, r) => a + r.inputTokens, 0);
   const itl = stat(done.map((r) => r.itlMs));
+  const gpus = result.pools.reduce((a, p) => a + p.gpusPerWorker * p.workers.length, 0);
+  const perUser = done.filter((r) => r.itlMs > 0).map((r) => 1000 / r.itlMs);
   const avg = (f: (r: RequestRecord) => number) => round(done.length ? done.reduce((a, r) => a + f(r), 0) / done.length : 0);
 
   let goodput: Summary['goodput'] = null;
@@ -126,6 +130,10 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
       rejected: recs.filter((r) => r.status === 'rejected').length,
     },
     endReasons: countReasons(recs),
+    gpus,
+    outputTokenThroughputPerGpu: gpus > 0 ? round(outTokens / durationS / gpus, 4) || 0 : 0,
+    outputTokenThroughputPerUser: round(perUser.length > 0 ? perUser.reduce((a, x) => a + x, 0) / perUser.length : 0, 4),
+    load: ctx.load ?? 'fixed schedule',
     durationS: round(durationS),
     requestThroughput: perS(done.length),
     outputTokenThroughput: perS(outTokens),

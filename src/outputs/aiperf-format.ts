@@ -11,6 +11,12 @@ export class PyFloat {
  * "1e16" (no "+", no padding). Non-finite floats are written as null, pydantic's default (ser_json_inf_nan='null').
  */
 export function formatPyFloat(x: number): string {
+  // fast path: in [1e-5, 1e16) JavaScript's shortest round-trip text is already plain notation
+  const a = x < 0 ? -x : x;
+  if (a >= 1e-5 && a < 1e16) {
+    const t = String(x);
+    return t.includes('.') ? t : `${t}.0`;
+  }
   if (!Number.isFinite(x)) return 'null';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
   const sign = x < 0 ? '-' : '';
@@ -100,9 +106,13 @@ export function jsonCompact(v: JsonValue): string {
   if (s !== undefined) return s;
   if (Array.isArray(v)) return `[${v.map(jsonCompact).join(',')}]`;
   if (!isJsonObject(v)) throw new TypeError('jsonCompact: unsupported value');
-  return `{${entriesOf(v)
-    .map(([k, x]) => `${JSON.stringify(k)}:${jsonCompact(x)}`)
-    .join(',')}}`;
+  let out = '{';
+  for (const k in v) {
+    const x = v[k];
+    if (x === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${jsonCompact(x)}`;
+  }
+  return out + '}';
 }
 
 /** Converts an arbitrary value (the scenario) to a JsonValue, rejecting what JSON cannot hold. */

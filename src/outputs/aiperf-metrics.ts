@@ -142,7 +142,7 @@ export function evaluateRecord(r: AiperfRecordInput, epochNs: bigint, slos: Map<
       startNs,
       endNs: epochNs + BigInt(msToNs(r.endMs)),
       values: {},
-      error: r.status === 'timed-out' ? TIMEOUT_ERROR : rejectedError(r.errorReason),
+      error: r.status === 'timed-out' ? TIMEOUT_ERROR : rejectedError(r.reason),
     };
   }
   check(Number.isFinite(r.ttftMs) && Number.isFinite(r.e2elMs) && r.ttftMs >= 0 && r.e2elMs >= r.ttftMs, r, 'a completed request needs 0 <= ttftMs <= e2elMs');

@@ -2,7 +2,7 @@
 //
 // Input fields used, per request (structural: servesim's RequestRecord satisfies AiperfRecordInput as is):
 //   id, status, scheduledMs, endMs, inputTokens, outputTokens, ttftMs, e2elMs  (required)
-//   errorReason, sessionNum, turnIndex, conversationId, clientWorkerId         (optional)
+//   reason, sessionNum, turnIndex, conversationId, clientWorkerId         (optional)
 // Per run: scenario, seed, commandLine, servesimVersion, workload (required); epochNs, benchmarkId, runLabel, trial,
 // variation, sweepId, goodput, wasCancelled (optional). Nothing is imported from src/metrics (being refactored).
 
@@ -25,7 +25,7 @@ export interface AiperfRecordInput {
   /** Last token − scheduled, ms; read for completed requests only (NaN otherwise). */
   readonly e2elMs: number;
   /** Why the server refused a rejected request; becomes error.message. */
-  readonly errorReason?: string;
+  readonly reason?: string;
   /** Multi-turn: session index (default: id) and turn index (default 0); conversation id if the trace has one. */
   readonly sessionNum?: number;
   readonly turnIndex?: number;

@@ -1,7 +1,7 @@
 // AIPerf-compatible exports of a servesim run (profile_export_aiperf.json/.csv, profile_export.jsonl) as pure functions.
 // Inputs: the per-request records and the run info; profile_export.jsonl is AIPerf's --export-level records file.
 // Layout, fields and statistics follow ai-dynamo/aiperf (see docs/aiperf-outputs.md for the files and commits read).
-import { csvRow, formatPyFixed2, jsonCompact, jsonPretty, PyFloat, toJsonValue, type JsonValue } from './aiperf-format.ts';
+import { csvRow, formatPyFixed2, formatPyFloat, jsonPretty, PyFloat, toJsonValue, type JsonValue } from './aiperf-format.ts';
 import { evaluateRecord, goodputThresholds, METRICS, NS_TO_S, processingOrder, VALID_RECORD_METRICS, type EvaluatedRecord } from './aiperf-metrics.ts';
 import { PERCENTILES, recordStats } from './aiperf-stats.ts';
 import type {
@@ -92,7 +92,11 @@ function isoDateTime(ns: bigint): string {
 
 /** The per-request records of profile_export.jsonl, in AIPerf's processing order (by end time). */
 export function aiperfRecords(records: readonly AiperfRecordInput[], info: AiperfRunInfo): AiperfRecordLine[] {
-  return evaluateAll(records, info).map((e) => {
+  return recordsOf(evaluateAll(records, info));
+}
+
+function recordsOf(evaluated: readonly EvaluatedRecord[]): AiperfRecordLine[] {
+  return evaluated.map((e) => {
     const r = e.input;
     const line: AiperfRecordLine = {
       metadata: {
@@ -122,30 +126,78 @@ export function aiperfRecords(records: readonly AiperfRecordInput[], info: Aiper
   });
 }
 
-/** profile_export.jsonl: one compact JSON object per line, "\n"-terminated. */
+/** profile_export.jsonl: one compact JSON object per line, "\n"-terminated: what jsonCompact writes for each
+ *  AiperfRecordLine of aiperfRecords, spelled out for speed (a run writes one line per request). */
 export function aiperfRecordLines(records: readonly AiperfRecordInput[], info: AiperfRunInfo): string {
-  return aiperfRecords(records, info)
-    .map((l) => {
-      const metrics: Record<string, JsonValue> = {};
-      for (const [tag, m] of Object.entries(l.metrics)) {
-        metrics[tag] = { value: METRICS[tag as AiperfMetricTag].value === 'int' ? m.value : new PyFloat(m.value), unit: m.unit };
-      }
-      const error = l.error ? { code: l.error.code, type: l.error.type, message: l.error.message } : undefined;
-      return `${jsonCompact({ metadata: { ...l.metadata }, metrics, error })}\n`;
-    })
-    .join('');
+  return linesOf(evaluateAll(records, info));
+}
+
+/** Per record metric: the text before its value, its display factor, whether an int, the text after. */
+const LINE_METRICS = VALID_RECORD_METRICS.map((tag) => ({
+  tag,
+  head: `"${tag}":{"value":`,
+  factor: METRICS[tag].toDisplay,
+  int: METRICS[tag].value === 'int',
+  tail: `,"unit":${JSON.stringify(METRICS[tag].unit)}}`,
+}));
+
+function linesOf(evaluated: readonly EvaluatedRecord[]): string {
+  return [...lineChunks(evaluated)].join('');
+}
+
+/** The lines in chunks of a few thousand (a million-request file is larger than a JavaScript string may be). */
+function* lineChunks(evaluated: readonly EvaluatedRecord[]): Generator<string> {
+  const CHUNK = 4096;
+  let parts: string[] = [];
+  const errorIslUnit = JSON.stringify(METRICS.error_isl.unit);
+  const goodUnit = JSON.stringify(METRICS.good_request_count.unit);
+  for (const e of evaluated) {
+    const r = e.input;
+    parts.push(`{"metadata":{"request_num":${r.id},"session_num":${r.sessionNum ?? r.id}`);
+    if (r.conversationId !== undefined) parts.push(`,"conversation_id":${JSON.stringify(r.conversationId)}`);
+    parts.push(`,"turn_index":${r.turnIndex ?? 0},"request_start_ns":${e.startNs},"request_end_ns":${e.endNs},"worker_id":${JSON.stringify(r.clientWorkerId ?? 'servesim-client')},"record_processor_id":"servesim","benchmark_phase":"profiling"},"metrics":{`);
+    if (e.error) {
+      parts.push(`"error_isl":{"value":${r.inputTokens},"unit":${errorIslUnit}}},"error":{"code":${e.error.code === null ? 'null' : JSON.stringify(e.error.code)},"type":${JSON.stringify(e.error.type)},"message":${JSON.stringify(e.error.message)}}}\n`);
+      continue;
+    }
+    let sep = '';
+    for (const m of LINE_METRICS) {
+      const v = e.values[m.tag];
+      if (v === undefined) continue;
+      const shown = m.factor === undefined ? v : v * m.factor;
+      parts.push(sep, m.head, m.int ? String(shown) : formatPyFloat(shown), m.tail);
+      sep = ',';
+    }
+    if (e.good !== undefined) parts.push(`${sep}"good_request_count":{"value":${e.good},"unit":${goodUnit}}`);
+    parts.push('}}\n');
+    if (parts.length >= CHUNK * 8) {
+      yield parts.join('');
+      parts = [];
+    }
+  }
+  if (parts.length > 0) yield parts.join('');
 }
 
 /** profile_export_aiperf.json as an object (metric keys and run fields in AIPerf's order). */
 export function aiperfJson(records: readonly AiperfRecordInput[], info: AiperfRunInfo): AiperfJsonExport {
-  const evaluated = evaluateAll(records, info);
+  return jsonOf(evaluateAll(records, info), info);
+}
+
+function jsonOf(evaluated: readonly EvaluatedRecord[], info: AiperfRunInfo): AiperfJsonExport {
   const valid = evaluated.filter((e) => !e.error);
   const errors = evaluated.filter((e) => e.error);
   const metrics: Partial<Record<AiperfMetricTag, AiperfMetricStats>> = {};
   const scalar = (tag: AiperfMetricTag, base: number): void => {
     metrics[tag] = { unit: METRICS[tag].unit, avg: display(tag, base) };
   };
-  const series = (tag: AiperfRecordMetricTag): number[] => valid.flatMap((e) => (e.values[tag] === undefined ? [] : [e.values[tag]]));
+  const series = (tag: AiperfRecordMetricTag): number[] => {
+    const xs: number[] = [];
+    for (const e of valid) {
+      const x = e.values[tag];
+      if (x !== undefined) xs.push(x);
+    }
+    return xs;
+  };
   const sumOf = (xs: readonly number[]): number => xs.reduce((a, x) => a + x, 0); // the column store's running sum
 
   for (const tag of VALID_RECORD_METRICS) {
@@ -294,6 +346,13 @@ export function aiperfCsv(json: AiperfJsonExport): string {
 
 /** The three files' contents, by AIPerf file name. */
 export function aiperfFiles(records: readonly AiperfRecordInput[], info: AiperfRunInfo): Readonly<Record<string, string>> {
-  const json = aiperfJson(records, info);
-  return { [AIPERF_FILES.json]: aiperfJsonText(json), [AIPERF_FILES.csv]: aiperfCsv(json), [AIPERF_FILES.jsonl]: aiperfRecordLines(records, info) };
+  const parts = aiperfFileParts(records, info);
+  return { ...parts, [AIPERF_FILES.jsonl]: [...parts[AIPERF_FILES.jsonl]].join('') };
+}
+
+/** The three files by AIPerf file name, the per-request one as chunks to write one after the other. */
+export function aiperfFileParts(records: readonly AiperfRecordInput[], info: AiperfRunInfo): { [AIPERF_FILES.json]: string; [AIPERF_FILES.csv]: string; [AIPERF_FILES.jsonl]: Iterable<string> } {
+  const evaluated = evaluateAll(records, info);
+  const json = jsonOf(evaluated, info);
+  return { [AIPERF_FILES.json]: aiperfJsonText(json), [AIPERF_FILES.csv]: aiperfCsv(json), [AIPERF_FILES.jsonl]: lineChunks(evaluated) };
 }

@@ -29,6 +29,8 @@ export interface WorkerResult {
 
 export interface PoolResult {
   role: Role;
+  /** GPUs of one worker (its tensor_parallel_size: DEP-n and TEP-n groups both span n GPUs). */
+  gpusPerWorker: number;
   /** The router's one-line description. */
   router: string;
   workers: WorkerResult[];

@@ -82,6 +82,13 @@ export interface Summary extends BlockFigures {
   /** How to reproduce the run (absent for runs made without it, e.g. inside tests). */
   run?: Provenance;
   requests: { issued: number; completed: number; timedOut: number; rejected: number };
+  /** GPUs of the deployment, output tokens/s per GPU, and output tokens/s per user (AIPerf's
+   *  output_token_throughput_per_user: 1000 / ITL, averaged over completed requests). */
+  gpus: number;
+  outputTokenThroughputPerGpu: number;
+  outputTokenThroughputPerUser: number;
+  /** The load mode the client ran (fixed schedule, request rate, concurrency). */
+  load: string;
   /** Requests that did not complete, by why (see EndReason). */
   endReasons: Partial<Record<EndReason, number>>;
   durationS: number;

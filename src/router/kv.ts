@@ -4,6 +4,7 @@
 // Dynamo's tie-break at temperature 0, softmax over min-max-normalised costs above it.
 import type { KvEventKind, RequestView, RouteTarget, Router, RouterContext } from '../protocol/router.ts';
 import type { RouterConfig } from '../scenario/schema.ts';
+import { PrefixIndex } from './prefix-index.ts';
 
 export interface KvRouterFlags {
   /** Count active blocks in the cost (Dynamo: off for the prefill pool of a disaggregated deployment). */
@@ -16,10 +17,8 @@ export interface KvRouterFlags {
   useCacheEvents: boolean;
 }
 
-/** Per-target router state: Dynamo's ActiveSequences plus the indexer's view of the target's cache. */
+/** Per-target router state: Dynamo's ActiveSequences plus the approximate index's view of its cache. */
 export class TargetState {
-  /** Hashes the indexer believes cached on this target (event mode). */
-  readonly cached = new Set<number>();
   /** Approximate mode: hash → expiry time, ms. */
   readonly approx = new Map<number, number>();
   /** Pending prefill tokens of requests routed here (active_tokens). */
@@ -33,16 +32,19 @@ export class TargetState {
   requests = 0;
 
   constructor(
+    readonly index: number,
     readonly worker: number,
     readonly rank: number,
     readonly capacityBlocks: number,
+    private readonly index_: PrefixIndex,
   ) {}
 
   get activeBlockCount(): number {
     return this.activeUniqueBlocks + this.privateBlocks;
   }
+  /** Keys the indexer holds for this target (Dynamo breaks cost ties by the smaller tree). */
   get treeSize(): number {
-    return this.cached.size + this.approx.size;
+    return this.index_.sizes[this.index] + this.approx.size;
   }
 }
 
@@ -74,6 +76,10 @@ export class KvRouter implements Router {
   private readonly delayMs: number;
   private readonly approxIndex: boolean;
   private readonly busyThreshold: number | undefined;
+  /** What the engines' KV events say each target caches. */
+  private readonly index: PrefixIndex;
+  /** Overlap per target of the request being scored (reused). */
+  private readonly overlapUnits: Int32Array;
   private nowMs = 0;
 
   constructor(
@@ -91,17 +97,24 @@ export class KvRouter implements Router {
     this.approxIndex = !flags.useCacheEvents && this.weight > 0;
     this.name = `kv (overlap weight ${this.weight}, temperature ${this.temperature}, ${flags.useCacheEvents ? 'KV events' : this.approxIndex ? `approx TTL ${cfg.router_ttl_secs}s` : 'no prefix index'})`;
     this.byWorker = ctx.workerRanks.map(() => []);
+    this.index = new PrefixIndex(ctx.targets.length);
+    this.overlapUnits = new Int32Array(ctx.targets.length);
     ctx.targets.forEach((view, i) => {
-      const t = new TargetState(view.worker, view.rank, view.kvCapacityBlocks);
+      const t = new TargetState(i, view.worker, view.rank, view.kvCapacityBlocks, this.index);
       this.targets.push(t);
       this.byWorker[view.worker][view.rank] = t;
       if (flags.useCacheEvents) {
         ctx.onKvEvents(i, (kind, hashes) => {
           if (this.delayMs > 0) this.pending.push({ atMs: this.ctx.now() + this.delayMs, target: t, kind, hashes: hashes.slice() });
-          else applyEvent(t, kind, hashes);
+          else this.apply(t, kind, hashes);
         });
       }
     });
+  }
+
+  private apply(t: TargetState, kind: KvEventKind, hashes: readonly number[]): void {
+    if (kind === 'stored') this.index.store(t.index, hashes);
+    else this.index.remove(t.index, hashes);
   }
 
   /** Leading units of `hashes` the index holds for target `t` (engine blocks when a unit is one block). */
@@ -110,7 +123,7 @@ export class KvRouter implements Router {
     if (this.approxIndex) {
       while (n < hashes.length && (t.approx.get(hashes[n]) ?? -Infinity) > this.nowMs) n++;
     } else {
-      while (n < hashes.length && t.cached.has(hashes[n])) n++;
+      while (n < hashes.length && this.index.has(t.index, hashes[n])) n++;
     }
     return n;
   }
@@ -120,9 +133,14 @@ export class KvRouter implements Router {
     const isl = req.inputTokens;
     const hashes = req.blockHashes;
     const promptBlocks = req.blocksInUnits(hashes.length);
+    const units = this.overlapUnits;
+    if (this.weight > 0) {
+      if (this.approxIndex) for (const t of this.targets) units[t.index] = this.overlapBlocks(t, hashes);
+      else this.index.overlaps(hashes, units);
+    }
     const out = [];
     for (const t of this.targets) {
-      const overlap = this.weight > 0 ? req.blocksInUnits(this.overlapBlocks(t, hashes)) : 0;
+      const overlap = this.weight > 0 ? req.blocksInUnits(units[t.index]) : 0;
       const newTokens = Math.max(0, isl - overlap * this.bs);
       const prefillTokens = this.flags.trackPrefillTokens ? t.activeTokens + newTokens : 0;
       let decodeBlocks: number;
@@ -243,7 +261,7 @@ export class KvRouter implements Router {
     this.nowMs = nowMs;
     while (this.pendingHead < this.pending.length && this.pending[this.pendingHead].atMs <= nowMs) {
       const e = this.pending[this.pendingHead++];
-      applyEvent(e.target, e.kind, e.hashes);
+      this.apply(e.target, e.kind, e.hashes);
     }
     if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
       this.pending.splice(0, this.pendingHead);
@@ -272,9 +290,4 @@ export function kvCost(weight: number, blockTokens: number, prefillTokens: numbe
 /** Engine blocks in unit `i` of the request's prompt chain. */
 function unitBlocks(req: RequestView, i: number): number {
   return i === req.blockHashes.length - 1 ? req.lastKeyBlocks : req.blocksPerKey;
-}
-
-function applyEvent(t: TargetState, kind: KvEventKind, hashes: readonly number[]): void {
-  if (kind === 'stored') for (const h of hashes) t.cached.add(h);
-  else for (const h of hashes) t.cached.delete(h);
 }

@@ -103,8 +103,18 @@ export const scenarioSchema = z.strictObject({
       /** Goodput SLA (AIPerf --goodput), ms. */
       goodput_ttft_ms: z.number().positive().optional(),
       goodput_itl_ms: z.number().positive().optional(),
+      /** --fixed-schedule: send each request at its trace timestamp (AIPerf turns it on for Mooncake traces). */
+      fixed_schedule: z.boolean().default(true),
+      /** --request-rate, requests/s (open loop; fixed_schedule false). */
+      request_rate: z.number().positive().optional(),
+      /** --request-rate-mode: exponential (poisson) or equal (constant) gaps. */
+      request_rate_mode: z.enum(['poisson', 'constant']).default('poisson'),
+      /** --concurrency: closed loop of this many users (without request_rate), or the cap of request-rate mode. */
+      concurrency: posInt.optional(),
+      /** --request-count: requests to send (default: every request of the trace or workload). */
+      request_count: posInt.optional(),
     })
-    .default({ connection_limit: 2500, worker_processes: 1, request_timeout_seconds: 1000 }),
+    .default({ connection_limit: 2500, worker_processes: 1, request_timeout_seconds: 1000, fixed_schedule: true, request_rate_mode: 'poisson' }),
   router: routerSchema.default(routerSchema.parse({})),
   workers: z
     .strictObject({

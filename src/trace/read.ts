@@ -1,24 +1,19 @@
-// Trace reading and validation: streams Mooncake JSONL and turns each line into a checked TraceRequest.
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+// Trace reading and validation: Mooncake JSONL, each line a checked TraceRequest. A first pass checks
+// every line, hashes the file and learns what the run needs to know up front (request count, sorted,
+// prefix property); then the run pulls requests from a second pass as it consumes them, so memory does
+// not grow with the trace. An unsorted trace is sorted as AIPerf's fixed schedule sorts it (in memory).
+import { createHash } from 'node:crypto';
+import { hasPrefixProperty, PrefixPropertyScan } from '../kv/block-hash.ts';
+import { arraySource, TRACE_BLOCK_TOKENS, type TraceRequest, type TraceSource } from '../protocol/trace.ts';
 import { inputError } from '../util/errors.ts';
-import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../protocol/trace.ts';
+import { LineReader } from './lines.ts';
 
 function isNonNegInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }
 
-/**
- * Parse and validate one JSONL line. `prevTimestampMs` enforces a sorted trace (a fixed schedule
- * replays in file order; an unsorted file is almost always a mistake, so it is rejected).
- */
-export function parseTraceLine(
-  text: string,
-  where: { file: string; line: number },
-  id: number,
-  prevTimestampMs: number,
-  blockTokens = TRACE_BLOCK_TOKENS,
-): TraceRequest {
+/** Parse and validate one JSONL line (request `id`: its 0-based position among the file's requests). */
+export function parseTraceLine(text: string, where: { file: string; line: number }, id: number, blockTokens = TRACE_BLOCK_TOKENS): TraceRequest {
   let obj: unknown;
   try {
     obj = JSON.parse(text);
@@ -31,7 +26,7 @@ export function parseTraceLine(
 
   const ts = r.timestamp;
   if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) throw f('timestamp', `must be a number of ms >= 0, got ${JSON.stringify(ts)}`);
-  if (ts < prevTimestampMs) throw f('timestamp', `decreases (${ts} after ${prevTimestampMs}); the trace must be sorted by time`);
+  if (ts > Number.MAX_SAFE_INTEGER) throw f('timestamp', `${ts} is beyond 2^53 ms, where times cannot be held exactly; give milliseconds (e.g. since the trace start)`);
   const isl = r.input_length;
   if (!isNonNegInt(isl) || isl < 1) throw f('input_length', `must be a positive integer, got ${JSON.stringify(isl)}`);
   const osl = r.output_length;
@@ -40,6 +35,7 @@ export function parseTraceLine(
   if (!Array.isArray(ids)) throw f('hash_ids', 'must be an array of non-negative integers');
   for (let i = 0; i < ids.length; i++) {
     if (!isNonNegInt(ids[i])) throw f('hash_ids', `element ${i} must be a non-negative integer, got ${JSON.stringify(ids[i])}`);
+    if (ids[i] > Number.MAX_SAFE_INTEGER) throw f('hash_ids', `element ${i} (${ids[i]}) is above 2^53 - 1: ids that large are not read exactly and would collide`);
   }
   const expected = Math.ceil(isl / blockTokens);
   if (ids.length !== expected) {
@@ -57,26 +53,70 @@ export function parseTraceLine(
   return req;
 }
 
-/** Stream a trace file line by line; blank lines are skipped. Throws InputError on the first bad line. */
-export async function* streamTrace(file: string, blockTokens = TRACE_BLOCK_TOKENS): AsyncGenerator<TraceRequest> {
-  if (!existsSync(file)) throw inputError({ file }, 'no such file');
-  if (!statSync(file).isFile()) throw inputError({ file }, 'not a regular file');
-  const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let line = 0;
-  let id = 0;
-  let prev = 0;
-  for await (const text of rl) {
-    line++;
-    if (text.trim() === '') continue;
-    const req = parseTraceLine(text, { file, line }, id++, prev, blockTokens);
-    prev = req.timestampMs;
-    yield req;
-  }
-  if (id === 0) throw inputError({ file }, 'contains no requests');
+/** What the first pass over a trace file learned. */
+export interface TraceScan {
+  file: string;
+  requests: number;
+  /** Timestamps never decrease (else the trace is sorted in memory, as AIPerf sorts it). */
+  sorted: boolean;
+  /** Its hash ids keep the prefix property (see BlockKeyer). */
+  prefixProperty: boolean;
+  sha256: string;
 }
 
-export async function readTrace(file: string, blockTokens = TRACE_BLOCK_TOKENS): Promise<TraceRequest[]> {
-  const out: TraceRequest[] = [];
-  for await (const r of streamTrace(file, blockTokens)) out.push(r);
-  return out;
+/** Every non-blank line of `file` as a checked request, in file order. */
+function* requestsOf(file: string, blockTokens: number, onBytes?: (b: Buffer) => void): Generator<TraceRequest> {
+  const lines = new LineReader(file, onBytes);
+  let id = 0;
+  for (let text = lines.read(); text !== undefined; text = lines.read()) {
+    if (text.trim() === '') continue;
+    yield parseTraceLine(text, { file, line: lines.line }, id++, blockTokens);
+  }
 }
+
+/** First pass: check every line, count, hash, learn whether sorted and whether ids keep the prefix property. */
+export function scanTrace(file: string, blockTokens = TRACE_BLOCK_TOKENS): TraceScan {
+  const hash = createHash('sha256');
+  const prefix = new PrefixPropertyScan(2 ** 30);
+  let requests = 0;
+  let sorted = true;
+  let prev = -Infinity;
+  for (const r of requestsOf(file, blockTokens, (b) => hash.update(b))) {
+    requests++;
+    if (r.timestampMs < prev) sorted = false;
+    prev = r.timestampMs;
+    prefix.add(r.hashIds);
+  }
+  if (requests === 0) throw inputError({ file }, 'contains no requests');
+  return { file, requests, sorted, prefixProperty: prefix.holds, sha256: hash.digest('hex') };
+}
+
+/** Sorted by timestamp, ties in file order (AIPerf's fixed schedule sorts its entries). */
+function sortBySchedule(requests: TraceRequest[]): TraceRequest[] {
+  return requests.sort((a, b) => a.timestampMs - b.timestampMs || a.id - b.id);
+}
+
+/** The whole trace in memory, in schedule order. */
+export function readTrace(file: string, blockTokens = TRACE_BLOCK_TOKENS): TraceRequest[] {
+  const out = [...requestsOf(file, blockTokens)];
+  if (out.length === 0) throw inputError({ file }, 'contains no requests');
+  return sortBySchedule(out);
+}
+
+/** Second pass: the requests of a scanned trace, read as the run takes them (in memory if unsorted). */
+export function traceSource(scan: TraceScan, blockTokens = TRACE_BLOCK_TOKENS): TraceSource {
+  if (!scan.sorted) return arraySource(readTrace(scan.file, blockTokens));
+  const it = requestsOf(scan.file, blockTokens);
+  let head: TraceRequest | undefined = it.next().value ?? undefined;
+  return {
+    length: scan.requests,
+    peek: () => head,
+    take: () => {
+      const r = head;
+      head = it.next().value ?? undefined;
+      return r;
+    },
+  };
+}
+
+export { hasPrefixProperty };

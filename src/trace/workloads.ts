@@ -3,6 +3,7 @@
 import type { TraceRequest } from '../protocol/trace.ts';
 import { Registry } from '../util/registry.ts';
 import { generatePoisson, poissonParamSpec } from './poisson.ts';
+import { generateSynthetic, syntheticParamSpec } from './synthetic.ts';
 import type { ParamSpec } from './params.ts';
 import { generateSeedCoding, loadSeedCodingModel, seedCodingParamSpec } from './seed-coding.ts';
 
@@ -11,6 +12,8 @@ export interface Workload {
   description: string;
   /** Its parameters, defaults and ranges. */
   params(): ParamSpec;
+  /** Its requests carry timestamps a fixed schedule can replay (false: send them at a rate or concurrency). */
+  timed: boolean;
   generate(opts: { seed: string; params?: Record<string, number> }): TraceRequest[];
 }
 
@@ -22,13 +25,22 @@ for (const w of [
       "The seed's Mooncake-based synthetic coding/conversation trace (datagen x16 prefix, x10 prompt, max ISL 110000): " +
       '10,000 requests over ~85 min, ~39K-token inputs, ~44 % block hit rate; generated from a model measured on the Mooncake trace.',
     params: () => seedCodingParamSpec(loadSeedCodingModel()),
+    timed: true,
     generate: ({ seed, params }) => generateSeedCoding(loadSeedCodingModel(), seed, params),
   },
   {
     name: 'poisson',
     description: 'Poisson arrivals with fixed or log-normal ISL/OSL and a given share of each prompt from Zipf-popular shared prefixes.',
     params: () => poissonParamSpec,
+    timed: true,
     generate: ({ seed, params }) => generatePoisson(seed, params),
+  },
+  {
+    name: 'synthetic',
+    description: "AIPerf-style synthetic prompts: normal (or uniform range-ratio) input/output lengths, an optional pool of shared prefixes; untimed (use a request rate or concurrency).",
+    params: () => syntheticParamSpec,
+    timed: false,
+    generate: ({ seed, params }) => generateSynthetic(seed, params),
   },
 ] satisfies Workload[]) workloads.register(w.name, w.description, w);
 
