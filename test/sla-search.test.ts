@@ -30,6 +30,7 @@ describe('SLA search', () => {
     expect(() => parseSla('time_to_first_token<=5')).toThrow(/name a statistic/);
     expect(() => parseSla('time_to_first_token:p98<=5')).toThrow(/unknown statistic p98/);
     expect(() => parseSla('goodput:mean>=1')).toThrow(/one value per run/);
+    expect(() => validatePlan({ ...base, sla: undefined, search: { key: 'param.rate_scale', low: 1, high: 2, tolerance: 0.5 } }, 'x.yaml')).toThrow(/x\.yaml: search: a load search needs an sla/);
   });
 
   it('bisection on rate_scale finds the largest lattice value an exhaustive grid finds', async () => {

@@ -163,6 +163,7 @@ export function validatePlan(raw: unknown, file: string): Plan {
   let sla: Sla | undefined;
   if (p.sla !== undefined) sla = parseSla(Array.isArray(p.sla) ? p.sla.join(' ') : p.sla, { file, field: 'sla' });
   if (p.search && !(p.search.high > p.search.low)) throw inputError({ file, field: 'search.high' }, `must be above search.low ${p.search.low}`);
+  if (p.search && sla === undefined) throw inputError({ file, field: 'search' }, 'a load search needs an sla (in the plan or --sla)');
   return {
     file,
     name: p.name ?? basename(file).replace(/\.ya?ml$/, ''),
