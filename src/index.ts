@@ -24,7 +24,13 @@ export { writeReport, loadRun as loadReportRun } from './app/report.ts';
 // reported runs, checks, calibration, what-ifs
 export { checkRun, type CheckedRun, type CheckedRow } from './app/check.ts';
 export { loadReported, loadTolerances, REPORTED_RUNS, SCENARIOS_DIR, type ReportedRun } from './app/reported.ts';
-export { runSweep, parseVary, combinations, sweepTable, type Dimension, type SweepRow, type SweepSpec } from './app/sweep.ts';
+export { parseVary, combinations, sweepPlan, type Dimension } from './app/sweep.ts';
+export { loadPlan, validatePlan, seedList, type Plan } from './app/plan.ts';
+export { runSweepPlan, mergeShards, parseShard, type SweepOptions, type SweepOutcome } from './app/sweep-run.ts';
+export { parseSla, meetsSla, type Sla } from './app/sla.ts';
+export { figuresOf, type Figures } from './app/figures.ts';
+export { compareVariants, variantsOf, compareText, type CompareResult, type Variant } from './app/compare.ts';
+export { confidenceInterval, predictionInterval, studentTQuantile, type Interval } from './util/stats.ts';
 export { analyzeRequests, formatAnalysis, type DatasetAnalysis } from './trace/analyze.ts';
 
 // cost models and routers

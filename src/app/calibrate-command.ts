@@ -1,13 +1,13 @@
 // `servesim calibrate`: fit the cost model's global parameters to the reported runs, write the fitted
 // values into the model file and a report (start vs fitted values, per-figure errors, sensitivities).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { modelFile } from '../cost/load.ts';
 import { CALIBRATION_PARAMETERS, type CalibrationParameter } from '../cost/spec.ts';
 import { formatRows } from '../metrics/compare.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { inputError } from '../util/errors.ts';
-import { calibrate, type CalibrationResult } from './calibrate.ts';
+import { calibrate, evaluate, sensitivities, type CalibrationResult } from './calibrate.ts';
 import { loadInputs } from './inputs.ts';
 
 export interface CalibrateArgs {
@@ -19,6 +19,8 @@ export interface CalibrateArgs {
   'max-evaluations': number;
   write: boolean;
   report: string;
+  /** Skip the fit: measure the Jacobian at the model's current values and store the parameter covariance. */
+  'uncertainty-only'?: boolean;
 }
 
 export function reportMarkdown(r: CalibrationResult, meta: { model: string; workload: string; seed: string; params: readonly string[] }, spec: Record<string, { prior: number; bounds: [number, number]; unit: string; meaning: string }>): string {
@@ -48,6 +50,18 @@ export async function calibrateCommand(a: CalibrateArgs, log: (line: string) => 
   if (!(a['max-evaluations'] > 0)) throw inputError({ field: '--max-evaluations' }, 'must be positive');
   const { requests, label: workload } = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed });
   const params = names as CalibrationParameter[];
+  const { parameterUncertainty } = await import('./uncertainty.ts');
+  if (a['uncertainty-only']) {
+    const setup = { model: a.model, requests, seed: a.seed, workload, parameters: params };
+    const at = evaluate(setup, {});
+    const { jacobian } = sensitivities(setup, at);
+    const uncertainty = parameterUncertainty(at, jacobian, params);
+    const file = join(a.report, 'report.json');
+    const json = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+    mkdirSync(a.report, { recursive: true });
+    writeFileAtomic(file, JSON.stringify({ ...json, uncertainty }, null, 2) + '\n');
+    return uncertaintyMarkdown(uncertainty) + `\nwrote the uncertainty into ${file}\n`;
+  }
   const result = calibrate(
     { model: a.model, requests, seed: a.seed, workload, parameters: params },
     { maxEvaluations: a['max-evaluations'], log },
@@ -58,12 +72,20 @@ export async function calibrateCommand(a: CalibrateArgs, log: (line: string) => 
   mkdirSync(a.report, { recursive: true });
   const md = reportMarkdown(result, { model: a.model, workload, seed: a.seed, params }, spec);
   writeFileAtomic(join(a.report, 'report.md'), md);
-  writeFileAtomic(join(a.report, 'report.json'), JSON.stringify({ start: strip(result.start), fitted: strip(result.fitted), evaluations: result.evaluations, sensitivity: result.sensitivity }, null, 2) + '\n');
+  const uncertainty = parameterUncertainty(result.fitted, result.jacobian, params);
+  writeFileAtomic(join(a.report, 'report.json'), JSON.stringify({ start: strip(result.start), fitted: strip(result.fitted), evaluations: result.evaluations, sensitivity: result.sensitivity, uncertainty }, null, 2) + '\n');
   if (a.write) {
     for (const k of params) spec[k].value = Number(result.fitted.values[k].toPrecision(8));
     writeFileAtomic(file, JSON.stringify(json, null, 2) + '\n');
   }
-  return md;
+  return md + uncertaintyMarkdown(uncertainty);
+}
+
+/** The parameter uncertainty as a short Markdown section. */
+export function uncertaintyMarkdown(u: { method: string; parameters: string[]; relativeStdError: Record<string, number>; sigma2: number; dof: number }): string {
+  const out = ['', '## Parameter uncertainty', '', `${u.method}; σ² = ${u.sigma2.toFixed(4)} on ${u.dof} degrees of freedom.`, '', '| parameter | relative standard error |', '|---|---|'];
+  for (const k of u.parameters) out.push(`| ${k} | ${(u.relativeStdError[k] * 100).toFixed(2)} % |`);
+  return out.join('\n') + '\n';
 }
 
 function strip(e: CalibrationResult['start']) {

@@ -105,8 +105,10 @@ export interface CalibrationResult {
   start: Evaluation;
   fitted: Evaluation;
   evaluations: number;
-  /** d ln(figure) / d ln(parameter) at the fitted point, per run and figure. */
+  /** d ln(figure) / d ln(parameter) at the fitted point, per run and figure (2 decimals). */
   sensitivity: Record<string, Record<string, Partial<Record<CalibrationParameter, number>>>>;
+  /** The same, unrounded: the Jacobian of the fit in ln-parameter space. */
+  jacobian: Record<string, Record<string, Partial<Record<CalibrationParameter, number>>>>;
 }
 
 /** One stage of the fit: which parameters move and which runs judge them. */
@@ -152,24 +154,35 @@ export function calibrate(setup: CalibrationSetup, opts: { maxEvaluations: numbe
   const result = { evaluations };
   const fittedValues = current;
   const fitted = evaluate(setup, fittedValues);
-  // sensitivity: ±5 % relative change of each parameter (kept inside its bounds)
+  const { sensitivity, jacobian } = sensitivities(setup, fitted);
+  return { start, fitted, evaluations: result.evaluations, sensitivity, jacobian };
+}
+
+/**
+ * d ln(figure) / d ln(parameter) at `at` by central differences (±5 % of each parameter, kept inside
+ * its bounds): rounded to 2 decimals for the report, and unrounded (the Jacobian of the fit).
+ */
+export function sensitivities(setup: CalibrationSetup, at: Evaluation): Pick<CalibrationResult, 'sensitivity' | 'jacobian'> {
+  const spec = loadCostModel(setup.model).spec.calibration.parameters;
   const sensitivity: CalibrationResult['sensitivity'] = {};
-  for (const k of names) {
-    const v = fitted.values[k];
+  const jacobian: CalibrationResult['jacobian'] = {};
+  for (const k of setup.parameters) {
+    const v = at.values[k];
     const h = Math.max(1e-6, Math.abs(v) * 0.05);
     const up = Math.min(spec[k].bounds[1], v + h);
     const down = Math.max(spec[k].bounds[0], v - h);
     if (up === down || v === 0) continue;
-    const eu = evaluate(setup, { ...fittedValues, [k]: up });
-    const ed = evaluate(setup, { ...fittedValues, [k]: down });
+    const eu = evaluate(setup, { ...at.values, [k]: up });
+    const ed = evaluate(setup, { ...at.values, [k]: down });
     eu.runs.forEach((run, ri) => {
       run.rows.forEach((row, fi) => {
         const lo = ed.runs[ri].rows[fi].simulated;
         if (!(row.simulated > 0 && lo > 0)) return;
         const s = (Math.log(row.simulated) - Math.log(lo)) / (Math.log(up) - Math.log(down));
+        ((jacobian[run.name] ??= {})[row.figure] ??= {})[k] = s;
         ((sensitivity[run.name] ??= {})[row.figure] ??= {})[k] = Math.round(s * 100) / 100;
       });
     });
   }
-  return { start, fitted, evaluations: result.evaluations, sensitivity };
+  return { sensitivity, jacobian };
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Summary } from '../protocol/summary.ts';
 import { renderReport } from '../report/html.ts';
+import { renderSweepReport } from '../report/pareto.ts';
 import type { ReportedRef, ReportRun } from '../report/types.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { inputError } from '../util/errors.ts';
@@ -74,4 +75,12 @@ export function writeReport(dirs: readonly string[], out: string, title: string)
   mkdirSync(dirname(out), { recursive: true });
   writeFileAtomic(out, renderReport(runs, title));
   return runs.length;
+}
+
+/** Render a sweep folder's answers (Pareto charts, SLA ranking, max load) to `out`. */
+export function writeSweepReport(dir: string, out: string, title: string): void {
+  const file = join(dir, 'answers.json');
+  if (!existsSync(file)) throw inputError({ file: dir }, 'no answers.json: not a finished sweep folder (run servesim sweep, or merge its shards)');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileAtomic(out, renderSweepReport(readJson(file), title));
 }

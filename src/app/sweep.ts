@@ -1,12 +1,12 @@
-// What-if grids: every combination of the values of several dimensions (scenario keys, or built-in
-// workload parameters as param.NAME), each simulated over several seeds, and the table of figures.
-import type { Summary } from '../protocol/summary.ts';
-import { loadScenario } from '../scenario/load.ts';
-import { parseParamPairs } from '../trace/params.ts';
+// `servesim sweep`: a plan file, or a scenario with --vary dimensions (the quick form of the same
+// plan), run into a results folder on worker threads; returns what the command prints.
+import { basename, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { inputError } from '../util/errors.ts';
-import { textTable } from '../util/text-table.ts';
-import { loadInputs } from './inputs.ts';
-import { simulate } from './run.ts';
+import { isPlanFile, validatePlan, type Plan } from './plan.ts';
+import { loadPlanRaw } from './plan-file.ts';
+import { runSweepPlan, parseShard, type SweepOptions } from './sweep-run.ts';
+import { defaultWorkers } from './pool.ts';
 
 export interface Dimension {
   key: string;
@@ -23,75 +23,87 @@ export function parseVary(spec: string): Dimension {
 
 /** Every combination of one value per dimension, in order (the last dimension varies fastest). */
 export function combinations(dims: readonly Dimension[]): Record<string, string>[] {
-  const seen = new Set<string>();
-  for (const d of dims) {
-    if (seen.has(d.key)) throw inputError({ field: '--vary' }, `${d.key} is given twice; put all its values in one --vary`);
-    seen.add(d.key);
-  }
   let out: Record<string, string>[] = [{}];
   for (const d of dims) out = out.flatMap((c) => d.values.map((v) => ({ ...c, [d.key]: v })));
   return out;
 }
 
-export interface SweepSpec {
-  scenario: string;
-  dims: Dimension[];
+/** A --vary value as YAML reads it (numbers, booleans, strings). */
+function scalarOf(v: string): number | string | boolean {
+  try {
+    const x: unknown = parseYaml(v);
+    return typeof x === 'number' || typeof x === 'boolean' || typeof x === 'string' ? x : v;
+  } catch {
+    return v;
+  }
+}
+
+export interface SweepArgs {
+  file: string;
+  vary: string[];
   trace?: string;
   workload?: string;
-  params: Record<string, number>;
-  seeds: string[];
-  sets: string[];
+  param: string[];
+  seeds?: string;
+  set: string[];
+  sla?: string;
+  'gpu-hour-usd'?: number;
+  out?: string;
+  workers?: number;
+  shard?: string;
+  json?: boolean;
 }
 
-export interface SweepRow {
-  combo: Record<string, string>;
-  summaries: Summary[];
-}
-
-export async function runSweep(spec: SweepSpec, onPoint?: (done: number, total: number) => void): Promise<SweepRow[]> {
-  if (spec.seeds.length === 0) throw inputError({ field: '--seeds' }, 'give at least one seed');
-  if (spec.trace && spec.dims.some((d) => d.key.startsWith('param.'))) throw inputError({ field: '--vary' }, 'param.* dimensions need a built-in workload, not --trace');
-  const combos = combinations(spec.dims);
-  const rows: SweepRow[] = [];
-  for (const combo of combos) {
-    const entries = Object.entries(combo);
-    const sets = [...spec.sets, ...entries.filter(([k]) => !k.startsWith('param.')).map(([k, v]) => `${k}=${v}`)];
-    const params = { ...spec.params, ...parseParamPairs(entries.filter(([k]) => k.startsWith('param.')).map(([k, v]) => `${k.slice(6)}=${v}`)) };
-    const scenario = loadScenario(spec.scenario, sets);
-    const summaries: Summary[] = [];
-    for (const seed of spec.seeds) {
-      const inputs = await loadInputs({ trace: spec.trace, workload: spec.workload, params, seed });
-      summaries.push(simulate({ scenario, requests: inputs.requests, seed, workload: inputs.label }).summary);
+/** The plan of a sweep command: the plan file (flags override its seeds, SLA, price) or the quick form. */
+export function sweepPlan(a: SweepArgs): Plan {
+  const overrides: Record<string, unknown> = {};
+  if (a.seeds !== undefined) overrides.seeds = /^\d+$/.test(a.seeds.trim()) ? Number(a.seeds) : a.seeds.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (a.sla !== undefined) overrides.sla = a.sla;
+  if (a['gpu-hour-usd'] !== undefined) overrides.gpu_hour_usd = a['gpu-hour-usd'];
+  if (isPlanFile(a.file)) {
+    if (a.vary.length > 0 || a.set.length > 0 || a.param.length > 0 || a.trace !== undefined || a.workload !== undefined) {
+      throw inputError({ file: a.file }, 'a plan file holds its axes, overrides and workload: --vary, --set, --param, --trace and --workload go with a scenario file');
     }
-    rows.push({ combo, summaries });
-    onPoint?.(rows.length, combos.length);
+    return validatePlan({ ...loadPlanRaw(a.file), ...overrides }, a.file);
   }
-  return rows;
+  if (a.vary.length === 0) throw inputError({ file: a.file }, 'not a plan file (no top-level scenario:); give --vary dimensions to sweep a scenario');
+  const dims = a.vary.map(parseVary);
+  const seen = new Set<string>();
+  for (const d of dims) {
+    if (seen.has(d.key)) throw inputError({ field: '--vary' }, `${d.key} is given twice; put all its values in one --vary`);
+    seen.add(d.key);
+  }
+  const kv = (pairs: string[], field: string) =>
+    Object.fromEntries(
+      pairs.map((p) => {
+        const eq = p.indexOf('=');
+        if (eq <= 0) throw inputError({ field }, `expected key=value, got '${p}'`);
+        return [p.slice(0, eq).trim(), scalarOf(p.slice(eq + 1))];
+      }),
+    );
+  const raw = {
+    name: `${basename(a.file).replace(/\.ya?ml$/, '')}-sweep`,
+    scenario: a.file,
+    ...(a.workload !== undefined ? { workload: a.workload } : {}),
+    ...(a.trace !== undefined ? { trace: a.trace } : {}),
+    params: kv(a.param, '--param'),
+    set: kv(a.set, '--set'),
+    axes: dims.map((d) => ({ key: d.key, values: d.values.map(scalarOf) })),
+    ...overrides,
+  };
+  return validatePlan(raw, '--vary');
 }
 
-const FIGURES: [string, (s: Summary) => number, number][] = [
-  ['req/s', (s) => s.requestThroughput, 2],
-  ['TTFT mean s', (s) => s.ttftMs.mean / 1000, 2],
-  ['TTFT p50 s', (s) => s.ttftMs.median / 1000, 2],
-  ['TTFT p99 s', (s) => s.ttftMs.p99 / 1000, 2],
-  ['ITL mean ms', (s) => s.itlMs.mean, 1],
-  ['ITL p99 ms', (s) => s.itlMs.p99, 1],
-  ['E2EL mean s', (s) => s.e2elMs.mean / 1000, 2],
-  ['goodput req/s', (s) => s.goodput?.requestThroughput ?? NaN, 2],
-  ['timed out', (s) => s.requests.timedOut, 0],
-  ['rejected', (s) => s.requests.rejected, 0],
-];
-
-/** mean, or mean [min–max] over several seeds; '–' without a value. */
-function cell(xs: number[], digits: number): string {
-  const v = xs.filter(Number.isFinite);
-  if (v.length === 0) return '–';
-  const mean = v.reduce((p, q) => p + q, 0) / v.length;
-  return v.length === 1 ? mean.toFixed(digits) : `${mean.toFixed(digits)} [${Math.min(...v).toFixed(digits)}–${Math.max(...v).toFixed(digits)}]`;
-}
-
-export function sweepTable(dims: readonly Dimension[], rows: readonly SweepRow[]): string {
-  const head = [...dims.map((d) => d.key), ...FIGURES.map(([n]) => n)];
-  const body = rows.map((r) => [...dims.map((d) => r.combo[d.key]), ...FIGURES.map(([, get, dg]) => cell(r.summaries.map(get), dg))]);
-  return textTable(head, body, dims.length);
+export async function sweepCommand(a: SweepArgs, hooks: Pick<SweepOptions, 'signal' | 'onProgress'> = {}): Promise<{ text: string; out: string }> {
+  const plan = sweepPlan(a);
+  const out = a.out ?? join('results', 'sweeps', plan.name);
+  const shard = a.shard !== undefined ? parseShard(a.shard) : undefined;
+  const workers = a.workers ?? defaultWorkers();
+  if (!(Number.isInteger(workers) && workers >= 0)) throw inputError({ field: '--workers' }, `must be a whole number >= 0, got ${workers}`);
+  const r = await runSweepPlan(plan, { out, workers, ...(shard ? { shard } : {}), ...hooks });
+  const jobs = r.manifest.points.length * plan.seeds.length;
+  const head = `plan ${plan.name}: ${r.manifest.points.length} points × ${plan.seeds.length} seed${plan.seeds.length > 1 ? 's' : ''} = ${jobs} runs${shard ? `, shard ${shard.index}/${shard.count}` : ''}; simulated ${r.ran}, reused ${r.reused} → ${out}\n`;
+  if (!r.answers) return { out, text: a.json ? JSON.stringify({ shard, ran: r.ran, reused: r.reused }) + '\n' : `${head}shard done: join the shards with servesim merge <shard folders...> --out DIR\n` };
+  if (a.json) return { out, text: JSON.stringify({ points: r.points, answers: r.answers.data }, null, 1) + '\n' };
+  return { out, text: `${head}\n${r.answers.text}` };
 }

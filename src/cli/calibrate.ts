@@ -16,6 +16,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       .option('params', { type: 'string', array: true, default: [], describe: "parameters to fit (default: all the model's calibration parameters)" })
       .option('max-evaluations', { type: 'number', default: 150, describe: 'objective evaluations (3 simulated runs each) of the bounded Nelder-Mead fit' })
       .option('write', { type: 'boolean', default: true, describe: 'write the fitted values into the model file' })
+      .option('uncertainty-only', { type: 'boolean', default: false, describe: "no fit: measure the Jacobian at the model's current values and store the parameter covariance in report.json (used by check --seeds)" })
       .option('report', { type: 'string', default: 'results/calibration', describe: 'folder for report.md and report.json' })
       .example('$0 calibrate --no-write --report /tmp/cal', 'fit without touching the model file')
       .conflicts('trace', 'workload'),

@@ -13,6 +13,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('workload', { type: 'string', describe: 'built-in workload (default seed-coding)' })
       .option('seed', { type: 'string', default: DEFAULT_SEED, alias: 'random-seed', describe: 'seed of the workload sample and every random choice (alias --random-seed)' })
       .option('run', { type: 'string', array: true, choices: ['agg-rr-k8s', 'agg-rr-slurm', 'disagg-kv'], describe: 'only these reported runs (results/reported/)' })
+      .option('seeds', { type: 'string', describe: "N workload samples (seeds from --seed upwards) or a list: is each reported figure inside the simulator's 95 % interval (seed spread + calibration uncertainty)?" })
       .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' })
       .example('$0 check', 'the three reported runs on the default workload')
       .example('$0 check --seed 3 --run disagg-kv', 'one run on another sample of the workload')

@@ -8,7 +8,9 @@ import { checkCommand } from './check.ts';
 import { calibrateCommand } from './calibrate.ts';
 import { reportCommand } from './report.ts';
 import { sweepCommand } from './sweep.ts';
+import { mergeCommand } from './merge.ts';
+import { compareCommand } from './compare.ts';
 import { importDgdCommand } from './import-dgd.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, demoCommand, checkCommand, calibrateCommand, sweepCommand, reportCommand, analyzeCommand, synthesizeCommand, importDgdCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, demoCommand, checkCommand, calibrateCommand, sweepCommand, mergeCommand, compareCommand, reportCommand, analyzeCommand, synthesizeCommand, importDgdCommand];

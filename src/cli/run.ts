@@ -4,7 +4,7 @@ import type { CommandModule } from 'yargs';
 import type { RunCommandArgs } from '../app/run-command.ts';
 import { commandLine, inputOptions, loadOptions, seedOption, syntheticOptions } from './common.ts';
 
-export const runCommand: CommandModule<object, Omit<RunCommandArgs, 'command'>> = {
+export const runCommand: CommandModule<object, Omit<RunCommandArgs, 'command'> & { seeds?: string }> = {
   command: 'run <scenario>',
   describe: 'simulate a scenario on a trace (--trace) or a built-in workload (default seed-coding)',
   builder: (y) =>
@@ -16,11 +16,17 @@ export const runCommand: CommandModule<object, Omit<RunCommandArgs, 'command'>> 
       .option('overwrite', { type: 'boolean', default: false, describe: 'write into an output folder that holds other files' })
       .option('json', { type: 'boolean', default: false, describe: 'print summary.json instead of the block' })
       .option('records', { type: 'boolean', default: true, describe: 'also write requests.jsonl and the AIPerf exports (--no-records: summary only)' })
+      .option('seeds', { type: 'string', describe: 'N workload samples (seeds from --seed upwards) or a list: print each figure\'s spread and 95 % prediction interval (no run folder)' })
       .option('router', { type: 'string', describe: 'plug-in routing policy (.ts/.js module) replacing the agg/prefill router' })
       .example('$0 run scenarios/disagg-kv.yaml --set workers.decode.count=3 --out results/runs/3-decode', 'the seed disaggregated deployment with a third decode worker')
       .example('$0 run scenarios/agg-rr-k8s.yaml --workload seed-coding --param rate_scale=0.5', 'half the seed traffic')
       .example('$0 run scenarios/disagg-kv.yaml --concurrency 64 --synthetic-input-tokens-mean 8192 --output-tokens-mean 1024 --request-count 640', 'closed loop of 64 users on 8k/1k synthetic prompts'),
   handler: async (a) => {
+    if (a.seeds !== undefined) {
+      const { runSeedsCommand } = await import('../app/run-seeds.ts');
+      process.stdout.write((await runSeedsCommand({ ...a, seeds: a.seeds, command: commandLine() })).text);
+      return;
+    }
     const { runCommand: run } = await import('../app/run-command.ts');
     const { text, out } = await run({ ...a, command: commandLine() });
     process.stdout.write(text);

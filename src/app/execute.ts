@@ -1,0 +1,42 @@
+// Simulating one job (a point with a seed) into its figures, with a small cache of generated
+// workloads, so consecutive jobs on the same workload sample do not regenerate it. Used in-process and
+// by every sweep worker thread alike.
+import type { TraceRequest } from '../protocol/trace.ts';
+import type { RouterFactory } from '../protocol/router.ts';
+import { loadRouterPlugin } from '../router/plugin.ts';
+import { figuresOf, type Figures } from './figures.ts';
+import { loadInputs } from './inputs.ts';
+import type { Job } from './points.ts';
+import { simulate } from './run.ts';
+
+const CACHE = 6;
+const workloads = new Map<string, { requests: TraceRequest[]; label: string }>();
+const plugins = new Map<string, RouterFactory>();
+
+async function inputsOf(job: Job): Promise<{ requests: TraceRequest[]; label: string }> {
+  const id = JSON.stringify([job.workload, job.seed]);
+  let hit = workloads.get(id);
+  if (hit) {
+    workloads.delete(id);
+    workloads.set(id, hit);
+    return hit;
+  }
+  const w = job.workload;
+  const inputs = 'trace' in w ? await loadInputs({ trace: w.trace, seed: job.seed }) : await loadInputs({ workload: w.name, params: w.params, seed: job.seed });
+  hit = { requests: inputs.requests, label: inputs.label };
+  workloads.set(id, hit);
+  if (workloads.size > CACHE) workloads.delete(workloads.keys().next().value!);
+  return hit;
+}
+
+export async function executeJob(job: Job): Promise<Figures> {
+  const { requests, label } = await inputsOf(job);
+  let routers: Partial<Record<'agg' | 'prefill', RouterFactory>> | undefined;
+  if (job.router !== undefined) {
+    let f = plugins.get(job.router);
+    if (!f) plugins.set(job.router, (f = await loadRouterPlugin(job.router)));
+    routers = { [job.scenario.workers.agg ? 'agg' : 'prefill']: f };
+  }
+  const run = simulate({ scenario: job.scenario, requests, seed: job.seed, workload: label, calibration: job.calibration, routers });
+  return figuresOf(job.scenario, run);
+}

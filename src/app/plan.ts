@@ -1,0 +1,197 @@
+// Sweep plans: the YAML file (base scenario, axes as lists / ranges / zipped groups / cases, seeds,
+// SLA, GPU price, load search), validated strictly with one-line errors naming the file and key.
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { inputError, InputError } from '../util/errors.ts';
+import { loadPlanRaw } from './plan-file.ts';
+import { parseSla, type Sla } from './sla.ts';
+
+const scalar = z.union([z.number(), z.string(), z.boolean()]);
+export type Scalar = z.infer<typeof scalar>;
+
+const seedsSchema = z.union([z.number().int().positive(), z.array(z.union([z.string().min(1), z.number().int()])).min(1)]);
+
+const planSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+  /** Base scenario file, relative to the plan file. */
+  scenario: z.string().min(1),
+  workload: z.string().min(1).optional(),
+  trace: z.string().min(1).optional(),
+  /** Fixed workload parameters of the built-in workload. */
+  params: z.record(z.string(), z.number()).default({}),
+  /** Fixed scenario overrides, dotted key → value. */
+  set: z.record(z.string(), scalar).default({}),
+  /** Fixed cost-model calibration overrides. */
+  calibration: z.record(z.string(), z.number()).default({}),
+  /** A count (seeds 42, 43, …) or a list of seeds. */
+  seeds: seedsSchema.default(1),
+  axes: z.array(z.record(z.string(), z.unknown())).default([]),
+  sla: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+  /** GPU price, $ per GPU-hour: adds cost per million output tokens. */
+  gpu_hour_usd: z.number().positive().optional(),
+  /** Max sustainable load per deployment: bisection of `key` on the lattice low + k·tolerance. */
+  search: z.strictObject({ key: z.string().min(1), low: z.number().positive(), high: z.number().positive(), tolerance: z.number().positive() }).optional(),
+});
+
+const valuesAxis = z.strictObject({ key: z.string().min(1), values: z.array(scalar) });
+const rangeAxis = z.strictObject({ key: z.string().min(1), range: z.strictObject({ start: z.number(), stop: z.number(), step: z.number().positive() }) });
+const zipAxis = z.strictObject({ zip: z.record(z.string(), z.array(scalar)) });
+const casesAxis = z.strictObject({ name: z.string().min(1).optional(), cases: z.array(z.record(z.string(), scalar)) });
+
+/** One axis after expansion: a column per key, and one assignment of every key per step. */
+export interface Axis {
+  /** Column names this axis fills (keys, and the case-name column of a cases axis). */
+  columns: string[];
+  /** The case-name column of a cases axis (a label, not a key). */
+  label?: string;
+  steps: Record<string, Scalar>[];
+}
+
+export interface Search {
+  key: string;
+  low: number;
+  high: number;
+  tolerance: number;
+}
+
+export interface Plan {
+  file: string;
+  name: string;
+  scenario: string;
+  workload?: string;
+  trace?: string;
+  params: Record<string, number>;
+  sets: Record<string, Scalar>;
+  calibration: Record<string, number>;
+  seeds: string[];
+  axes: Axis[];
+  sla?: Sla;
+  gpuHourUsd?: number;
+  search?: Search;
+}
+
+/** `--seeds N` (N seeds from `base` upwards: 42, 43, …) or a comma-separated list. */
+export function seedList(spec: string | number | readonly (string | number)[], base = 42, field = '--seeds'): string[] {
+  if (Array.isArray(spec)) return spec.map(String);
+  const s = String(spec).trim();
+  if (/^\d+$/.test(s)) {
+    const n = Number(s);
+    if (n < 1) throw inputError({ field }, 'give at least one seed');
+    return Array.from({ length: n }, (_, i) => String(base + i));
+  }
+  const list = s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  if (list.length === 0) throw inputError({ field }, `expected a count or seed1,seed2,..., got '${s}'`);
+  return list;
+}
+
+/** One decimal rounding of a range step: start + i·step to 12 significant digits. */
+export function rangeValues(start: number, stop: number, step: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; start + i * step <= stop + step * 1e-9; i++) out.push(Number((start + i * step).toPrecision(12)));
+  return out;
+}
+
+function zodLine(file: string, prefix: string, issue: z.core.$ZodIssue): InputError {
+  const path = [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))].filter((p) => p !== '').join('.').replace(/\.\[/g, '[');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = (issue as { keys: string[] }).keys;
+    return inputError({ file, field: keys.map((k) => (path ? `${path}.${k}` : k)).join(', ') }, `unknown key${keys.length > 1 ? 's' : ''}`);
+  }
+  return inputError({ file, field: path || '(root)' }, issue.message);
+}
+
+function parseAxis(file: string, raw: Record<string, unknown>, i: number): Axis {
+  const at = `axes[${i}]`;
+  const form = 'values' in raw ? valuesAxis : 'range' in raw ? rangeAxis : 'zip' in raw ? zipAxis : 'cases' in raw ? casesAxis : undefined;
+  if (!form) throw inputError({ file, field: at }, 'an axis needs key + values, key + range, zip or cases');
+  const parsed = form.safeParse(raw);
+  if (!parsed.success) throw zodLine(file, at, parsed.error.issues[0]);
+  const a = parsed.data as Record<string, unknown>;
+  const empty = (field: string) => inputError({ file, field }, 'empty axis: give at least one value');
+  if ('values' in a) {
+    const { key, values } = a as z.infer<typeof valuesAxis>;
+    if (values.length === 0) throw empty(`${at}.values (${key})`);
+    return { columns: [key], steps: values.map((v) => ({ [key]: v })) };
+  }
+  if ('range' in a) {
+    const { key, range } = a as z.infer<typeof rangeAxis>;
+    const values = rangeValues(range.start, range.stop, range.step);
+    if (values.length === 0) throw empty(`${at}.range (${key})`);
+    if (values.length > 100_000) throw inputError({ file, field: `${at}.range (${key})` }, `${values.length} values; raise the step`);
+    return { columns: [key], steps: values.map((v) => ({ [key]: v })) };
+  }
+  if ('zip' in a) {
+    const zip = (a as z.infer<typeof zipAxis>).zip;
+    const keys = Object.keys(zip);
+    if (keys.length === 0) throw inputError({ file, field: `${at}.zip` }, 'needs at least one key');
+    for (const k of keys) if (zip[k].length === 0) throw empty(`${at}.zip.${k}`);
+    const bad = keys.find((k) => zip[k].length !== zip[keys[0]].length);
+    if (bad !== undefined) throw inputError({ file, field: `${at}.zip.${bad}` }, `has ${zip[bad].length} values but ${keys[0]} has ${zip[keys[0]].length}: zipped keys need the same number`);
+    return { columns: keys, steps: zip[keys[0]].map((_, j) => Object.fromEntries(keys.map((k) => [k, zip[k][j]]))) };
+  }
+  const { name, cases } = a as z.infer<typeof casesAxis>;
+  if (cases.length === 0) throw empty(`${at}.cases`);
+  const col = name ?? 'case';
+  const keys: string[] = [];
+  for (const c of cases) for (const k of Object.keys(c)) if (k !== 'name' && !keys.includes(k)) keys.push(k);
+  const steps = cases.map((c, j) => {
+    const { name: label, ...rest } = c;
+    return { [col]: label ?? String(j), ...rest };
+  });
+  return { columns: [col, ...keys], label: col, steps };
+}
+
+/** Validate a raw plan object (from YAML, or built by the --vary quick form). */
+export function validatePlan(raw: unknown, file: string): Plan {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError({ file }, 'a plan must be a YAML mapping');
+  const parsed = planSchema.safeParse(raw);
+  if (!parsed.success) throw zodLine(file, '', parsed.error.issues[0]);
+  const p = parsed.data;
+  if (p.workload !== undefined && p.trace !== undefined) throw inputError({ file, field: 'trace' }, 'give either a trace or a workload, not both');
+  const dir = dirname(file);
+  const axes = p.axes.map((a, i) => parseAxis(file, a, i));
+  const seen = new Map<string, number>();
+  axes.forEach((a, i) => {
+    for (const c of a.columns) {
+      if (seen.has(c)) throw inputError({ file, field: `axes[${i}]` }, `${c} is already an axis (axes[${seen.get(c)}]); put all its values in one axis`);
+      seen.set(c, i);
+    }
+  });
+  let sla: Sla | undefined;
+  if (p.sla !== undefined) sla = parseSla(Array.isArray(p.sla) ? p.sla.join(' ') : p.sla, { file, field: 'sla' });
+  if (p.search && !(p.search.high > p.search.low)) throw inputError({ file, field: 'search.high' }, `must be above search.low ${p.search.low}`);
+  if (p.search && sla === undefined) throw inputError({ file, field: 'search' }, 'a load search needs an sla (in the plan or --sla)');
+  return {
+    file,
+    name: p.name ?? basename(file).replace(/\.ya?ml$/, ''),
+    scenario: resolve(dir, p.scenario),
+    ...(p.workload !== undefined ? { workload: p.workload } : {}),
+    ...(p.trace !== undefined ? { trace: resolve(dir, p.trace) } : {}),
+    params: p.params,
+    sets: p.set,
+    calibration: p.calibration,
+    seeds: seedList(p.seeds, 42, `${file}: seeds`),
+    axes,
+    ...(sla ? { sla } : {}),
+    ...(p.gpu_hour_usd !== undefined ? { gpuHourUsd: p.gpu_hour_usd } : {}),
+    ...(p.search ? { search: p.search } : {}),
+  };
+}
+
+/** Read a plan file. */
+export function loadPlan(file: string): Plan {
+  return validatePlan(loadPlanRaw(file), file);
+}
+
+/** Is this YAML file a plan (top-level `scenario:` string) rather than a scenario (`workers:`)? */
+export function isPlanFile(file: string): boolean {
+  try {
+    const raw = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown> | null;
+    return raw !== null && typeof raw === 'object' && typeof raw.scenario === 'string' && !('workers' in raw);
+  } catch {
+    return false;
+  }
+}

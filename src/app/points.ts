@@ -1,0 +1,158 @@
+// A plan's points: every combination of its axes resolved into a validated scenario, workload
+// parameters and calibration overrides, and its jobs (point × seed) keyed by a content hash of what
+// the simulation reads, so a rerun (or another plan reaching the same point) reuses the result.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { modelFile } from '../cost/load.ts';
+import { CALIBRATION_PARAMETERS } from '../cost/spec.ts';
+import { loadScenario } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { resolveParams } from '../trace/params.ts';
+import { getWorkload } from '../trace/workloads.ts';
+import { inputError, InputError } from '../util/errors.ts';
+import { didYouMean } from '../util/suggest.ts';
+import { servesimVersion } from '../util/version.ts';
+import { DEFAULT_WORKLOAD } from './inputs.ts';
+import type { Plan, Scalar } from './plan.ts';
+
+export interface Point {
+  index: number;
+  /** Axis column → value. */
+  inputs: Record<string, Scalar>;
+  scenario: Scenario;
+  params: Record<string, number>;
+  calibration: Record<string, number>;
+  /** Plug-in router for the entry pool (compare variants), absolute path. */
+  router?: string;
+  /** The point without its traffic columns (param.*, load.*, calibration.*, the search key). */
+  deployment: string;
+  /** The values of its traffic columns, e.g. "param.rate_scale=1.5". */
+  traffic: string;
+}
+
+/** What a worker needs to simulate one point with one seed. */
+export interface Job {
+  key: string;
+  point: number;
+  seed: string;
+  scenario: Scenario;
+  workload: { name: string; params: Record<string, number> } | { trace: string };
+  calibration: Record<string, number>;
+  router?: string;
+}
+
+/** The scenario's AIPerf load keys: what traffic the client sends, not what serves it. */
+export const LOAD_KEYS = ['client.request_rate', 'client.concurrency', 'client.request_rate_mode', 'client.fixed_schedule', 'client.request_count'];
+
+/** Columns that describe traffic or the cost model rather than the deployment. */
+export function isTrafficColumn(column: string, plan: Pick<Plan, 'search'>): boolean {
+  return column.startsWith('param.') || column.startsWith('load.') || column.startsWith('calibration.') || LOAD_KEYS.includes(column) || column === plan.search?.key;
+}
+
+/** Every combination of one step per axis, in order (the last axis varies fastest). */
+export function combine(plan: Pick<Plan, 'axes'>): Record<string, Scalar>[] {
+  let out: Record<string, Scalar>[] = [{}];
+  for (const a of plan.axes) out = out.flatMap((c) => a.steps.map((s) => ({ ...c, ...s })));
+  return out;
+}
+
+export function canonical(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+}
+
+export const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+const fileHashes = new Map<string, string>();
+function fileHash(file: string): string {
+  let h = fileHashes.get(file);
+  if (h === undefined) fileHashes.set(file, (h = sha256(readFileSync(file))));
+  return h;
+}
+
+/** Resolve one assignment of axis values (plus the plan's fixed keys) into a point. */
+export function resolvePoint(plan: Plan, index: number, inputs: Record<string, Scalar>, where: string): Point {
+  const sets: string[] = Object.entries(plan.sets).map(([k, v]) => `${k}=${v}`);
+  const params: Record<string, number> = { ...plan.params };
+  const calibration: Record<string, number> = { ...plan.calibration };
+  let scenarioFile = plan.scenario;
+  let router: string | undefined;
+  const labels = new Set(plan.axes.flatMap((a) => (a.label !== undefined ? [a.label] : [])));
+  for (const [k, v] of Object.entries(inputs)) {
+    if (k === 'scenario') scenarioFile = resolve(dirname(plan.file), String(v));
+    else if (k === 'router') router = resolve(dirname(plan.file), String(v));
+    else if (k.startsWith('param.')) {
+      if (typeof v !== 'number') throw inputError({ file: plan.file, field: `${where} ${k}` }, `workload parameters are numbers, got ${JSON.stringify(v)}`);
+      params[k.slice(6)] = v;
+    } else if (k.startsWith('calibration.')) {
+      const name = k.slice(12);
+      if (!(CALIBRATION_PARAMETERS as readonly string[]).includes(name)) throw inputError({ file: plan.file, field: `${where} ${k}` }, `unknown calibration parameter${didYouMean(name, [...CALIBRATION_PARAMETERS])}; known: ${CALIBRATION_PARAMETERS.join(', ')}`);
+      if (typeof v !== 'number') throw inputError({ file: plan.file, field: `${where} ${k}` }, `must be a number, got ${JSON.stringify(v)}`);
+      calibration[name] = v;
+    } else if (!labels.has(k)) sets.push(`${k}=${v}`);
+  }
+  let scenario: Scenario;
+  try {
+    scenario = loadScenario(scenarioFile, sets);
+    if (Object.keys(calibration).length > 0) {
+      const bad = Object.keys(calibration).find((k) => !(CALIBRATION_PARAMETERS as readonly string[]).includes(k));
+      if (bad) throw new InputError(`calibration.${bad}: unknown calibration parameter; known: ${CALIBRATION_PARAMETERS.join(', ')}`);
+    }
+    if (plan.trace === undefined) {
+      const name = plan.workload ?? DEFAULT_WORKLOAD;
+      Object.assign(params, resolveParams(name, getWorkload(name).params(), params));
+    } else if (Object.keys(params).length > 0) throw new InputError('param.* keys need a built-in workload, not a trace');
+  } catch (e) {
+    if (e instanceof InputError) throw inputError({ file: plan.file, field: where }, e.message);
+    throw e;
+  }
+  const deploymentInputs = Object.fromEntries(Object.entries(inputs).filter(([k]) => !isTrafficColumn(k, plan)));
+  const traffic = Object.entries(inputs).filter(([k]) => isTrafficColumn(k, plan)).map(([k, v]) => `${k}=${v}`).join(' ');
+  return { index, inputs, scenario, params, calibration, ...(router ? { router } : {}), deployment: canonical(deploymentInputs), traffic };
+}
+
+/** Every point of the plan's grid, in order. */
+export function planPoints(plan: Plan): Point[] {
+  return combine(plan).map((inputs, i) => resolvePoint(plan, i, inputs, describeInputs(inputs)));
+}
+
+export function describeInputs(inputs: Record<string, Scalar>): string {
+  const s = Object.entries(inputs).map(([k, v]) => `${k}=${v}`).join(' ');
+  return s === '' ? 'base point' : s;
+}
+
+/** The content key of a point run with a seed: everything the simulation reads, hashed. */
+export function jobOf(plan: Plan, p: Point, seed: string): Job {
+  const workload: Job['workload'] = plan.trace !== undefined ? { trace: plan.trace } : { name: plan.workload ?? DEFAULT_WORKLOAD, params: p.params };
+  const content = {
+    servesim: servesimVersion(),
+    model: fileHash(modelFile(p.scenario.model)),
+    scenario: p.scenario,
+    workload: 'trace' in workload ? { trace: fileHash(workload.trace) } : workload,
+    calibration: p.calibration,
+    seed,
+    ...(p.router ? { router: fileHash(p.router) } : {}),
+  };
+  return { key: sha256(canonical(content)).slice(0, 32), point: p.index, seed, scenario: p.scenario, workload, calibration: p.calibration, ...(p.router ? { router: p.router } : {}) };
+}
+
+/** Every job of the points: point-major, seeds in plan order. */
+export function planJobs(plan: Plan, points: readonly Point[]): Job[] {
+  return points.flatMap((p) => plan.seeds.map((s) => jobOf(plan, p, s)));
+}
+
+/** plan.json: everything the tables and answers need besides the figures. */
+export interface Manifest {
+  servesim: string;
+  name: string;
+  columns: string[];
+  seeds: string[];
+  sla: string | null;
+  gpuHourUsd: number | null;
+  search: Plan['search'] | null;
+  points: { index: number; inputs: Record<string, Scalar>; deployment: string; traffic: string; keys: string[] }[];
+  searches: { id: string; inputs: Record<string, Scalar> }[];
+}
+

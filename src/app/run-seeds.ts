@@ -1,0 +1,55 @@
+// `servesim run --seeds N`: the scenario on N workload samples (seeds), each figure's spread: mean,
+// standard deviation, range, the 95 % CI of the mean and the 95 % prediction interval of one more
+// sample (Student t) — how far a single benchmark run may land from the simulator's mean.
+import { figureRows } from '../metrics/compare.ts';
+import type { Summary } from '../protocol/summary.ts';
+import { loadRouterPlugin } from '../router/plugin.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { parseParamPairs } from '../trace/params.ts';
+import { confidenceInterval, predictionInterval } from '../util/stats.ts';
+import { textTable } from '../util/text-table.ts';
+import { fmt } from './answers.ts';
+import { loadInputs } from './inputs.ts';
+import { seedList } from './plan.ts';
+import { goodputSets, type RunCommandArgs } from './run-command.ts';
+import { simulate } from './run.ts';
+
+/** The block figures of a summary plus goodput and cut-offs, by label. */
+export function spreadFigures(s: Summary): [string, number][] {
+  return [
+    ...figureRows(s, s).map((r): [string, number] => [r.figure, r.simulated]),
+    ['goodput (req/s)', s.goodput?.requestThroughput ?? NaN],
+    ['timed out + rejected', s.requests.timedOut + s.requests.rejected],
+  ];
+}
+
+export function spreadTable(summaries: readonly Summary[]): { text: string; rows: { figure: string; values: number[] }[] } {
+  const per = summaries.map(spreadFigures);
+  const rows = per[0].map(([figure], i) => ({ figure, values: per.map((p) => p[i][1]) }));
+  const body = rows.map(({ figure, values }) => {
+    const ci = confidenceInterval(values);
+    const pi = predictionInterval(values);
+    const v = values.filter(Number.isFinite);
+    return [figure, fmt(ci.mean), fmt(ci.std), v.length ? `${fmt(Math.min(...v))} – ${fmt(Math.max(...v))}` : '–', `[${fmt(ci.lo)}, ${fmt(ci.hi)}]`, `[${fmt(pi.lo)}, ${fmt(pi.hi)}]`];
+  });
+  return { text: textTable(['figure', 'mean', 'sd', 'range', '95 % CI of mean', '95 % prediction interval'], body), rows };
+}
+
+export async function runSeedsCommand(a: RunCommandArgs & { seeds: string }): Promise<{ text: string; summaries: Summary[] }> {
+  const seeds = seedList(a.seeds, Number.isInteger(Number(a.seed)) ? Number(a.seed) : 42);
+  const sets = [...a.set, ...(a.goodput !== undefined ? goodputSets(a.goodput) : [])];
+  if (a['request-timeout-seconds'] !== undefined) sets.push(`client.request_timeout_seconds=${a['request-timeout-seconds']}`);
+  const scenario = loadScenario(a.scenario, sets);
+  const plugin = a.router ? await loadRouterPlugin(a.router) : undefined;
+  const entry = scenario.workers.agg ? 'agg' : 'prefill';
+  const summaries: Summary[] = [];
+  let label = '';
+  for (const seed of seeds) {
+    const inputs = await loadInputs({ trace: a.trace, workload: a.workload, seed, params: parseParamPairs(a.param) });
+    label = inputs.label;
+    summaries.push(simulate({ scenario, requests: inputs.requests, seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined }).summary);
+  }
+  if (a.json) return { summaries, text: JSON.stringify({ seeds, figures: spreadTable(summaries).rows }, null, 1) + '\n' };
+  const head = `${scenario.name} on ${label}, ${seeds.length} workload samples (seeds ${seeds.join(', ')}): spread across samples; the prediction interval is where one more benchmark run on a fresh sample should land (95 %, Student t)\n`;
+  return { summaries, text: `${head}${spreadTable(summaries).text}\n` };
+}

@@ -1,0 +1,17 @@
+// `servesim merge <shard dirs..> --out DIR`: join the folders of `sweep --shard i/N` runs into the
+// files one unsharded run writes (tables byte for byte), and print the answers.
+import type { CommandModule } from 'yargs';
+
+export const mergeCommand: CommandModule<object, { dirs: string[]; out: string }> = {
+  command: 'merge <dirs..>',
+  describe: 'join sweep shard folders (sweep --shard i/N) into the tables and answers of one unsharded run',
+  builder: (y) =>
+    y
+      .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'shard results folders' })
+      .option('out', { type: 'string', demandOption: true, describe: 'merged results folder (may be one of the shard folders)' }),
+  handler: async (a) => {
+    const { mergeShards } = await import('../app/sweep-run.ts');
+    const r = mergeShards(a.dirs, a.out);
+    process.stdout.write(`merged ${a.dirs.length} folder(s) → ${a.out}\n\n${r.text}`);
+  },
+};
