@@ -86,16 +86,18 @@ export function generateSeedCoding(m: SeedCodingModel, seed: string, params?: Re
   // Shared ids: system prefix, then each conversation's chain of n-1 nodes (lengths stretched).
   let nextId = 0;
   const sysBlocks = p.system_prefix_blocks > 0 ? stretchBlocks(p.system_prefix_blocks, prefixMult) : 0;
-  const sysIds = Array.from({ length: sysBlocks }, () => nextId++);
-  const convNodeIds: number[][][] = [];
+  // A node's ids are consecutive, so a node is kept as [first id, blocks].
+  nextId += sysBlocks;
+  const convNodes: [number, number][][] = [];
   for (let k = 0; k < K; k++) {
-    const chain: number[][] = [];
+    const chain: [number, number][] = [];
     for (let i = 0; i < turns[k] - 1; i++) {
       const raw = Math.max(1, sampleIntQuantiles(i === 0 ? m.firstNodeBlocksQuantiles : m.turnNodeBlocksQuantiles, treeRng));
       const len = stretchBlocks(raw, prefixMult);
-      chain.push(Array.from({ length: len }, () => nextId++));
+      chain.push([nextId, len]);
+      nextId += len;
     }
-    convNodeIds.push(chain);
+    convNodes.push(chain);
   }
   // Choice at the system prefix: one-off (index K) or conversation k, weighted by visits.
   const convTurns = turns.reduce((a, b) => a + b, 0);
@@ -110,32 +112,42 @@ export function generateSeedCoding(m: SeedCodingModel, seed: string, params?: Re
   while (out.length < p.num_requests) {
     const burst = m.burstSizeHistogram[searchCdf(burstCdf, rng())][0];
     for (let j = 0; j < burst && out.length < p.num_requests; j++) {
-      const ids: number[] = [...sysIds];
-      let contextTokens = sysBlocks * bs;
+      // Draw everything first (the draw order is the workload's definition), then build the ids once.
+      let chain: [number, number][] | undefined;
+      let depth = 0;
       let hasLeaf = true;
       const c = searchCdf(choiceCdf, rng());
       if (c < K) {
         const n = turns[c];
-        const depth = Math.min(Math.floor(rng() * n) + 1, n - 1);
-        const chain = convNodeIds[c];
-        for (let i = 0; i < depth; i++) {
-          for (const h of chain[i]) ids.push(h);
-          contextTokens += chain[i].length * bs;
-        }
+        depth = Math.min(Math.floor(rng() * n) + 1, n - 1);
+        chain = convNodes[c];
         if (rng() < pEndInConv) hasLeaf = false;
       }
-      let inputTokens: number;
+      let contextBlocks = sysBlocks;
+      for (let i = 0; i < depth; i++) contextBlocks += chain![i][1];
+      const contextTokens = contextBlocks * bs;
+      let leaf = 0;
+      let inputTokens = contextTokens;
       if (hasLeaf) {
-        const leaf = Math.max(1, roundHalfEven(Math.max(1, sampleIntQuantiles(m.uniquePromptBlocksQuantiles, rng)) * promptMult));
-        for (let i = 0; i < leaf; i++) ids.push(nextId++);
+        leaf = Math.max(1, roundHalfEven(Math.max(1, sampleIntQuantiles(m.uniquePromptBlocksQuantiles, rng)) * promptMult));
         const last = Math.min(bs, Math.max(1, sampleIntQuantiles(m.lastBlockTokensQuantiles, rng)));
-        inputTokens = (ids.length - 1) * bs + last;
-      } else inputTokens = ids.length * bs;
+        inputTokens = (contextBlocks + leaf - 1) * bs + last;
+      }
       const outputTokens = Math.max(1, Math.trunc(sampleIntQuantiles(m.outputTokensQuantiles, rng) * p.osl_scale));
+      const firstLeafId = nextId;
+      nextId += leaf;
       if (inputTokens > p.max_isl || inputTokens < 1) {
         if (++rejections >= MAX_REJECTIONS) throw inputError({ field: 'seed-coding param max_isl' }, `${p.max_isl} is below (nearly) every generated request; raise it`);
         continue;
       }
+      const ids = new Array<number>(contextBlocks + leaf);
+      let w = 0;
+      for (let i = 0; i < sysBlocks; i++) ids[w++] = i;
+      for (let i = 0; i < depth; i++) {
+        const [first, len] = chain![i];
+        for (let b = 0; b < len; b++) ids[w++] = first + b;
+      }
+      for (let i = 0; i < leaf; i++) ids[w++] = firstLeafId + i;
       rejections = 0;
       out.push({
         id: out.length,
