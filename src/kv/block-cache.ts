@@ -7,8 +7,11 @@
 // Capacity, matching and eviction are all counted in engine blocks.
 
 import type { KvEventListener } from '../protocol/router.ts';
+import { KeyTable } from '../util/key-table.ts';
 
 interface Entry {
+  /** Its slot in BlockCache.entries (fixed for the entry's life, reused with it). */
+  readonly slot: number;
   key: number;
   blocks: number;
   refs: number;
@@ -41,7 +44,9 @@ export class Allocation {
 export class BlockCache {
   readonly capacityBlocks: number;
   readonly reuse: boolean;
-  private readonly map = new Map<number, Entry>();
+  /** Cached unit key -> slot in `entries`. */
+  private readonly map = new KeyTable();
+  private readonly entries: Entry[] = [];
   private lruHead: Entry | null = null; // least recently used
   private lruTail: Entry | null = null;
   private lruBlocks = 0;
@@ -103,7 +108,7 @@ export class BlockCache {
     let matched = 0;
     let reclaimed = 0; // matched blocks now in the LRU pool: they stop being evictable
     while (units < found && matched < cap) {
-      const e = this.map.get(keys[units])!;
+      const e = this.entry(keys[units]);
       const own = units === keys.length - 1 ? lastKeyBlocks : perKey;
       matched = Math.min(cap, matched + Math.min(e.blocks, own));
       if (e.refs === 0) reclaimed += e.blocks;
@@ -115,7 +120,7 @@ export class BlockCache {
     const a = new Allocation();
     a.matchedBlocks = matched;
     for (let i = 0; i < units; i++) {
-      const e = this.map.get(keys[i])!;
+      const e = this.entry(keys[i]);
       if (e.refs === 0) this.lruRemove(e);
       e.refs++;
       a.hashed.push(e);
@@ -139,11 +144,15 @@ export class BlockCache {
       if (blocksInUnits(i + 1, keys.length, perKey, lastKeyBlocks) > computedBlocks || blocks > a.anon) break;
       const key = keys[i];
       if (this.map.has(key)) break; // a twin computed concurrently: our chain continues privately
-      const e = this.spare.pop() ?? { key, blocks, refs: 1, prev: null, next: null };
+      let e = this.spare.pop();
+      if (e === undefined) {
+        e = { slot: this.entries.length, key, blocks, refs: 1, prev: null, next: null };
+        this.entries.push(e);
+      }
       e.key = key;
       e.blocks = blocks;
       e.refs = 1;
-      this.map.set(key, e);
+      this.map.set(key, e.slot);
       a.hashed.push(e);
       a.hashedBlocks += blocks;
       a.anon -= blocks;
@@ -172,10 +181,15 @@ export class BlockCache {
   /** Throws unless no request holds any block (end-of-run leak check). */
   assertNoLiveBlocks(where: string): void {
     if (this.anonUsed !== 0) throw new Error(`${where}: ${this.anonUsed} private KV blocks leaked`);
-    for (const e of this.map.values()) {
-      if (e.refs !== 0) throw new Error(`${where}: KV block ${e.key} leaked with refcount ${e.refs}`);
-    }
+    this.map.forEach((key, slot) => {
+      const e = this.entries[slot];
+      if (e.refs !== 0) throw new Error(`${where}: KV block ${key} leaked with refcount ${e.refs}`);
+    });
     if (this.lruBlocks !== this.cachedBlocks) throw new Error(`${where}: LRU pool ${this.lruBlocks} blocks != cached ${this.cachedBlocks}`);
+  }
+
+  private entry(key: number): Entry {
+    return this.entries[this.map.get(key)];
   }
 
   private takeFree(n: number): void {

@@ -5,6 +5,7 @@
 import type { KvEventKind, RequestView, RouteTarget, Router, RouterContext } from '../protocol/router.ts';
 import type { RouterConfig } from '../scenario/schema.ts';
 import { PrefixIndex } from './prefix-index.ts';
+import { KeyTable } from '../util/key-table.ts';
 
 export interface KvRouterFlags {
   /** Count active blocks in the cost (Dynamo: off for the prefill pool of a disaggregated deployment). */
@@ -24,7 +25,7 @@ export class TargetState {
   /** Pending prefill tokens of requests routed here (active_tokens). */
   activeTokens = 0;
   /** Refcount of each active block key (unique_blocks). */
-  readonly activeBlocks = new Map<number, number>();
+  readonly activeBlocks = new KeyTable();
   /** Engine blocks of the keys in `activeBlocks`. */
   activeUniqueBlocks = 0;
   /** Active blocks when hashes are not shared (assume_kv_reuse off). */
@@ -209,7 +210,7 @@ export class KvRouter implements Router {
     if (this.flags.trackActiveBlocks) {
       if (this.flags.assumeKvReuse) {
         for (let i = 0; i < hashes.length; i++) {
-          const n = target.activeBlocks.get(hashes[i]) ?? 0;
+          const n = Math.max(0, target.activeBlocks.get(hashes[i]));
           if (n === 0) target.activeUniqueBlocks += unitBlocks(req, i);
           target.activeBlocks.set(hashes[i], n + 1);
         }
@@ -243,7 +244,7 @@ export class KvRouter implements Router {
       if (this.flags.assumeKvReuse) {
         const hashes = h.req.blockHashes;
         for (let i = 0; i < hashes.length; i++) {
-          const n = t.activeBlocks.get(hashes[i])! - 1;
+          const n = t.activeBlocks.get(hashes[i]) - 1;
           if (n === 0) {
             t.activeBlocks.delete(hashes[i]);
             t.activeUniqueBlocks -= unitBlocks(h.req, i);
