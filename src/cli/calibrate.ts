@@ -1,11 +1,12 @@
 // `servesim calibrate`: fit the cost model's global parameters to the reported runs, write the fitted
-// model file and a report (start vs fitted values, per-figure errors, sensitivities).
+// values into the calibration file the model names (shared by every model file naming it) and a
+// report (start vs fitted values, per-figure errors, sensitivities).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { calibrate, type CalibrationResult } from '../app/calibrate.ts';
 import { loadInputs } from '../app/inputs.ts';
-import { modelFile } from '../cost/load.ts';
+import { calibrationFileOf, modelFile } from '../cost/load.ts';
 import { CALIBRATION_PARAMETERS, type CalibrationParameter } from '../cost/spec.ts';
 import { formatRows } from '../metrics/compare.ts';
 import { inputError } from '../util/errors.ts';
@@ -17,6 +18,9 @@ interface CalibrateArgs {
   seed: string;
   params: string[];
   'max-evaluations': number;
+  polish: number;
+  'polish-tolerance': number;
+  fit: boolean;
   write: boolean;
   report: string;
 }
@@ -42,7 +46,7 @@ export function reportMarkdown(r: CalibrationResult, meta: { model: string; work
 
 export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
   command: 'calibrate',
-  describe: "fit the cost model's global parameters to the reported runs (writes the model file and a report)",
+  describe: "fit the cost model's global parameters to the reported runs (writes the shared calibration file and a report)",
   builder: (y) =>
     y
       .option('model', { type: 'string', default: 'gb200-dsv32-nvfp4-trtllm', describe: 'cost model in models/' })
@@ -51,7 +55,10 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       .option('seed', { type: 'string', default: '42' })
       .option('params', { type: 'string', array: true, default: [...CALIBRATION_PARAMETERS] as string[], describe: 'parameters to fit' })
       .option('max-evaluations', { type: 'number', default: 150 })
-      .option('write', { type: 'boolean', default: true, describe: 'write the fitted values into the model file' })
+      .option('fit', { type: 'boolean', default: true, describe: 'run the fit (--no-fit: evaluate the values in the calibration file, polish if asked, report)' })
+      .option('polish', { type: 'number', default: 16, describe: 'points sampled within ±1.2 % of the fit; the one with most figures in band (objective within --polish-tolerance) is kept' })
+      .option('polish-tolerance', { type: 'number', default: 0.02, describe: 'relative objective margin of the polish' })
+      .option('write', { type: 'boolean', default: true, describe: 'write the fitted values into the calibration file (models/calibration/)' })
       .option('report', { type: 'string', default: 'results/calibration', describe: 'folder for report.md and report.json' })
       .conflicts('trace', 'workload'),
   handler: async (a) => {
@@ -63,12 +70,12 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     const params = a.params as CalibrationParameter[];
     const result = calibrate(
       { model: a.model, requests, seed: a.seed, workload, parameters: params },
-      { maxEvaluations: a['max-evaluations'], log: (l) => process.stderr.write(`\r${l}   `) },
+      { maxEvaluations: a.fit ? a['max-evaluations'] : 0, polishSamples: a.polish, polishTolerance: a['polish-tolerance'], log: (l) => process.stderr.write(`\r${l}   `) },
     );
     process.stderr.write('\n');
-    const file = modelFile(a.model);
+    const file = calibrationFileOf(modelFile(a.model));
     const json = JSON.parse(readFileSync(file, 'utf8'));
-    const spec = json.calibration.parameters;
+    const spec = json.parameters;
     mkdirSync(a.report, { recursive: true });
     const md = reportMarkdown(result, { model: a.model, workload, seed: a.seed, params }, spec);
     writeFileSync(join(a.report, 'report.md'), md);

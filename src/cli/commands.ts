@@ -8,6 +8,7 @@ import { checkCommand } from './check.ts';
 import { calibrateCommand } from './calibrate.ts';
 import { reportCommand } from './report.ts';
 import { sweepCommand } from './sweep.ts';
+import { costCommand } from './cost.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, demoCommand, checkCommand, calibrateCommand, sweepCommand, reportCommand, analyzeCommand, synthesizeCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, demoCommand, checkCommand, calibrateCommand, sweepCommand, costCommand, reportCommand, analyzeCommand, synthesizeCommand];

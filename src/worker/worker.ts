@@ -93,7 +93,7 @@ export class Worker<R extends RequestView = RequestView> {
     this.ranks = Array.from({ length: o.cost.ranks }, (_, i) => new Rank<R>(i, `${this.label}.r${i}`, new BlockCache(o.cost.kvCapacityBlocksPerRank, kv.enable_block_reuse)));
     this.maxRunSteps = Math.max(1, Math.floor(o.maxRunSteps ?? MAX_RUN_STEPS));
     this.runEndsMs = new Float64Array(this.maxRunSteps);
-    this.batch = { inFlight: [], decodes: new Array<number>(this.ranks.length).fill(0), context: new Array<number>(this.ranks.length).fill(0), maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, prefillTokens: 0 };
+    this.batch = { inFlight: [], decodes: new Array<number>(this.ranks.length).fill(0), context: new Array<number>(this.ranks.length).fill(0), maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, maxRankSequences: 0, prefillTokens: 0 };
   }
 
   /** Requests queued at the worker, not yet on a rank. */
@@ -278,7 +278,7 @@ export class Worker<R extends RequestView = RequestView> {
    *  produces its last token (or something arrives): time every step, schedule one event. */
   private scheduleStep(nowMs: number, b: Batch<R>): void {
     const cudaGraph = b.prefillTokens === 0 && b.maxRankTokens <= this.cudaGraphMaxBatch;
-    const shape = { maxAttentionMs: b.maxAttentionMs, globalTokens: b.globalTokens, maxRankTokens: b.maxRankTokens };
+    const shape = { maxAttentionMs: b.maxAttentionMs, globalTokens: b.globalTokens, maxRankTokens: b.maxRankTokens, maxRankSequences: b.maxRankSequences };
     const durationMs = this.cost.iterationMs(shape, cudaGraph);
     this.running = true;
     this.runStartMs = nowMs;
