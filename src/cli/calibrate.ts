@@ -26,7 +26,8 @@ interface CalibrateArgs {
 }
 
 export function reportMarkdown(r: CalibrationResult, meta: { model: string; workload: string; seed: string; params: readonly string[] }, spec: Record<string, { prior: number; bounds: [number, number]; unit: string; meaning: string }>): string {
-  const out: string[] = [`# Calibration report: ${meta.model}`, '', `Workload ${meta.workload}, seed ${meta.seed}; ${r.evaluations} objective evaluations (3 simulated runs each).`, ''];
+  const how = r.evaluations === 0 ? 'the values of the calibration file, not refitted (--no-fit; docs/calibration.md says how they were fitted)' : `${r.evaluations} objective evaluations (3 simulated runs each)`;
+  const out: string[] = [`# Calibration report: ${meta.model}`, '', `Workload ${meta.workload}, seed ${meta.seed}; ${how}.`, ''];
   out.push(`Objective (weighted squared log-error): start ${r.start.objective.toFixed(4)}, fitted ${r.fitted.objective.toFixed(4)}.`, '');
   out.push('| parameter | unit | prior | bounds | start | fitted | meaning |', '|---|---|---|---|---|---|---|');
   for (const k of CALIBRATION_PARAMETERS) {
