@@ -29,7 +29,7 @@ export function costWithTransfer(transferMs: (tokens: number) => number): CostMo
     override kvTransferMs(bytes: number): number {
       return transferMs(bytes / KV_BYTES_PER_TOKEN);
     }
-  })(structuredClone(cost.spec));
+  })(structuredClone(cost.spec), structuredClone(cost.calibration));
 }
 
 export interface Row {
@@ -60,7 +60,10 @@ export function uniqueIds(seed: number, isl: number): number[] {
 type Obj = Record<string, unknown>;
 
 export interface EngineOpts {
-  /** attention-DP ranks (tensor_parallel_size = moe_expert_parallel_size = ranks) */
+  /**
+   * attention-DP ranks: DEP-ranks (tensor_parallel_size = moe_expert_parallel_size = ranks, attention
+   * DP), default 4; 1 = one TEP8 rank (DeepSeek's weights need at least 4 GPUs).
+   */
   ranks?: number;
   max_batch_size?: number;
   max_num_tokens?: number;
@@ -78,11 +81,12 @@ export interface EngineOpts {
 }
 
 export function engine(o: EngineOpts = {}): Obj {
-  const ranks = o.ranks ?? 2;
+  const ranks = o.ranks ?? 4;
+  const gpus = ranks === 1 ? 8 : ranks;
   return {
-    tensor_parallel_size: ranks,
-    moe_expert_parallel_size: ranks,
-    enable_attention_dp: true,
+    tensor_parallel_size: gpus,
+    moe_expert_parallel_size: gpus,
+    enable_attention_dp: ranks > 1,
     max_batch_size: o.max_batch_size ?? 8,
     max_num_tokens: o.max_num_tokens ?? 8192,
     max_seq_len: o.max_seq_len ?? 121000,
@@ -107,7 +111,7 @@ export interface CommonOpts {
   platform?: Obj;
 }
 
-/** `count` aggregated workers (default 1) with `engine.ranks` ranks each (default 2). */
+/** `count` aggregated workers (default 1) with `engine.ranks` ranks each (default 4). */
 export function aggScenario(o: CommonOpts & { count?: number; engine?: EngineOpts } = {}): Scenario {
   return validateScenario(
     {
@@ -181,35 +185,42 @@ export interface IterOpts {
   /** decode-only iteration replayed as a CUDA graph */
   cudaGraph?: boolean;
   model?: CostModel;
-  /** attention-DP ranks of the worker (default 2, as the test engines): idle ones run a dummy request */
+  /** attention-DP ranks of the worker (default 4, as the test engines; 1 = one TEP8 rank): idle ones run a dummy request */
   ranks?: number;
 }
 
 /** The cost of one agg worker with the test engine's settings (`ranks` DP ranks). */
-export function workerCost(o: IterOpts & { ranks?: number } = {}): WorkerCost {
+export function workerCost(o: IterOpts = {}): WorkerCost {
   const e = engineSchema.parse(engine({ ranks: o.ranks, backend: o.backend, disable_overlap_scheduler: !(o.overlap ?? false) }));
   return new WorkerCost(o.model ?? cost, { role: 'agg', engine: e, platform: 'generic', iterationSlowdown: 1 });
 }
 
-export function iter(shape: StepShape, o: IterOpts = {}): number {
-  return workerCost(o).iterationMs(shape, o.cudaGraph ?? false);
+export function iter(shape: Omit<StepShape, 'maxRankSequences'> & { maxRankSequences?: number }, o: IterOpts = {}): number {
+  return workerCost(o).iterationMs({ maxRankSequences: 1, ...shape }, o.cudaGraph ?? false);
 }
 
-/** An iteration holding only one prefill chunk of `n` tokens starting at prompt position `start`. */
+/** Prefill attention of a chunk on one rank of the test engine, ms. */
+export function prefillAttn(start: number, n: number, o: IterOpts = {}): number {
+  return workerCost(o).prefillAttentionMs(start, n);
+}
+
+/** Decode attention of `requests` requests at mean KV length `context` on one rank of the test engine, ms. */
+export function decodeAttn(requests: number, context: number, o: IterOpts = {}): number {
+  return workerCost(o).decodeAttentionMs(requests, context);
+}
+
 /** An iteration holding only one prefill chunk of `n` tokens starting at prompt position `start`
  *  (eager; every other rank runs one dummy request). */
 export function prefillIter(start: number, n: number, o: IterOpts = {}): number {
-  const m = o.model ?? cost;
-  const idle = (o.ranks ?? 2) - 1;
-  return iter({ maxAttentionMs: m.prefillAttentionMs(start, n), globalTokens: n + idle, maxRankTokens: n }, { ...o, cudaGraph: false });
+  const idle = (o.ranks ?? 4) - 1;
+  return iter({ maxAttentionMs: prefillAttn(start, n, o), globalTokens: n + idle, maxRankTokens: n }, { ...o, cudaGraph: false });
 }
 
 /** A decode-only iteration of one request whose KV length is `context`: a CUDA graph of batch 1 on
  *  every rank by default (the others pad with a dummy), or eager with one dummy per idle rank. */
 export function decodeIter(context: number, o: IterOpts = {}): number {
-  const m = o.model ?? cost;
-  const ranks = o.ranks ?? 2;
-  return iter({ maxAttentionMs: m.decodeAttentionMs(1, context), globalTokens: ranks, maxRankTokens: 1 }, { cudaGraph: true, ...o });
+  const ranks = o.ranks ?? 4;
+  return iter({ maxAttentionMs: decodeAttn(1, context, o), globalTokens: ranks, maxRankTokens: 1 }, { cudaGraph: true, ...o });
 }
 
 /** Prefill chunks of an isolated prompt: max_num_tokens-sized, then the remainder. */
@@ -222,7 +233,7 @@ export function chunks(isl: number, maxNumTokens = 8192, cached = 0): Array<[num
 export const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
 /** TTFT of a lone request on an idle agg worker (no cache hit). */
-export function loneTtft(isl: number, o: IterOpts & { maxNumTokens?: number; cached?: number } = {}): number {
+export function loneTtft(isl: number, o: IterOpts & { maxNumTokens?: number; cached?: number; ranks?: number } = {}): number {
   return sum(chunks(isl, o.maxNumTokens, o.cached).map(([s, n]) => prefillIter(s, n, o)));
 }
 

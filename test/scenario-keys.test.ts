@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { simulate } from '../src/app/run.ts';
 import type { TraceRequest } from '../src/protocol/trace.ts';
 import { validateScenario } from '../src/scenario/load.ts';
-import { engineSchema, scenarioSchema } from '../src/scenario/schema.ts';
+import { engineSchema, scenarioSchema, workerGroupSchema } from '../src/scenario/schema.ts';
 import { InputError } from '../src/util/errors.ts';
 import { engine, makeTrace, MODEL } from './helpers.ts';
 
@@ -29,7 +29,7 @@ function setPath(o: Obj, path: string, value: unknown): void {
 /** Buffers smaller than the longest prompt: UCX sends it in rounds, NIXL cannot. */
 const TRANSCEIVER = { backend: 'UCX', max_tokens_in_buffer: 5000 };
 
-/** 1 agg worker of 2 ranks, or 1 prefill + 1 decode worker of 2 ranks each. */
+/** 1 agg worker of 4 ranks, or 1 prefill + 1 decode worker of 4 ranks each (the test engine). */
 function raw(disagg: boolean): Obj {
   const workers = disagg
     ? { prefill: { count: 1, engine: engine({ cache_transceiver_config: TRANSCEIVER }) }, decode: { count: 1, engine: engine({ disable_overlap_scheduler: false, cache_transceiver_config: TRANSCEIVER }) } }
@@ -58,11 +58,16 @@ function outcome(o: Obj, seed = '1'): string {
   }
 }
 
+/** Keys that need others set to act (an EPLB setting needs the WIDEEP backend and its slots). */
+const ENGINE_SETTINGS: Record<string, Obj> = {
+  'moe_config.load_balancer.num_slots': { 'moe_config.backend': 'WIDEEP' },
+  'moe_config.load_balancer.layer_updates_per_iter': { 'moe_config.backend': 'WIDEEP', 'moe_config.load_balancer.num_slots': 288 },
+};
 /** Engine key → [roles to try it on, non-default value]; `overrides` gives another value for some roles. */
 const ENGINE_OVERRIDES: Record<string, Record<string, unknown>> = { disable_overlap_scheduler: { decode: true } };
 const ENGINE_CASES: Record<string, [roles: string[], value: unknown]> = {
-  tensor_parallel_size: [['agg', 'prefill', 'decode'], 4],
-  moe_expert_parallel_size: [['agg'], 1],
+  tensor_parallel_size: [['agg', 'prefill', 'decode'], 8],
+  moe_expert_parallel_size: [['agg'], 8],
   enable_attention_dp: [['agg', 'prefill', 'decode'], false],
   max_batch_size: [['agg', 'prefill', 'decode'], 1],
   max_num_tokens: [['agg', 'prefill'], 1024],
@@ -71,6 +76,9 @@ const ENGINE_CASES: Record<string, [roles: string[], value: unknown]> = {
   disable_overlap_scheduler: [['agg', 'prefill', 'decode'], false],
   stream_interval: [['agg', 'decode'], 4],
   'moe_config.backend': [['agg', 'prefill', 'decode'], 'WIDEEP'],
+  'moe_config.use_low_precision_moe_combine': [['agg', 'prefill', 'decode'], true],
+  'moe_config.load_balancer.num_slots': [['agg'], 288],
+  'moe_config.load_balancer.layer_updates_per_iter': [['agg'], 1],
   'cuda_graph_config.batch_sizes': [['agg', 'decode'], [1]],
   'cuda_graph_config.max_batch_size': [['agg', 'decode'], 1],
   'cuda_graph_config.enable_padding': [['agg', 'decode'], false],
@@ -80,6 +88,12 @@ const ENGINE_CASES: Record<string, [roles: string[], value: unknown]> = {
   'kv_cache_config.dtype': [['agg', 'prefill', 'decode'], 'nvfp4'],
   'cache_transceiver_config.backend': [['prefill', 'decode'], 'NIXL'],
   'cache_transceiver_config.max_tokens_in_buffer': [['agg', 'prefill', 'decode'], 200000],
+};
+
+/** Worker-group keys besides the engine → [roles, value]. */
+const WORKER_CASES: Record<string, [roles: string[], value: unknown]> = {
+  count: [['agg', 'prefill', 'decode'], 2],
+  'env.TRTLLM_FORCE_COMM_METHOD': [['agg', 'prefill', 'decode'], 'ALLGATHER'],
 };
 
 /** Prefill reuse on, the KV router: what routing keys act on. */
@@ -124,19 +138,32 @@ describe('every scenario key is modelled or refused', () => {
   it('the cases cover exactly the schema keys', () => {
     const engineKeys = keyPaths(engineSchema).sort();
     expect(Object.keys(ENGINE_CASES).sort()).toEqual(engineKeys);
+    expect(Object.keys(WORKER_CASES).sort()).toEqual(keyPaths(workerGroupSchema).filter((p) => !p.startsWith('engine.') && p !== 'engine').sort());
     const other = keyPaths(scenarioSchema).filter((p) => !p.startsWith('workers.'));
     expect([...Object.keys(SCENARIO_CASES), ...Object.keys(NO_OPS)].sort()).toEqual(other.sort());
   });
 
   for (const [key, [roles, value]] of Object.entries(ENGINE_CASES)) {
     for (const role of roles) {
-      // the EP axis of the MoE tables arrives with the parallelism-aware cost model (issue 10)
-      const pending = key === 'moe_expert_parallel_size';
-      it.skipIf(pending)(`workers.${role}.engine.${key} = ${JSON.stringify(value)} changes the run or is refused${pending ? ' (pending: EP-aware cost model)' : ''}`, () => {
+      it(`workers.${role}.engine.${key} = ${JSON.stringify(value)} changes the run or is refused`, () => {
         const base = raw(role !== 'agg');
+        for (const [k, v] of Object.entries(ENGINE_SETTINGS[key] ?? {})) setPath(base, `workers.${role}.engine.${k}`, v);
         const changed = structuredClone(base);
         setPath(changed, `workers.${role}.engine.${key}`, ENGINE_OVERRIDES[key]?.[role] ?? value);
         if (key === 'kv_cache_config.tokens_per_block') setPath(changed, 'router.kv_block_size', value);
+        const a = outcome(base);
+        expect(a.startsWith('error'), a).toBe(false);
+        expect(outcome(changed)).not.toBe(a);
+      });
+    }
+  }
+
+  for (const [key, [roles, value]] of Object.entries(WORKER_CASES)) {
+    for (const role of roles) {
+      it(`workers.${role}.${key} = ${JSON.stringify(value)} changes the run or is refused`, () => {
+        const base = raw(role !== 'agg');
+        const changed = structuredClone(base);
+        setPath(changed, `workers.${role}.${key}`, value);
         const a = outcome(base);
         expect(a.startsWith('error'), a).toBe(false);
         expect(outcome(changed)).not.toBe(a);

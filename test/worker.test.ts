@@ -1,27 +1,24 @@
 // Covers DEP workers: chunked prefill timing, lockstep iterations across ranks, ADP rank placement, admission (slots, KV, head-of-line), prefix reuse, overlap scheduler.
 import { describe, expect, it } from 'vitest';
 import { SimRequest } from '../src/engine/request.ts';
-import { engineSchema } from '../src/scenario/schema.ts';
 import { assignToRanks } from '../src/worker/adp.ts';
-import { rolePolicy } from '../src/worker/policy.ts';
 import { Stay } from '../src/worker/stay.ts';
-import { Worker, type WorkerHost } from '../src/worker/worker.ts';
-import { aggScenario, cost, decodeIter, iter, KV_BYTES_PER_TOKEN, loneDecode, loneTtft, makeTrace, prefillIter, runSim, sum, workerCost } from './helpers.ts';
+import { BlockCache } from '../src/kv/block-cache.ts';
+import { Rank } from '../src/worker/rank.ts';
+import { aggScenario, cost, decodeAttn, decodeIter, iter, loneDecode, loneTtft, makeTrace, prefillAttn, prefillIter, runSim, sum, workerCost } from './helpers.ts';
 
 const P = 6; // toBeCloseTo digits (ms)
 /** Hand-computed iterations of a one-rank worker (no idle rank runs a dummy request). */
 const R1 = { ranks: 1 };
 
 describe('chunked prefill on an idle worker', () => {
-  it('TTFT of a lone 600-token prompt matches the iteration computed by hand from the tables', () => {
-    const p = cost.params;
-    // attention: 256 tokens at 0.506 µs, then 344 tokens from 0.506 down to 0.408578 µs/token/layer, × 61 layers
-    const attention = (((256 * 0.506 + (344 * (0.506 + 0.408578)) / 2) * 61) / 1000) * p.prefillAttentionScale; // 17.497 ms × scale
-    // MoE 0.169708 @600 global tokens + all-to-all 0.198089 @600 tokens/rank, × 58 layers; dense 0.0025 × 600
-    const moe = 58 * (0.169708 + 0.198089) * p.moeScale;
-    const want = p.iterationFixedMs + p.hostOverheadMs + attention + moe + 1.5;
+  it('TTFT of a lone 600-token prompt is one iteration of the cost model (its composition: test/cost-composition.test.ts)', () => {
     const r = runSim(aggScenario(), makeTrace([{ t: 0, isl: 600, osl: 1 }]));
-    expect(r.rec(0).ttftMs).toBeCloseTo(want, 2);
+    const w = workerCost();
+    const b = w.breakdown({ maxAttentionMs: w.prefillAttentionMs(0, 600), globalTokens: 600 + 3, maxRankTokens: 600, maxRankSequences: 1 }, false); // 3 idle ranks run a dummy
+    expect(b.hostMs).toBeCloseTo(cost.params.iterationFixedMs + cost.params.hostOverheadMs, 9);
+    expect(r.rec(0).ttftMs).toBeCloseTo(b.totalMs, P);
+    expect(r.rec(0).ttftMs).toBeCloseTo(prefillIter(0, 600), P);
   });
 
   it('prefills in max_num_tokens chunks, then the remainder; each chunk is one iteration', () => {
@@ -73,8 +70,8 @@ describe('lockstep DEP iterations', () => {
     const r = runSim(aggScenario(), makeTrace([{ t: 0, isl: 10000, osl: 1 }, { t: 1, isl: 5000, osl: 1 }]));
     const it1 = prefillIter(0, 8192);
     const it2 = iter({
-      maxAttentionMs: Math.max(cost.prefillAttentionMs(8192, 1808), cost.prefillAttentionMs(0, 5000)),
-      globalTokens: 1808 + 5000,
+      maxAttentionMs: Math.max(prefillAttn(8192, 1808), prefillAttn(0, 5000)),
+      globalTokens: 1808 + 5000 + 2, // ranks 2 and 3 run a dummy request
       maxRankTokens: 5000,
     });
     expect(r.rec(0).prefillTarget).toBe('agg0.r0');
@@ -94,7 +91,7 @@ describe('lockstep DEP iterations', () => {
     const r = runSim(aggScenario(), makeTrace([{ t: 0, isl, osl }, { t: tB, isl: 16384, osl: 1 }]));
     // steps 2 and 3 of A run in lockstep with B's two 8192-token chunks on rank 1
     const shared = (k: number, start: number) =>
-      iter({ maxAttentionMs: Math.max(cost.decodeAttentionMs(1, isl + k), cost.prefillAttentionMs(start, 8192)), globalTokens: 8193, maxRankTokens: 8192 });
+      iter({ maxAttentionMs: Math.max(decodeAttn(1, isl + k), prefillAttn(start, 8192)), globalTokens: 8193 + 2, maxRankTokens: 8192 }); // + 2 idle ranks' dummies
     const s2 = shared(2, 0);
     const s3 = shared(3, 8192);
     const a = r.rec(0);
@@ -114,10 +111,10 @@ describe('lockstep DEP iterations', () => {
     const t1 = prefillIter(0, isl, R1);
     const d = (k: number) => decodeIter(isl + k, R1);
     const tB = t1 + d(1) / 2;
-    const r = runSim(aggScenario({ engine: { ranks: 1 } }), makeTrace([{ t: 0, isl, osl: 10 }, { t: tB, isl: 16384, osl: 1 }]));
+    const r = runSim(aggScenario({ engine: R1 }), makeTrace([{ t: 0, isl, osl: 10 }, { t: tB, isl: 16384, osl: 1 }]));
     // budget 8192 - 1 decode = 8191 → 8128 (127 blocks of 64); 16384 = 8128 + 8128 + 128
     const step = (k: number, start: number, n: number) =>
-      iter({ maxAttentionMs: cost.decodeAttentionMs(1, isl + k) + cost.prefillAttentionMs(start, n), globalTokens: n + 1, maxRankTokens: n + 1 });
+      iter({ maxAttentionMs: decodeAttn(1, isl + k, R1) + prefillAttn(start, n, R1), globalTokens: n + 1, maxRankTokens: n + 1, maxRankSequences: 2 }, R1);
     const s = [step(2, 0, 8128), step(3, 8128, 8128), step(4, 16256, 128)];
     expect(r.rec(1).prefillTarget).toBe('agg0.r0');
     expect(r.rec(1).ttftMs).toBeCloseTo(t1 + d(1) + sum(s) - tB, P);
@@ -155,17 +152,17 @@ describe('CUDA graphs', () => {
     const two = runSim(small, makeTrace([{ t: 0, isl: 100, osl: 3 }, { t: 0, isl: 100, osl: 3 }]));
     // request 1 joins at the second iteration (its prefill beside 0's first decode); then both decode
     // (KV lengths 102 and 101: no graph), then 1 decodes alone (graph)
-    const both = iter({ maxAttentionMs: cost.decodeAttentionMs(2, 101.5), globalTokens: 2, maxRankTokens: 2 }, { cudaGraph: false });
+    const both = iter({ maxAttentionMs: decodeAttn(2, 101.5, R1), globalTokens: 2, maxRankTokens: 2, maxRankSequences: 2 }, { cudaGraph: false, ...R1 });
     expect(two.rec(1).e2elMs - two.rec(1).ttftMs).toBeCloseTo(both + decodeIter(102, R1), P);
   });
 });
 
 describe('admission: batch slots and KV blocks', () => {
-  // free_gpu_memory_fraction 0.001 → 39 blocks of 64 tokens per rank
-  const tiny = { ranks: 1, free_gpu_memory_fraction: 0.001 };
+  // free_gpu_memory_fraction 0.000775 of one TEP8 rank's free HBM → 39 blocks of 64 tokens
+  const tiny = { ranks: 1, free_gpu_memory_fraction: 0.000775 };
 
   it('a request whose KV does not fit waits until the holder finishes, then runs alone', () => {
-    expect(cost.kvCapacityBlocks(0.001, KV_BYTES_PER_TOKEN, 64)).toBe(39);
+    expect(runSim(aggScenario({ engine: tiny }), []).result.pools[0].workers[0].ranks[0].capacityBlocks).toBe(39);
     // each needs ceil((2000 + 200) / 64) = 35 blocks
     const r = runSim(aggScenario({ engine: tiny }), makeTrace([{ t: 0, isl: 2000, osl: 200 }, { t: 1, isl: 2000, osl: 200 }]));
     const a = r.rec(0);
@@ -258,15 +255,8 @@ describe('prefix reuse on a rank', () => {
 });
 
 describe('ADP placement (assignToRanks)', () => {
-  const host: WorkerHost<SimRequest> = {
-    scheduleIterationEnd() {},
-    requestKv() {},
-    firstToken() {},
-    handedOff() {},
-    completed() {},
-  };
-  const mkWorker = (ranks: number) =>
-    new Worker<SimRequest>({ id: 0, policy: rolePolicy('agg', 'prefill'), engine: engineSchema.parse({ tensor_parallel_size: ranks, moe_expert_parallel_size: ranks }), cost: workerCost({ ranks }) }, host);
+  // assignToRanks reads ranks only: any rank count, whatever the model's memory allows
+  const mkWorker = (ranks: number) => ({ ranks: Array.from({ length: ranks }, (_, i) => new Rank<SimRequest>(i, `r${i}`, new BlockCache(1000, false))) });
   const req = (id: number, isl: number) => new Stay(new SimRequest({ id, timestampMs: 0, inputTokens: isl, outputTokens: 1, hashIds: [] }, 0), 0, 0);
 
   it('places longest prompt first on the rank with the fewest prompt tokens, capped at ceil(n / ranks)', () => {

@@ -1,8 +1,8 @@
 // `servesim calibrate`: fit the cost model's global parameters to the reported runs, write the fitted
-// values into the model file and a report (start vs fitted values, per-figure errors, sensitivities).
+// values into the calibration file the model names and a report (start vs fitted values, per-figure errors, sensitivities).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { modelFile } from '../cost/load.ts';
+import { calibrationFileOf, modelFile } from '../cost/load.ts';
 import { CALIBRATION_PARAMETERS, type CalibrationParameter } from '../cost/spec.ts';
 import { formatRows } from '../metrics/compare.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -17,6 +17,10 @@ export interface CalibrateArgs {
   seed: string;
   params: string[];
   'max-evaluations': number;
+  /** false: evaluate (and polish) the calibration file's values without a fit. */
+  fit?: boolean;
+  polish?: number;
+  'polish-tolerance'?: number;
   write: boolean;
   report: string;
   /** Skip the fit: measure the Jacobian at the model's current values and store the parameter covariance. */
@@ -24,7 +28,8 @@ export interface CalibrateArgs {
 }
 
 export function reportMarkdown(r: CalibrationResult, meta: { model: string; workload: string; seed: string; params: readonly string[] }, spec: Record<string, { prior: number; bounds: [number, number]; unit: string; meaning: string }>): string {
-  const out: string[] = [`# Calibration report: ${meta.model}`, '', `Workload ${meta.workload}, seed ${meta.seed}; ${r.evaluations} objective evaluations (3 simulated runs each).`, ''];
+  const how = r.evaluations === 0 ? 'the values of the calibration file, not refitted (--no-fit; docs/calibration.md says how they were fitted)' : `${r.evaluations} objective evaluations (3 simulated runs each)`;
+  const out: string[] = [`# Calibration report: ${meta.model}`, '', `Workload ${meta.workload}, seed ${meta.seed}; ${how}.`, ''];
   out.push(`Objective (weighted squared log-error): start ${r.start.objective.toFixed(4)}, fitted ${r.fitted.objective.toFixed(4)}.`, '');
   out.push('| parameter | unit | prior | bounds | start | fitted | meaning |', '|---|---|---|---|---|---|---|');
   for (const k of CALIBRATION_PARAMETERS) {
@@ -48,6 +53,9 @@ export async function calibrateCommand(a: CalibrateArgs, log: (line: string) => 
     if (!(CALIBRATION_PARAMETERS as readonly string[]).includes(p)) throw inputError({ field: '--params' }, `unknown parameter ${p} (known: ${CALIBRATION_PARAMETERS.join(', ')})`);
   }
   if (!(a['max-evaluations'] > 0)) throw inputError({ field: '--max-evaluations' }, 'must be positive');
+  const polishSamples = a.polish ?? 0;
+  if (!(Number.isInteger(polishSamples) && polishSamples >= 0)) throw inputError({ field: '--polish' }, 'must be a whole number >= 0');
+  if (!(a['polish-tolerance'] === undefined || a['polish-tolerance'] >= 0)) throw inputError({ field: '--polish-tolerance' }, 'must be >= 0');
   const { requests, label: workload } = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed });
   const params = names as CalibrationParameter[];
   const { parameterUncertainty } = await import('./uncertainty.ts');
@@ -64,11 +72,11 @@ export async function calibrateCommand(a: CalibrateArgs, log: (line: string) => 
   }
   const result = calibrate(
     { model: a.model, requests, seed: a.seed, workload, parameters: params },
-    { maxEvaluations: a['max-evaluations'], log },
+    { maxEvaluations: a.fit === false ? 0 : a['max-evaluations'], polishSamples, polishTolerance: a['polish-tolerance'], log },
   );
-  const file = modelFile(a.model);
+  const file = calibrationFileOf(modelFile(a.model));
   const json = JSON.parse(readFileSync(file, 'utf8'));
-  const spec = json.calibration.parameters;
+  const spec = json.parameters;
   mkdirSync(a.report, { recursive: true });
   const md = reportMarkdown(result, { model: a.model, workload, seed: a.seed, params }, spec);
   writeFileAtomic(join(a.report, 'report.md'), md);

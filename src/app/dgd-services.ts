@@ -107,7 +107,12 @@ export interface WorkerSettings {
   kvBlockSource: string;
   publishesKvEvents: boolean;
   gpus: number;
+  /** Worker environment servesim models (scenario workers.<role>.env). */
+  env: Record<string, string>;
 }
+
+/** Environment variables that map onto scenario workers.<role>.env keys. */
+const MODELLED_ENV = ['TRTLLM_FORCE_COMM_METHOD'];
 
 const ROLES: Record<string, WorkerSettings['role']> = { agg: 'agg', prefill_and_decode: 'agg', prefill: 'prefill', decode: 'decode' };
 const HANDLED = new Set(['--extra-engine-args', '--override-engine-args', '--kv-block-size', '--disaggregation-mode', '--publish-events-and-metrics', '--no-publish-events-and-metrics', '--publish-kv-events', '--no-publish-kv-events', '--modality']);
@@ -197,7 +202,12 @@ export function readWorker(name: string, svc: Obj, ctx: DgdContext): WorkerSetti
     if (HANDLED.has(f) || ENGINE_FLAGS.has(f)) continue;
     flagVerdict(c, f, w, WORKER_FLAGS, 'dynamo.trtllm', ctx);
   }
-  listEnv(c, ctx, new Set());
+  const env: Record<string, string> = {};
+  for (const name of MODELLED_ENV) {
+    const v = c.env.get(name);
+    if (v !== undefined) env[name] = v;
+  }
+  listEnv(c, ctx, new Set(Object.keys(env)));
 
   const res = isObj(svc.resources) ? svc.resources : {};
   const gpuText = (isObj(res.limits) ? res.limits.gpu : undefined) ?? (isObj(res.requests) ? res.requests.gpu : undefined);
@@ -213,5 +223,5 @@ export function readWorker(name: string, svc: Obj, ctx: DgdContext): WorkerSetti
     const spans = `tensor_parallel_size ${tp}${pp > 1 ? ` × pipeline_parallel_size ${pp}` : ''}${cp > 1 ? ` × context_parallel_size ${cp}` : ''}`;
     throw inputError({ file: ctx.file, field: gpuField }, `${gpusPerNode} GPUs × ${nodes} node(s) = ${gpus} per replica, but the engine spans ${spans} = ${tp * pp * cp} GPUs`);
   }
-  return { service: c.where, role, resolved, kvBlockSize, kvBlockSource, publishesKvEvents, gpus };
+  return { service: c.where, role, resolved, kvBlockSize, kvBlockSource, publishesKvEvents, gpus, env };
 }

@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Document, isScalar, LineCounter, parseAllDocuments } from 'yaml';
-import { modelFile, readCostModelFile } from '../cost/load.ts';
+import { loadCostModel } from '../cost/load.ts';
+import { MOE_BACKENDS } from '../cost/parallelism.ts';
 import { validateScenario } from '../scenario/load.ts';
 import { scenarioSchema, type Scenario } from '../scenario/schema.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -96,8 +97,9 @@ export function importDgd(o: ImportDgdOptions): ImportDgdResult {
   }
 
   const model = o.model ?? scenarioSchema.shape.model.parse(undefined);
-  const cost = readCostModelFile(modelFile(model));
-  const platforms = Object.keys(cost.platforms ?? {}).filter((k) => k !== 'description');
+  const costModel = loadCostModel(model);
+  const cost = costModel.spec;
+  const platforms = costModel.platforms();
   const platform = o.platform ?? 'generic';
   if (!platforms.includes(platform)) throw inputError({ field: '--platform' }, `'${platform}' is not a platform of cost model ${model}; known: ${platforms.join(', ')}`);
   const ctx: DgdContext = { file, findings, configMaps, graphEnv: spec.envs, layers: cost.architecture.layers };
@@ -149,7 +151,7 @@ export function importDgd(o: ImportDgdOptions): ImportDgdResult {
       findings.add('unsupported', `${w.service} args`, '--publish-kv-events (absent)', "the KV router gets no KV events from these workers (no prefix overlap); servesim's KV router always receives them");
     } else if (w.publishesKvEvents) findings.add('ignored', `${w.service} args`, '--publish-events-and-metrics', entry && mode === 'kv' ? 'feeds the KV router its KV events, as servesim does (router.kv_events)' : 'KV events nobody routes on here, and metrics');
     const backend = String((w.resolved.engine.moe_config as Obj).backend);
-    if (!(backend in cost.moe.backends)) findings.add('unsupported', w.service, 'moe_config.backend', `cost model ${model} has no data for it (it has ${Object.keys(cost.moe.backends).join(', ')}): \`servesim run\` will refuse it`, backend);
+    if (!(MOE_BACKENDS as readonly string[]).includes(backend)) findings.add('unsupported', w.service, 'moe_config.backend', `cost model ${model} has no data for it (it has ${MOE_BACKENDS.join(', ')}): \`servesim run\` will refuse it`, backend);
   }
 
   const client = o.aiperf ? readAiperf(o.aiperf, o.aiperfEnv ?? [], findings) : aiperfDefaults(findings);
@@ -167,7 +169,7 @@ export function importDgd(o: ImportDgdOptions): ImportDgdResult {
     client: client.client,
     router,
     ...(workers.some((w) => w.role !== 'agg') ? { disaggregation: { first_token_from: 'decode' } } : {}),
-    workers: Object.fromEntries(workers.map((w) => [w.role, { count: w.count, engine: w.resolved.engine }])),
+    workers: Object.fromEntries(workers.map((w) => [w.role, { count: w.count, ...(Object.keys(w.env).length > 0 ? { env: w.env } : {}), engine: w.resolved.engine }])),
   };
   if (raw.disaggregation) {
     sources.set('disaggregation.first_token_from', "Dynamo + TensorRT-LLM: the decode worker re-emits the first token (docs/engine-behaviour.md §4)");
@@ -176,6 +178,7 @@ export function importDgd(o: ImportDgdOptions): ImportDgdResult {
   for (const w of workers) {
     sources.set(`workers.${w.role}.count`, `services.${w.name}.replicas`);
     for (const [p, s] of w.resolved.sources) sources.set(`workers.${w.role}.engine.${p}`, s);
+    for (const k of Object.keys(w.env)) sources.set(`workers.${w.role}.env.${k}`, `${w.service} env`);
   }
   const scenario = validated(raw, file, sources);
   const listing = findings.format();

@@ -11,6 +11,7 @@ import { sweepCommand } from './sweep.ts';
 import { mergeCommand } from './merge.ts';
 import { compareCommand } from './compare.ts';
 import { importDgdCommand } from './import-dgd.ts';
+import { costCommand } from './cost.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [runCommand, demoCommand, checkCommand, calibrateCommand, sweepCommand, mergeCommand, compareCommand, reportCommand, analyzeCommand, synthesizeCommand, importDgdCommand];
+export const commands: CommandModule<any, any>[] = [runCommand, demoCommand, checkCommand, calibrateCommand, sweepCommand, mergeCommand, compareCommand, costCommand, reportCommand, analyzeCommand, synthesizeCommand, importDgdCommand];

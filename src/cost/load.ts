@@ -1,12 +1,14 @@
-// Cost-model files: the registry of models/*.json by name (or any path ending in .json), read,
-// validated against the file schema, with calibration overrides applied. The only I/O of src/cost/.
+// Cost-model files: the registry of models/*.json by name (or any path ending in .json), read and
+// validated, with their shared calibration file (models/calibration/<name>.json) and calibration
+// overrides applied. The only I/O of src/cost/.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
 import { inputError } from '../util/errors.ts';
 import { Registry } from '../util/registry.ts';
 import { CostModel } from './model.ts';
-import { costModelFileSchema, type CalibrationParameter, type CalibrationValues, type CostModelFile } from './spec.ts';
+import { calibrationFileSchema, costModelFileSchema, type CalibrationFile, type CalibrationParameter, type CalibrationValues, type CostModelFile } from './spec.ts';
 
 export const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../models');
 
@@ -32,15 +34,14 @@ export function modelFile(nameOrPath: string): string {
   return costModels().get(nameOrPath, { field: 'model' });
 }
 
-/** Read and validate a cost-model file. */
-export function readCostModelFile(file: string): CostModelFile {
+function readJson<S extends z.ZodTypeAny>(file: string, schema: S): z.infer<S> {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
     throw inputError({ file }, `not valid JSON (${(e as Error).message})`);
   }
-  const parsed = costModelFileSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     throw inputError({ file, field: i.path.join('.') }, i.message);
@@ -48,14 +49,34 @@ export function readCostModelFile(file: string): CostModelFile {
   return parsed.data;
 }
 
+/** Read and validate a cost-model file. */
+export function readCostModelFile(file: string): CostModelFile {
+  return readJson(file, costModelFileSchema);
+}
+
+/** The calibration file a model file names: beside it in calibration/, else in models/calibration/. */
+export function calibrationFileOf(modelFilePath: string, spec: CostModelFile = readCostModelFile(modelFilePath)): string {
+  const name = `${spec.calibration}.json`;
+  const beside = join(dirname(modelFilePath), 'calibration', name);
+  const file = existsSync(beside) ? beside : join(MODELS_DIR, 'calibration', name);
+  if (!existsSync(file)) throw inputError({ file: modelFilePath, field: 'calibration' }, `no calibration file ${file}`);
+  return file;
+}
+
+export function readCalibrationFile(file: string): CalibrationFile {
+  return readJson(file, calibrationFileSchema);
+}
+
 /** Load a cost model by name or path, with calibration `overrides` of its global parameters. */
 export function loadCostModel(nameOrPath: string, overrides?: CalibrationValues): CostModel {
   const file = modelFile(nameOrPath);
   const spec = readCostModelFile(file);
+  const calFile = calibrationFileOf(file, spec);
+  const calibration = readCalibrationFile(calFile);
   for (const [k, v] of Object.entries(overrides ?? {})) {
-    const param = spec.calibration.parameters[k as CalibrationParameter];
-    if (!param) throw inputError({ file, field: `calibration.parameters.${k}` }, 'unknown calibration parameter');
+    const param = calibration.parameters[k as CalibrationParameter];
+    if (!param) throw inputError({ file: calFile, field: `parameters.${k}` }, 'unknown calibration parameter');
     param.value = v;
   }
-  return new CostModel(spec);
+  return new CostModel(spec, calibration);
 }

@@ -1,94 +1,128 @@
-// Cost model: a models/*.json file's interpolated GB200 op tables and global scales, answering how
-// long attention, MoE and a lockstep DEP-group iteration take and how many KV blocks a rank holds.
-// Pure: the file is read by cost/load.ts; WorkerCost binds it to one worker group's settings.
+// Cost model: one models/*.json file (AIC op tables, architecture, weights, memory) with its shared
+// calibration (global parameters, platforms). It hands out the interpolated tables by key (built once,
+// memoised) and the model-wide pieces (KV transfer, platform slowdowns, MoE roofline); WorkerCost
+// binds them to one worker group's parallelism. Every table is read non-decreasing in its keys
+// (interp.ts `monotone`). Pure: the files are read by cost/load.ts.
 import { inputError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
-import { Bilinear2D, Linear1D } from './interp.ts';
-import { CALIBRATION_PARAMETERS, type CalibrationParameter, type CostModelFile } from './spec.ts';
+import { Bilinear2D, Cumulative1D, Linear1D, monotone, monotoneGrid } from './interp.ts';
+import { CALIBRATION_PARAMETERS, type CalibrationFile, type CalibrationParameter, type CostModelFile, type CurveSpec } from './spec.ts';
 
 /** What the busiest parts of one lockstep iteration look like; the worker fills it per iteration. */
 export interface StepShape {
-  /** max over ranks of that rank's attention time (prefill chunks + decode), ms */
+  /** max over ranks of that rank's attention table time (prefill chunks + decode), ms */
   maxAttentionMs: number;
   /** tokens of all ranks in this iteration */
   globalTokens: number;
   /** tokens on the busiest rank */
   maxRankTokens: number;
+  /** sequences (decoding requests + prompt chunks) on the rank with the most: the rows of the logits GEMM */
+  maxRankSequences: number;
 }
 
-export class CostModel {
-  private readonly prefillAttn: Linear1D;
-  private readonly decodeAttn: Bilinear2D;
-  private readonly moe: Map<string, Linear1D>;
-  private readonly a2a: Linear1D;
+export type MoeKernel = 'cutlass' | 'min_latency';
+export type A2aMethod = 'NVLinkTwoSided' | 'NVLinkOneSided';
+export type A2aOp = 'prepare' | 'dispatch' | 'combine' | 'combineLowPrecision';
 
+export class CostModel {
   /** Parameter values in use. */
   readonly params: Record<CalibrationParameter, number>;
+  private readonly memo = new Map<string, unknown>();
 
-  constructor(readonly spec: CostModelFile) {
-    this.params = Object.fromEntries(CALIBRATION_PARAMETERS.map((k) => [k, spec.calibration.parameters[k].value])) as Record<CalibrationParameter, number>;
-    const p = spec.prefillAttention;
-    this.prefillAttn = new Linear1D(p.positionTokens, p.usPerTokenPerLayer);
-    const d = spec.decodeAttention;
-    this.decodeAttn = new Bilinear2D(d.contextTokens, d.batch, d.msPerLayer);
-    this.moe = new Map(Object.entries(spec.moe.backends).map(([k, t]) => [k, new Linear1D(t.globalTokens, t.msPerLayer)]));
-    this.a2a = new Linear1D(spec.allToAll.tokensPerRank, spec.allToAll.msPerLayer);
+  constructor(
+    readonly spec: CostModelFile,
+    readonly calibration: CalibrationFile,
+  ) {
+    this.params = Object.fromEntries(CALIBRATION_PARAMETERS.map((k) => [k, calibration.parameters[k].value])) as Record<CalibrationParameter, number>;
   }
 
   get name(): string {
     return this.spec.name;
   }
 
-  moeBackends(): string[] {
-    return [...this.moe.keys()];
+  private cached<T>(key: string, make: () => T | undefined): T | undefined {
+    if (this.memo.has(key)) return this.memo.get(key) as T | undefined;
+    const v = make();
+    this.memo.set(key, v);
+    return v;
   }
 
-  /** Named platforms (cluster-level iteration slowdowns). */
-  platforms(): string[] {
-    return Object.entries(this.spec.platforms)
-      .filter(([, v]) => typeof v !== 'string')
-      .map(([k]) => k);
+  private linear(key: string, c: CurveSpec | undefined): Linear1D | undefined {
+    return this.cached(key, () => (c ? new Linear1D(c.x, monotone(c.ms)) : undefined));
   }
 
-  /** Attention of a prefill chunk of `newTokens` starting at context position `startTokens`, ms, one rank. */
-  prefillAttentionMs(startTokens: number, newTokens: number): number {
-    const us = this.prefillAttn.integralTo(startTokens + newTokens) - this.prefillAttn.integralTo(startTokens);
-    return (us / 1000) * this.spec.architecture.layers * this.params.prefillAttentionScale;
+  /** Local attention-head counts with attention tables, descending. */
+  attentionHeads(): number[] {
+    return Object.keys(this.spec.attention.context.byHeads).map(Number).filter((h) => this.spec.attention.generation.byHeads[h]).sort((a, b) => b - a);
   }
 
-  /** Attention of one decode step for `requests` requests of mean KV length `meanContextTokens`, ms, one rank. */
-  decodeAttentionMs(requests: number, meanContextTokens: number): number {
-    if (requests <= 0) return 0;
-    return this.decodeAttn.at(meanContextTokens, requests) * this.spec.architecture.layers;
+  /** Whole-prompt attention-module time by prompt length (batch 1), ms per layer, `heads` local heads. */
+  contextAttention(heads: number): Cumulative1D | undefined {
+    const c = this.spec.attention.context.byHeads[heads];
+    return this.cached(`ctx:${heads}`, () => (c ? new Cumulative1D(c.x, monotone(c.ms)) : undefined));
+  }
+
+  /** Decode-step attention-module time by (KV length, requests), ms per layer; linear past the last batch column. */
+  generationAttention(heads: number): Bilinear2D | undefined {
+    const g = this.spec.attention.generation.byHeads[heads];
+    return this.cached(`gen:${heads}`, () => (g ? new Bilinear2D(g.rows, g.cols, monotoneGrid(g.ms), true) : undefined));
+  }
+
+  /** Routed-expert MoE time by tokens reaching a GPU, ms per layer. */
+  moe(kernel: MoeKernel, distribution: string, ep: number): Linear1D | undefined {
+    return this.linear(`moe:${kernel}:${distribution}:${ep}`, this.spec.moe.kernels[kernel].byDistribution[distribution]?.[ep]);
+  }
+
+  /** WideEP expert compute by tokens of the EP group (`slots` null: no load balancer), ms per layer. */
+  wideep(slots: number | null, distribution: string, ep: number): Linear1D | undefined {
+    const w = this.spec.moe.wideep;
+    const c = slots === null ? w.noLoadBalancer[distribution]?.[ep] : w.bySlots[slots]?.[`${distribution}_eplb`]?.[ep];
+    return this.linear(`wideep:${slots}:${distribution}:${ep}`, c);
+  }
+
+  /** One all-to-all op by tokens per rank, ms per MoE layer. */
+  allToAll(method: A2aMethod, op: A2aOp, ep: number): Linear1D | undefined {
+    return this.linear(`a2a:${method}:${op}:${ep}`, this.spec.comm.allToAll[method][op]?.[ep]);
+  }
+
+  /** NCCL collective by message size (half elements), ms, at a collected fan-out (2 or 4). */
+  nccl(op: 'all_gather' | 'reduce_scatter', gpus: number): Linear1D | undefined {
+    return this.linear(`nccl:${op}:${gpus}`, this.spec.comm.nccl[op].byGpus[gpus]);
+  }
+
+  /** TRT-LLM custom all-reduce by message size (bf16 elements), ms, at a collected fan-out (2 or 4). */
+  customAllReduce(gpus: number): Linear1D | undefined {
+    return this.linear(`car:${gpus}`, this.spec.comm.customAllReduce.byGpus[gpus]);
+  }
+
+  /** One GEMM (`n` x `k`, `dtype`) by m rows, ms. */
+  gemm(dtype: string, n: number, k: number): Linear1D | undefined {
+    return this.linear(`gemm:${dtype}:${n}x${k}`, this.spec.gemm.byDtype[dtype]?.[`${n}x${k}`]);
+  }
+
+  /** The (n, k) shapes the GEMM table has for `dtype`. */
+  gemmShapes(dtype: string): Array<[number, number]> {
+    return Object.keys(this.spec.gemm.byDtype[dtype] ?? {}).map((s) => s.split('x').map(Number) as [number, number]);
   }
 
   /**
-   * Decode attention of `requests` requests as a line in their mean context: valueMs at
-   * `meanContextTokens`, slopeMs per extra context token, exact up to `untilContextTokens`.
+   * AIC's MoE roofline (rust operators/moe.rs::moe_sol), ms: max of the routed GEMMs' FLOPs at fp4
+   * tensor-core rate and their bytes (activations + the weights of the experts that receive tokens)
+   * at HBM bandwidth, for `tokens` reaching a GPU holding `localExperts` experts of an EP-`ep` group.
    */
-  decodeAttentionLine(requests: number, meanContextTokens: number): { valueMs: number; slopeMs: number; untilContextTokens: number } {
-    const layers = this.spec.architecture.layers;
-    const l = this.decodeAttn.lineAlongRows(meanContextTokens, requests);
-    return { valueMs: l.valueAt * layers, slopeMs: l.slope * layers, untilContextTokens: l.untilR };
+  moeRooflineMs(tokens: number, ep: number, localExperts: number): number {
+    const a = this.spec.architecture;
+    const r = this.spec.moe.roofline;
+    const assigned = tokens * a.topK;
+    const flops = (assigned * a.hiddenSize * a.moeInterSize * 3 * 2) / ep;
+    const bytes = ((assigned / ep) * a.hiddenSize * 2 + (assigned / ep) * a.moeInterSize * 3 + a.hiddenSize * a.moeInterSize * 3 * Math.min(localExperts, assigned / ep)) * r.weightBytesPerParam;
+    return Math.max((flops / r.fp4TcFlops) * 1000, (bytes / r.memBwBytesPerS) * 1000);
   }
 
-  /** The MoE table of `backend`, or an InputError at `field` listing the backends the model has. */
-  moeTable(backend: string, field: string): Linear1D {
-    const t = this.moe.get(backend);
-    if (!t) throw inputError({ field }, `cost model ${this.name} has no data for MoE backend '${backend}'${didYouMean(backend, this.moeBackends())}; supported: ${this.moeBackends().join(', ')}`);
-    return t;
-  }
-
-  /**
-   * One lockstep iteration of a DEP group, ms. `cudaGraph`: a decode-only iteration replayed as a
-   * captured graph; `overlapScheduler`: the CPU work of the iteration hides behind the GPU.
-   */
-  iterationMs(shape: StepShape, moe: Linear1D, overlapScheduler: boolean, cudaGraph: boolean): number {
-    const s = this.spec;
-    const p = this.params;
-    const moeMs = s.architecture.moeLayers * (moe.at(shape.globalTokens) + this.a2a.at(shape.maxRankTokens)) * p.moeScale;
-    const gpuMs = shape.maxAttentionMs + moeMs + s.dense.msPerToken * shape.maxRankTokens;
-    return p.iterationFixedMs + (overlapScheduler ? 0 : p.hostOverheadMs) + gpuMs * (cudaGraph ? p.cudaGraphScale : 1);
+  /** An element-wise (memory-bound) op over `bytes`, ms (AIC's query_mem_op). */
+  elementwiseMs(bytes: number): number {
+    const e = this.spec.elementwise;
+    return (bytes / (e.memBwBytesPerS * e.memBwScaling)) * 1000 + e.constantLatencyMs;
   }
 
   /** Prefill→decode KV transfer of `bytes`, ms. */
@@ -96,9 +130,16 @@ export class CostModel {
     return this.spec.kvTransfer.fixedMs + bytes / (this.params.kvTransferGBps * 1e6);
   }
 
+  /** Named platforms (cluster-level iteration slowdowns). */
+  platforms(): string[] {
+    return Object.entries(this.calibration.platforms)
+      .filter(([, v]) => typeof v !== 'string')
+      .map(([k]) => k);
+  }
+
   /** Uniform iteration-time multiplier of named platform `platform` for workers of `role`. */
   platformSlowdown(platform: string, role: string): number {
-    const entry = this.spec.platforms[platform];
+    const entry = this.calibration.platforms[platform];
     if (entry === undefined || typeof entry === 'string') {
       throw inputError({ field: 'platform.name' }, `unknown platform '${platform}'${didYouMean(platform, this.platforms())} for cost model ${this.name}; known: ${this.platforms().join(', ')}`);
     }
@@ -107,13 +148,5 @@ export class CostModel {
     if (typeof v === 'number') return v;
     if (!(CALIBRATION_PARAMETERS as readonly string[]).includes(v)) throw inputError({ field: `platforms.${platform}.iterationSlowdown` }, `unknown calibration parameter ${v}`);
     return this.params[v as CalibrationParameter];
-  }
-
-  /** KV blocks a GPU can hold: (HBM − weights − reserve − transfer buffers) × free fraction / bytes per block
-   *  (TRT-LLM estimate_max_kv_cache_tokens counts the transceiver's pre-allocated buffers as used memory). */
-  kvCapacityBlocks(freeGpuMemoryFraction: number, bytesPerToken: number, tokensPerBlock: number, transferBufferBytes = 0): number {
-    const m = this.spec.memory;
-    const bytes = (m.hbmBytesPerGpu - m.weightsBytesPerRank - m.activationReserveBytes - transferBufferBytes) * freeGpuMemoryFraction;
-    return Math.floor(bytes / (bytesPerToken * tokensPerBlock));
   }
 }

@@ -38,7 +38,7 @@ export function buildPools(o: PoolOptions, host: WorkerHost<SimRequest>, now: ()
   const roles: Role[] = s.workers.agg ? ['agg'] : ['prefill', 'decode'];
   const pools = roles.map((role): Pool => {
     const group = s.workers[role]!;
-    const cost = new WorkerCost(o.cost, { role, engine: group.engine, platform: s.platform.name, iterationSlowdown: s.platform.iteration_slowdown });
+    const cost = new WorkerCost(o.cost, { role, engine: group.engine, env: group.env, platform: s.platform.name, iterationSlowdown: s.platform.iteration_slowdown });
     const policy = rolePolicy(role, s.disaggregation.first_token_from);
     const workers = Array.from({ length: group.count }, (_, id) => new Worker<SimRequest>({ id, policy, engine: group.engine, cost, maxRunSteps: o.maxRunSteps }, host));
     const factory = o.routers?.[role] ?? routerFactory(s.router, role, group.engine.kv_cache_config.tokens_per_block);

@@ -15,7 +15,15 @@ export const engineSchema = z.strictObject({
   enable_chunked_prefill: z.boolean().default(true),
   disable_overlap_scheduler: z.boolean().default(false),
   stream_interval: posInt.default(1),
-  moe_config: z.strictObject({ backend: z.string().default('TRTLLM') }).default({ backend: 'TRTLLM' }),
+  moe_config: z
+    .strictObject({
+      backend: z.string().default('TRTLLM'),
+      /** NVFP4: quantize the all-to-all combine payload (TRT-LLM applies it with attention-DP all-to-all only). */
+      use_low_precision_moe_combine: z.boolean().default(false),
+      /** EPLB (MoeLoadBalancerConfig): expert slots over the EP group, >= the routed experts. */
+      load_balancer: z.strictObject({ num_slots: posInt, layer_updates_per_iter: z.number().int().nonnegative().default(0) }).optional(),
+    })
+    .default({ backend: 'TRTLLM', use_low_precision_moe_combine: false }),
   /** CUDA graphs for decode-only iterations (TRT-LLM CudaGraphConfig); null disables them. */
   cuda_graph_config: z
     .strictObject({
@@ -49,9 +57,17 @@ export const engineSchema = z.strictObject({
 });
 export type EngineConfig = z.infer<typeof engineSchema>;
 
+/** Environment variables of the worker processes that change what the engine runs. */
+export const workerEnvSchema = z.strictObject({
+  /** MoE communication under attention DP; unset, TensorRT-LLM picks NVLINK_ONE_SIDED on MNNVL (WIDEEP: two-sided). */
+  TRTLLM_FORCE_COMM_METHOD: z.enum(['NVLINK_ONE_SIDED', 'NVLINK_TWO_SIDED', 'ALLGATHER', 'DEEPEP', 'DEEPEPLOWLATENCY']).optional(),
+});
+export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+
 export const workerGroupSchema = z.strictObject({
   count: z.number().int().nonnegative(),
   engine: engineSchema,
+  env: workerEnvSchema.default({}),
 });
 
 export const routerModes = ['kv', 'round-robin', 'random', 'least-loaded'] as const;

@@ -18,6 +18,8 @@ export interface Batch<R extends RequestView> {
   maxAttentionMs: number;
   globalTokens: number;
   maxRankTokens: number;
+  /** Max over ranks of the sequences scheduled (decodes + prompt chunks). */
+  maxRankSequences: number;
   prefillTokens: number;
   /** Ranks with nothing to compute. */
   idleRanks: number;
@@ -29,6 +31,7 @@ export function buildBatch<R extends RequestView>(ranks: readonly Rank<R>[], eng
   b.maxAttentionMs = 0;
   b.globalTokens = 0;
   b.maxRankTokens = 0;
+  b.maxRankSequences = 0;
   b.prefillTokens = 0;
   b.idleRanks = 0;
   for (const rank of ranks) {
@@ -48,6 +51,7 @@ export function buildBatch<R extends RequestView>(ranks: readonly Rank<R>[], eng
     b.decodes[rank.index] = decodes;
     b.context[rank.index] = decodes > 0 ? decodeContext / decodes : 0;
     if (decodes > 0) attentionMs += cost.decodeAttentionMs(decodes, decodeContext / decodes);
+    let sequences = decodes;
     let budget = engine.max_num_tokens - decodes;
     for (const stay of rank.active) {
       if (stay.phase !== 'prefill' || budget <= 0) continue;
@@ -64,6 +68,7 @@ export function buildBatch<R extends RequestView>(ranks: readonly Rank<R>[], eng
       if (Number.isNaN(stay.firstChunkMs)) stay.firstChunkMs = nowMs;
       stay.plannedTokens = chunk;
       budget -= chunk;
+      sequences++;
       rankTokens += chunk;
       b.prefillTokens += chunk;
       attentionMs += cost.prefillAttentionMs(stay.prefilledTokens, chunk);
@@ -73,6 +78,7 @@ export function buildBatch<R extends RequestView>(ranks: readonly Rank<R>[], eng
     else b.idleRanks++;
     b.globalTokens += rankTokens;
     if (rankTokens > b.maxRankTokens) b.maxRankTokens = rankTokens;
+    if (sequences > b.maxRankSequences) b.maxRankSequences = sequences;
     if (attentionMs > b.maxAttentionMs) b.maxAttentionMs = attentionMs;
   }
   return b;

@@ -102,7 +102,7 @@ export class Worker<R extends RequestView = RequestView> {
     this.ranks = Array.from({ length: o.cost.ranks }, (_, i) => new Rank<R>(i, `${this.label}.r${i}`, new BlockCache(o.cost.kvCapacityBlocksPerRank, kv.enable_block_reuse)));
     this.run = new StepRun(Math.max(1, Math.floor(o.maxRunSteps ?? MAX_RUN_STEPS)));
     this.graphs = new CudaGraphs(o.engine, this.ranks.length);
-    this.batch = { inFlight: [], decodes: new Array<number>(this.ranks.length).fill(0), context: new Array<number>(this.ranks.length).fill(0), maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, prefillTokens: 0, idleRanks: 0 };
+    this.batch = { inFlight: [], decodes: new Array<number>(this.ranks.length).fill(0), context: new Array<number>(this.ranks.length).fill(0), maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, maxRankSequences: 0, prefillTokens: 0, idleRanks: 0 };
   }
 
   /** Requests queued at the worker, not yet on a rank. */
@@ -288,7 +288,10 @@ export class Worker<R extends RequestView = RequestView> {
     // attention-DP ranks still run a dummy request through the shared MoE
     const graph = b.prefillTokens === 0 ? this.graphs.replayBatch(b.decodes) : 0;
     const ranks = this.ranks.length;
-    const shape = graph > 0 ? { maxAttentionMs: b.maxAttentionMs, globalTokens: graph * ranks, maxRankTokens: graph } : { maxAttentionMs: b.maxAttentionMs, globalTokens: b.globalTokens + (ranks > 1 ? b.idleRanks : 0), maxRankTokens: b.maxRankTokens };
+    const shape =
+      graph > 0
+        ? { maxAttentionMs: b.maxAttentionMs, globalTokens: graph * ranks, maxRankTokens: graph, maxRankSequences: graph }
+        : { maxAttentionMs: b.maxAttentionMs, globalTokens: b.globalTokens + (ranks > 1 ? b.idleRanks : 0), maxRankTokens: b.maxRankTokens, maxRankSequences: Math.max(b.maxRankSequences, ranks > 1 && b.idleRanks > 0 ? 1 : 0) };
     const ends = this.run.endsMs;
     ends[0] = this.cost.iterationMs(shape, graph > 0);
     this.running = true;

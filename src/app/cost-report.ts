@@ -1,0 +1,159 @@
+// The static cost of one iteration of each worker role of a scenario for a given batch shape, split
+// into attention, MoE, communication, dense/other and host time with the table lookups behind each:
+// servesim's counterpart of AIConfigurator's static estimate (`servesim cost`). Plain data, no I/O.
+import { loadCostModel } from '../cost/load.ts';
+import type { CostPart } from '../cost/iteration.ts';
+import type { StepShape } from '../cost/model.ts';
+import type { CalibrationValues } from '../cost/spec.ts';
+import { WorkerCost, type IterationBreakdown } from '../cost/worker-cost.ts';
+import type { Role } from '../protocol/roles.ts';
+import { loadScenario } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { inputError } from '../util/errors.ts';
+import { textTable } from '../util/text-table.ts';
+
+export interface BatchShape {
+  /** Sequences on every rank (default 1). */
+  requestsPerRank?: number;
+  /** Tokens of KV each sequence already has: the decode context, or the prompt before the chunk (default 8192). */
+  contextTokens?: number;
+  /** New prompt tokens per sequence in a prefill chunk (default: the max_num_tokens budget shared by the rank's sequences). */
+  chunkTokens?: number;
+}
+
+export interface IterationCost extends IterationBreakdown {
+  kind: 'prefill' | 'decode' | 'mixed';
+  description: string;
+  shape: StepShape;
+}
+
+export interface RoleCost {
+  role: Role;
+  workers: number;
+  parallelism: string;
+  gpus: number;
+  ranks: number;
+  moeBackend: string;
+  communication: string;
+  weightsBytesPerGpu: number;
+  kvBytesPerToken: number;
+  kvCapacityTokensPerRank: number;
+  iterations: IterationCost[];
+  notes: string[];
+}
+
+export interface CostReport {
+  scenario: string;
+  model: string;
+  batch: Required<BatchShape>;
+  roles: RoleCost[];
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** Cost of the iterations of every worker role of `scenario` for `batch`. */
+export function costReport(scenario: Scenario, batch: BatchShape = {}, calibration?: CalibrationValues): CostReport {
+  const model = loadCostModel(scenario.model, calibration);
+  const r = batch.requestsPerRank ?? 1;
+  const ctx = batch.contextTokens ?? 8192;
+  if (!(Number.isInteger(r) && r >= 1)) throw inputError({ field: '--requests-per-rank' }, 'must be a positive integer');
+  if (!(Number.isInteger(ctx) && ctx >= 0)) throw inputError({ field: '--context-tokens' }, 'must be a non-negative integer');
+  const roles: RoleCost[] = [];
+  let chunkUsed = batch.chunkTokens ?? 0;
+  for (const role of ['agg', 'prefill', 'decode'] as const) {
+    const group = scenario.workers[role];
+    if (!group) continue;
+    const e = group.engine;
+    const w = new WorkerCost(model, { role, engine: e, env: group.env, platform: scenario.platform.name, iterationSlowdown: scenario.platform.iteration_slowdown });
+    const layers = model.spec.architecture.layers;
+    const arch = model.spec.architecture;
+    const heads = w.parallelism.heads;
+    const att = model.spec.attention.gemmType;
+    const graphMax = e.cuda_graph_config === null ? 0 : (e.cuda_graph_config.max_batch_size ?? e.max_batch_size);
+    if (r > e.max_batch_size) throw inputError({ field: '--requests-per-rank' }, `${r} exceeds workers.${role}.engine.max_batch_size ${e.max_batch_size}`);
+    const decodeParts = (n: number): CostPart[] => {
+      const per = w.decodeAttentionMs(n, ctx) / layers;
+      return [{ component: 'attention', op: 'decode attention', table: `${arch.attention}_generation_module ${att} ${heads} heads`, key: `step ${ctx}, batch_size ${n}`, perCallMs: per, calls: layers, tableMs: per * layers }];
+    };
+    const prefillParts = (n: number, chunk: number): CostPart[] => {
+      const per = w.prefillAttentionMs(ctx, chunk) / layers;
+      return [{ component: 'attention', op: 'prefill attention (isl ctx+chunk minus isl ctx)', table: `${arch.attention}_context_module ${att} ${heads} heads batch 1`, key: `isl ${ctx} -> ${ctx + chunk}`, perCallMs: per, calls: layers * n, tableMs: per * layers * n }];
+    };
+    const iteration = (kind: IterationCost['kind'], description: string, attention: CostPart[], rankTokens: number, sequences: number, graph: boolean): IterationCost => {
+      const maxAttentionMs = attention.reduce((s, p) => s + p.tableMs, 0);
+      const shape: StepShape = { maxAttentionMs, globalTokens: rankTokens * w.ranks, maxRankTokens: rankTokens, maxRankSequences: sequences };
+      const b = w.breakdown(shape, graph);
+      return { kind, description, shape, ...b, parts: [...attention, ...b.parts] };
+    };
+    const iterations: IterationCost[] = [];
+    if (role !== 'prefill') {
+      const graph = r <= graphMax;
+      iterations.push(iteration('decode', `every rank: ${r} request${r > 1 ? 's' : ''} decoding at ${fmt(ctx)} tokens of KV${graph ? ' (CUDA graph)' : ''}`, decodeParts(r), r, r, graph));
+    }
+    if (role !== 'decode') {
+      const decodes = role === 'agg' ? r : 0;
+      const prompts = role === 'agg' ? 1 : r;
+      const budget = e.max_num_tokens - decodes;
+      const chunk = batch.chunkTokens ?? Math.floor(budget / prompts);
+      if (!(Number.isInteger(chunk) && chunk >= 1)) throw inputError({ field: '--chunk-tokens' }, `must be a positive integer (the budget of workers.${role}.engine.max_num_tokens ${e.max_num_tokens} leaves ${budget})`);
+      if (chunk * prompts > budget) throw inputError({ field: '--chunk-tokens' }, `${prompts} x ${chunk} tokens exceed the rank's budget of ${budget} (workers.${role}.engine.max_num_tokens ${e.max_num_tokens}${decodes ? ` minus ${decodes} decode tokens` : ''})`);
+      chunkUsed = chunk;
+      const desc = role === 'agg' ? `every rank: ${r} decoding at ${fmt(ctx)} tokens + one prompt chunk of ${fmt(chunk)} tokens after ${fmt(ctx)}` : `every rank: ${r} prompt chunk${r > 1 ? 's' : ''} of ${fmt(chunk)} tokens after ${fmt(ctx)} tokens of context`;
+      iterations.push(iteration(role === 'agg' ? 'mixed' : 'prefill', desc, [...(decodes ? decodeParts(decodes) : []), ...prefillParts(prompts, chunk)], decodes + prompts * chunk, decodes + prompts, false));
+    }
+    const p = w.parallelism;
+    const c = p.comm;
+    const communication = c.kind === 'alltoall' ? `${c.method} all-to-all${c.lowPrecisionCombine ? ', low-precision combine' : ''}` : c.kind === 'allgather' ? 'NCCL all-gather / reduce-scatter' : c.kind === 'allreduce' ? 'custom all-reduce' : 'none';
+    roles.push({
+      role,
+      workers: group.count,
+      parallelism: p.label,
+      gpus: p.gpus,
+      ranks: p.ranks,
+      moeBackend: `${p.backend}${p.slots !== null ? ` (EPLB, ${p.slots} slots)` : ''}, ${p.distribution}`,
+      communication,
+      weightsBytesPerGpu: w.memory.weightsBytes,
+      kvBytesPerToken: w.kvBytesPerToken,
+      kvCapacityTokensPerRank: w.kvCapacityBlocksPerRank * e.kv_cache_config.tokens_per_block,
+      iterations,
+      notes: w.notes,
+    });
+  }
+  return { scenario: scenario.name, model: model.name, batch: { requestsPerRank: r, contextTokens: ctx, chunkTokens: chunkUsed }, roles };
+}
+
+const ms = (v: number) => v.toFixed(3);
+
+/** costReport of a scenario file with `--set` overrides. */
+export function costReportOfFile(file: string, sets: readonly string[], shape: BatchShape): CostReport {
+  return costReport(loadScenario(file, [...sets]), shape);
+}
+
+/** The report as the text `servesim cost` prints. */
+export function formatCostReport(r: CostReport, ops: boolean): string {
+  const out: string[] = [`${r.scenario} (cost model ${r.model})`];
+  for (const role of r.roles) {
+    out.push('', `${role.role}: ${role.workers} x ${role.parallelism} (${role.gpus} GPUs, ${role.ranks} attention rank${role.ranks > 1 ? 's' : ''}), MoE ${role.moeBackend}, ${role.communication}`);
+    out.push(`  weights ${(role.weightsBytesPerGpu / 1e9).toFixed(1)} GB per GPU; KV ${role.kvCapacityTokensPerRank.toLocaleString('en-US')} tokens per rank (${role.kvBytesPerToken} bytes per token)`);
+    for (const it of role.iterations) {
+      out.push('', `  ${it.kind} iteration: ${it.description}`);
+      const rows: Array<[string, number]> = [
+        ['attention', it.attentionMs],
+        ['MoE', it.moeMs],
+        ['communication', it.commMs],
+        ['dense/other', it.denseMs],
+        ['host', it.hostMs],
+      ];
+      const body = rows.map(([k, v]) => [k, ms(v), `${((100 * v) / it.totalMs).toFixed(1)} %`]);
+      body.push(['total', ms(it.totalMs), '']);
+      out.push(textTable(['component', 'ms', 'share'], body).replace(/^/gm, '    '));
+      if (ops) {
+        const opRows = it.parts.map((p) => [p.component, p.op, p.table, p.key, p.perCallMs.toFixed(4), String(p.calls), ms(p.tableMs)]);
+        out.push('', textTable(['component', 'op', 'table', 'key', 'ms per call', 'calls', 'table ms'], opRows, 4).replace(/^/gm, '    '));
+      }
+    }
+    for (const n of role.notes) out.push(`  note: ${n}`);
+  }
+  out.push('', 'Components are table time x the calibrated scales (eager or CUDA-graph iteration) x the platform slowdown; --ops lists the lookups.');
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,35 @@
+// `servesim cost <scenario>`: the iteration time of each worker role for a batch shape, split into
+// attention, MoE, communication, dense/other and host time with the table lookups behind them.
+import type { CommandModule } from 'yargs';
+
+interface CostArgs {
+  scenario: string;
+  'requests-per-rank'?: number;
+  'context-tokens'?: number;
+  'chunk-tokens'?: number;
+  set: string[];
+  ops: boolean;
+  json: boolean;
+}
+
+export const costCommand: CommandModule<object, CostArgs> = {
+  command: 'cost <scenario>',
+  describe: 'iteration time of each worker role for a batch shape: attention, MoE, communication, dense/other, host',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
+      .option('requests-per-rank', { type: 'number', describe: 'sequences on every rank (default 1)' })
+      .option('context-tokens', { type: 'number', alias: 'isl', describe: 'tokens of KV per sequence before the iteration (default 8192)' })
+      .option('chunk-tokens', { type: 'number', describe: 'new prompt tokens per prefill chunk (default: the rank max_num_tokens budget)' })
+      .option('set', { type: 'string', array: true, default: [], describe: 'scenario override dotted.key=value' })
+      .option('ops', { type: 'boolean', default: false, describe: 'list every table lookup' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
+      .example('$0 cost scenarios/disagg-kv.yaml', "each role's prefill and decode iteration at the default shape")
+      .example('$0 cost scenarios/disagg-kv.yaml --requests-per-rank 64 --context-tokens 40000 --ops', 'a decode step of 64 requests per rank at 40K tokens of KV, with every table lookup')
+      .example('$0 cost scenarios/disagg-kv.yaml --set workers.decode.engine.moe_expert_parallel_size=16 --set workers.decode.engine.tensor_parallel_size=16', 'the same at DEP16'),
+  handler: async (a) => {
+    const { costReportOfFile, formatCostReport } = await import('../app/cost-report.ts');
+    const report = costReportOfFile(a.scenario, a.set, { requestsPerRank: a['requests-per-rank'], contextTokens: a['context-tokens'], chunkTokens: a['chunk-tokens'] });
+    process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : formatCostReport(report, a.ops));
+  },
+};
