@@ -49,6 +49,10 @@ export async function main(argv: string[]): Promise<void> {
       throw new InputError(withSuggestion(msg.replace(/\s*\n\s*/g, ' '), argv));
     });
   for (const c of commands) cli = cli.command(c);
+  // yargs renders the command's full help text before every handler runs, in case a later failure
+  // prints it; ours never does (.fail throws a one-line InputError), so skip that work
+  const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
   await cli.parseAsync();
 }
 

@@ -176,6 +176,11 @@ export class WorkerCost {
 
   /** One lockstep iteration of the group, ms (platform slowdown included). */
   iterationMs(shape: StepShape, cudaGraph: boolean): number {
+    return this.withAttentionMs(shape.maxAttentionMs, this.restMs(shape, cudaGraph), cudaGraph);
+  }
+
+  /** Everything of an iteration but attention and host time (scaled, no slowdown), ms: a run of decode steps shares it. */
+  restMs(shape: StepShape, cudaGraph: boolean): number {
     const packable = shape.maxRankTokens < 262144 && shape.maxRankSequences < 2048 && shape.globalTokens < 1 << 24;
     const key = packable ? ((shape.globalTokens * 262144 + shape.maxRankTokens) * 2048 + shape.maxRankSequences) * 2 + (cudaGraph ? 1 : 0) : -1;
     let rest = packable ? this.restCache.get(key) : undefined;
@@ -183,9 +188,13 @@ export class WorkerCost {
       rest = this.rest(shape, cudaGraph);
       if (packable && this.restCache.size < 100_000) this.restCache.set(key, rest);
     }
+    return rest;
+  }
+
+  /** The iteration of slowest-rank attention `maxAttentionMs` (table time) beside `restMs`, ms (slowdown included). */
+  withAttentionMs(maxAttentionMs: number, restMs: number, cudaGraph: boolean): number {
     const p = this.model.params;
-    const attention = shape.maxAttentionMs * (cudaGraph ? p.cudaGraphScale : p.attentionScale);
-    return (this.hostMs + attention + rest) * this.slowdown;
+    return (this.hostMs + maxAttentionMs * (cudaGraph ? p.cudaGraphScale : p.attentionScale) + restMs) * this.slowdown;
   }
 
   /** iterationMs split into components, with the table lookups behind them (`servesim cost`). */

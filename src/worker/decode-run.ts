@@ -19,6 +19,8 @@ export function timeDecodeRun(
   cudaGraph: boolean,
 ): void {
   const lines = decodes.map((n, r) => (n > 0 ? cost.decodeAttentionLine(n, context[r]) : null));
+  // the run's token counts are constant: only attention changes from step to step
+  const rest = cost.restMs(shape, cudaGraph);
   const anchors = context.slice();
   for (let j = 1; j < steps; j++) {
     let maxAttn = 0;
@@ -33,8 +35,7 @@ export function timeDecodeRun(
       const attn = line.valueMs + line.slopeMs * (ctx - anchors[r]);
       if (attn > maxAttn) maxAttn = attn;
     }
-    shape.maxAttentionMs = maxAttn;
-    endsMs[j] = endsMs[j - 1] + cost.iterationMs(shape, cudaGraph);
+    endsMs[j] = endsMs[j - 1] + cost.withAttentionMs(maxAttn, rest, cudaGraph);
   }
 }
 
