@@ -35,6 +35,7 @@ export { analyzeRequests, formatAnalysis, type DatasetAnalysis } from './trace/a
 
 // cost models and routers
 export { loadCostModel, costModels, modelFile } from './cost/load.ts';
+export { costReport, formatCostReport, type CostReport, type BatchShape } from './app/cost-report.ts';
 export { CostModel, type StepShape } from './cost/model.ts';
 export { WorkerCost } from './cost/worker-cost.ts';
 export { routerModes, routerFactory, type RouterMode } from './router/registry.ts';
