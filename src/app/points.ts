@@ -2,9 +2,10 @@
 // parameters and calibration overrides, and its jobs (point × seed) keyed by a content hash of what
 // the simulation reads, so a rerun (or another plan reaching the same point) reuses the result.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { modelFile } from '../cost/load.ts';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { calibrationFileOf, modelFile } from '../cost/load.ts';
 import { CALIBRATION_PARAMETERS } from '../cost/spec.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -66,9 +67,12 @@ export function canonical(v: unknown): string {
 
 export const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 const fileHashes = new Map<string, string>();
+/** sha256 of a file's content, cached per (path, size, mtime): a file rewritten in between is hashed again. */
 function fileHash(file: string): string {
-  let h = fileHashes.get(file);
-  if (h === undefined) fileHashes.set(file, (h = sha256(readFileSync(file))));
+  const st = statSync(file);
+  const id = `${file}\0${st.size}\0${st.mtimeMs}`;
+  let h = fileHashes.get(id);
+  if (h === undefined) fileHashes.set(id, (h = sha256(readFileSync(file))));
   return h;
 }
 
@@ -123,12 +127,38 @@ export function describeInputs(inputs: Record<string, Scalar>): string {
   return s === '' ? 'base point' : s;
 }
 
+let codeHash: string | undefined;
+/**
+ * The simulator's own code and the built-in workload models (src/ or dist/, whichever runs, and
+ * models/workload-*.json): a resumed sweep never reuses a point computed by other code.
+ */
+function simulatorHash(): string {
+  if (codeHash !== undefined) return codeHash;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(js|ts)$/.test(e.name) && !e.name.endsWith('.d.ts')) files.push(p);
+    }
+  };
+  walk(root);
+  const models = fileURLToPath(new URL('../../models/', import.meta.url));
+  for (const f of readdirSync(models).sort()) if (f.startsWith('workload-') && f.endsWith('.json')) files.push(join(models, f));
+  const h = createHash('sha256');
+  for (const f of files) h.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
+  return (codeHash = h.digest('hex'));
+}
+
 /** The content key of a point run with a seed: everything the simulation reads, hashed. */
 export function jobOf(plan: Plan, p: Point, seed: string): Job {
   const workload: Job['workload'] = plan.trace !== undefined ? { trace: plan.trace } : { name: plan.workload ?? DEFAULT_WORKLOAD, params: p.params };
   const content = {
     servesim: servesimVersion(),
+    code: simulatorHash(),
     model: fileHash(modelFile(p.scenario.model)),
+    calibrationFile: fileHash(calibrationFileOf(modelFile(p.scenario.model))),
     scenario: p.scenario,
     workload: 'trace' in workload ? { trace: fileHash(workload.trace) } : workload,
     calibration: p.calibration,

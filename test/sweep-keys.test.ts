@@ -1,0 +1,35 @@
+// A sweep point's content key covers everything the simulation reads: changing the calibration file a
+// model names (shared by model files, so not part of the model file's own hash) gives a new key, so a
+// resumed sweep never reuses a point computed with other parameters.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validatePlan } from '../src/app/plan.ts';
+import { planJobs, planPoints } from '../src/app/points.ts';
+
+const MODELS = resolve('models');
+
+function keysWith(dir: string): string[] {
+  const plan = validatePlan({ scenario: resolve('scenarios/disagg-kv.yaml'), workload: 'seed-coding', seeds: [1], set: { model: join(dir, 'm.json') }, axes: [{ key: 'workers.decode.count', values: [1, 2] }] }, join(dir, 'plan.yaml'));
+  return planJobs(plan, planPoints(plan)).map((j) => j.key);
+}
+
+describe('sweep content keys', () => {
+  it('change when the shared calibration file changes, and only then', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servesim-keys-'));
+    mkdirSync(join(dir, 'calibration'));
+    copyFileSync(join(MODELS, 'gb200-dsv32-nvfp4-trtllm.json'), join(dir, 'm.json'));
+    const cal = join(dir, 'calibration', 'gb200-trtllm.json');
+    copyFileSync(join(MODELS, 'calibration', 'gb200-trtllm.json'), cal);
+    const before = keysWith(dir);
+    expect(new Set(before).size).toBe(2);
+    expect(keysWith(dir)).toEqual(before);
+    const json = JSON.parse(readFileSync(cal, 'utf8'));
+    json.parameters.hostOverheadMs.value += 1;
+    writeFileSync(cal, JSON.stringify(json));
+    const after = keysWith(dir);
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[1]).not.toBe(before[1]);
+  });
+});
