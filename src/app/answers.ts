@@ -75,6 +75,7 @@ function pointsText(manifest: Manifest, points: readonly TablePoint[]): string {
     ['ITL mean ms', (f) => f.itl.mean, 1],
     ['ITL p99 ms', (f) => f.itl.p99, 1],
     ['tok/s/GPU', AGGREGATE_METRICS.output_token_throughput_per_gpu.get, 1],
+    ['tok/s/user', (f) => f.perUser.mean, 1],
     ['goodput req/s', AGGREGATE_METRICS.goodput.get, 1],
     ['cut off', (f) => f.requests.timedOut + f.requests.rejected, 1],
   ];

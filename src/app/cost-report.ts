@@ -51,18 +51,20 @@ export interface CostReport {
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-/** Cost of the iterations of every worker role of `scenario` for `batch`. */
-export function costReport(scenario: Scenario, batch: BatchShape = {}, calibration?: CalibrationValues): CostReport {
+/** Cost of the iterations of every worker role of `scenario` (or of `roles` only) for `batch`. */
+export function costReport(scenario: Scenario, batch: BatchShape = {}, calibration?: CalibrationValues, roles?: readonly Role[]): CostReport {
   const model = loadCostModel(scenario.model, calibration);
   const r = batch.requestsPerRank ?? 1;
   const ctx = batch.contextTokens ?? 8192;
   if (!(Number.isInteger(r) && r >= 1)) throw inputError({ field: '--requests-per-rank' }, 'must be a positive integer');
   if (!(Number.isInteger(ctx) && ctx >= 0)) throw inputError({ field: '--context-tokens' }, 'must be a non-negative integer');
-  const roles: RoleCost[] = [];
+  const out: RoleCost[] = [];
   let chunkUsed = batch.chunkTokens ?? 0;
+  const missing = roles?.find((role) => !scenario.workers[role]);
+  if (missing !== undefined) throw inputError({ field: '--role' }, `${missing}: scenario ${scenario.name} has no ${missing} workers`);
   for (const role of ['agg', 'prefill', 'decode'] as const) {
     const group = scenario.workers[role];
-    if (!group) continue;
+    if (!group || (roles !== undefined && !roles.includes(role))) continue;
     const e = group.engine;
     const w = new WorkerCost(model, { role, engine: e, env: group.env, platform: scenario.platform.name, iterationSlowdown: scenario.platform.iteration_slowdown });
     const layers = model.spec.architecture.layers;
@@ -104,7 +106,7 @@ export function costReport(scenario: Scenario, batch: BatchShape = {}, calibrati
     const p = w.parallelism;
     const c = p.comm;
     const communication = c.kind === 'alltoall' ? `${c.method} all-to-all${c.lowPrecisionCombine ? ', low-precision combine' : ''}` : c.kind === 'allgather' ? 'NCCL all-gather / reduce-scatter' : c.kind === 'allreduce' ? 'custom all-reduce' : 'none';
-    roles.push({
+    out.push({
       role,
       workers: group.count,
       parallelism: p.label,
@@ -119,14 +121,14 @@ export function costReport(scenario: Scenario, batch: BatchShape = {}, calibrati
       notes: w.notes,
     });
   }
-  return { scenario: scenario.name, model: model.name, batch: { requestsPerRank: r, contextTokens: ctx, chunkTokens: chunkUsed }, roles };
+  return { scenario: scenario.name, model: model.name, batch: { requestsPerRank: r, contextTokens: ctx, chunkTokens: chunkUsed }, roles: out };
 }
 
 const ms = (v: number) => v.toFixed(3);
 
 /** costReport of a scenario file with `--set` overrides. */
-export function costReportOfFile(file: string, sets: readonly string[], shape: BatchShape): CostReport {
-  return costReport(loadScenario(file, [...sets]), shape);
+export function costReportOfFile(file: string, sets: readonly string[], shape: BatchShape, roles?: readonly Role[]): CostReport {
+  return costReport(loadScenario(file, [...sets]), shape, undefined, roles);
 }
 
 /** The report as the text `servesim cost` prints. */
