@@ -72,5 +72,7 @@ export function formatNotes(s: Summary): string {
   ];
   lines.push(`load: ${s.load}; ${s.gpus} GPUs, ${s.outputTokenThroughputPerGpu.toFixed(1)} output tok/s per GPU, ${s.outputTokenThroughputPerUser.toFixed(1)} tok/s per user`);
   if (s.goodput) lines.push(`goodput (TTFT <= ${s.goodput.ttftMs} ms, ITL <= ${s.goodput.itlMs} ms): ${s.goodput.requestThroughput.toFixed(2)} req/s (${s.goodput.requests} requests)`);
+  // where the settings or the run's lookups left the cost model's data (also in summary.json modelNotes)
+  for (const n of s.modelNotes) lines.push(`model note: ${n}`);
   return lines.join('\n');
 }
