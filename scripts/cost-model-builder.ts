@@ -52,7 +52,7 @@ const DSR1: Checkpoint = {
 /** DeepSeek-V3 / R1 / V3.2 config.json (AIC model_configs/nvidia--DeepSeek-V3.2-NVFP4_config.json). */
 const DIMS = {
   layers: 61, denseLayers: 3, moeLayers: 58, hidden: 7168, heads: 128, qLora: 1536, kvLora: 512, nope: 128, rope: 64, v: 128,
-  indexHeads: 64, indexDim: 128, experts: 256, topK: 8, moeInter: 2048, denseInter: 18432, vocab: 129280,
+  indexHeads: 64, indexDim: 128, experts: 256, topK: 8, moeInter: 2048, denseInter: 18432, vocab: 129280, maxPositions: 163840,
 };
 
 /** Weight groups on one GPU before sharding, bytes, and how TRT-LLM shards each (docs/cost-model.md). */
@@ -224,6 +224,7 @@ function model(t: AicTables, c: Checkpoint) {
       checkpoint: c.hf,
       layers: d.layers, moeLayers: d.moeLayers, denseLayers: d.denseLayers, hiddenSize: d.hidden, attentionHeads: d.heads,
       routedExperts: d.experts, topK: d.topK, moeInterSize: d.moeInter, denseInterSize: d.denseInter, vocabSize: d.vocab,
+      maxPositionEmbeddings: d.maxPositions,
       attention: c.attention,
       kvBytesPerToken: (d.kvLora + d.rope) * d.layers,
       kvCacheDtype: 'fp8',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { simulate } from '../src/app/run.ts';
 import { InputError } from '../src/util/errors.ts';
 import { applyOverrides, loadScenario, validateScenario } from '../src/scenario/load.ts';
 
@@ -96,13 +97,22 @@ describe('--set overrides', () => {
     expect(errorOf(() => loadScenario(p, ['workers.agg.engine.max_batch_size=-1'])).message).toMatch(/workers\.agg\.engine\.max_batch_size: /);
   });
 
-  it('fill defaults and take the name from the file', () => {
+  it("fill TensorRT-LLM's defaults and take the name from the file", () => {
     const p = yamlFile('my-deploy.yaml', 'workers:\n  agg:\n    count: 1\n    engine: {}\n');
     const s = loadScenario(p);
     expect(s.name).toBe('my-deploy');
-    expect(s.workers.agg!.engine.max_num_tokens).toBe(8192);
-    expect(s.workers.agg!.engine.kv_cache_config.tokens_per_block).toBe(64);
+    const e = s.workers.agg!.engine;
+    // LlmArgs / KvCacheConfig defaults: TP 1, attention DP off, max_batch_size 2048, max_num_tokens 8192,
+    // chunked prefill off, 32-token blocks; max_seq_len from the model (max_position_embeddings)
+    expect([e.tensor_parallel_size, e.enable_attention_dp, e.max_batch_size, e.max_num_tokens, e.enable_chunked_prefill]).toEqual([1, false, 2048, 8192, false]);
+    expect(e.kv_cache_config.tokens_per_block).toBe(32);
+    expect(e.max_seq_len).toBeUndefined();
     expect(s.router.router_mode).toBe('round-robin');
+  });
+
+  it('a worker group that does not say its expert parallelism stops with one line when run', () => {
+    const p = yamlFile('no-ep.yaml', 'workers:\n  agg:\n    count: 1\n    engine: { tensor_parallel_size: 8, enable_attention_dp: true }\n');
+    expect(() => simulate({ scenario: loadScenario(p), requests: [], seed: '1', workload: 'none' })).toThrow(/workers\.agg\.engine\.moe_expert_parallel_size: not set/);
   });
 });
 

@@ -67,6 +67,9 @@ export function resolveParallelism(model: CostModel, role: Role, engine: EngineC
   const tp = engine.tensor_parallel_size;
   const ep = engine.moe_expert_parallel_size;
   const dist = spec.moe.distribution;
+  if (ep === undefined) {
+    throw inputError({ field: `${field}.moe_expert_parallel_size` }, `not set: servesim's MoE and all-to-all tables are by expert-parallel size; set it (= tensor_parallel_size ${tp}: DEP-n with enable_attention_dp, TEP-n without)`);
+  }
   const eps = Object.keys(spec.moe.kernels.cutlass.byDistribution[dist] ?? {}).map(Number).sort((x, y) => x - y);
   if (!eps.includes(ep)) {
     throw inputError({ field: `${field}.moe_expert_parallel_size` }, `${ep}: the MoE and all-to-all tables of ${model.name} cover expert parallelism ${eps.join(', ')}`);

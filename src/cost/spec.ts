@@ -64,6 +64,8 @@ export const costModelFileSchema = z.object({
     moeInterSize: z.number().int().positive(),
     denseInterSize: z.number().int().positive(),
     vocabSize: z.number().int().positive(),
+    /** config.json max_position_embeddings: TensorRT-LLM's max_seq_len when the engine does not set one. */
+    maxPositionEmbeddings: z.number().int().positive(),
     /** dsa: DeepSeek sparse attention (V3.2); mla: dense multi-head latent attention (V3, R1). */
     attention: z.enum(['dsa', 'mla']),
     /** KV bytes per token of the attention cache at `kvCacheDtype` (MLA latent, all layers). */

@@ -52,6 +52,8 @@ export class WorkerCost {
   readonly kvBytesPerToken: number;
   /** A response-only executor loop (no GPU step to hide behind), ms. */
   readonly hostLoopMs: number;
+  /** max_seq_len, or the model's max_position_embeddings when the engine does not set it (TRT-LLM's default). */
+  readonly maxSeqLen: number;
   /** Tokens of KV one transfer buffer holds (0 without a cache transceiver). */
   readonly transferBufferTokens: number;
   readonly parallelism: Parallelism;
@@ -83,6 +85,7 @@ export class WorkerCost {
     this.ranks = p.ranks;
     const arch = model.spec.architecture;
     this.layers = arch.layers;
+    this.maxSeqLen = e.max_seq_len ?? arch.maxPositionEmbeddings;
     const asked: string = e.kv_cache_config.dtype;
     const dtype = asked === 'auto' ? arch.autoKvCacheDtype : asked;
     const bytes = KV_DTYPE_BYTES[dtype];

@@ -79,10 +79,12 @@ export function validateScenario(raw: unknown, file: string): Scenario {
     if (!g) continue;
     const e = g.engine;
     if (e.max_num_tokens < e.max_batch_size) throw inputError({ file, field: `workers.${role}.engine.max_num_tokens` }, `${e.max_num_tokens} is below max_batch_size ${e.max_batch_size}`);
-    if (e.tensor_parallel_size % e.moe_expert_parallel_size !== 0 && e.moe_expert_parallel_size % e.tensor_parallel_size !== 0) {
-      throw inputError({ file, field: `workers.${role}.engine.moe_expert_parallel_size` }, `${e.moe_expert_parallel_size} does not divide or multiply tensor_parallel_size ${e.tensor_parallel_size}`);
+    const ep = e.moe_expert_parallel_size;
+    if (ep !== undefined && e.tensor_parallel_size % ep !== 0 && ep % e.tensor_parallel_size !== 0) {
+      throw inputError({ file, field: `workers.${role}.engine.moe_expert_parallel_size` }, `${ep} does not divide or multiply tensor_parallel_size ${e.tensor_parallel_size}`);
     }
-    if (e.enable_chunked_prefill && e.max_num_tokens < e.kv_cache_config.tokens_per_block) {
+    // a decode worker never schedules a prompt chunk
+    if (role !== 'decode' && e.enable_chunked_prefill && e.max_num_tokens < e.kv_cache_config.tokens_per_block) {
       throw inputError({ file, field: `workers.${role}.engine.max_num_tokens` }, `${e.max_num_tokens} is below tokens_per_block ${e.kv_cache_config.tokens_per_block}: no prefill chunk would fit`);
     }
     if (512 % e.kv_cache_config.tokens_per_block !== 0) {

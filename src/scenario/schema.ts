@@ -6,13 +6,15 @@ const posInt = z.number().int().positive();
 const nonNeg = z.number().finite().nonnegative();
 
 export const engineSchema = z.strictObject({
-  tensor_parallel_size: posInt.default(8),
-  moe_expert_parallel_size: posInt.default(8),
-  enable_attention_dp: z.boolean().default(true),
-  max_batch_size: posInt.default(8),
+  tensor_parallel_size: posInt.default(1),
+  /** No default here: servesim's MoE tables are by expert-parallel size, so a group says its EP size. */
+  moe_expert_parallel_size: posInt.optional(),
+  enable_attention_dp: z.boolean().default(false),
+  max_batch_size: posInt.default(2048),
   max_num_tokens: posInt.default(8192),
-  max_seq_len: posInt.default(121000),
-  enable_chunked_prefill: z.boolean().default(true),
+  /** Default: the model's max_position_embeddings, as TensorRT-LLM infers it. */
+  max_seq_len: posInt.optional(),
+  enable_chunked_prefill: z.boolean().default(false),
   disable_overlap_scheduler: z.boolean().default(false),
   stream_interval: posInt.default(1),
   moe_config: z
@@ -39,12 +41,12 @@ export const engineSchema = z.strictObject({
   kv_cache_config: z
     .strictObject({
       enable_block_reuse: z.boolean().default(true),
-      tokens_per_block: posInt.default(64),
+      tokens_per_block: posInt.default(32),
       free_gpu_memory_fraction: z.number().gt(0).lte(1).default(0.9),
       /** TensorRT-LLM accepts auto (the checkpoint's KV dtype), fp8 and nvfp4 (model_loader.py). */
       dtype: z.enum(['auto', 'fp8', 'nvfp4']).default('auto'),
     })
-    .default({ enable_block_reuse: true, tokens_per_block: 64, free_gpu_memory_fraction: 0.9, dtype: 'auto' }),
+    .default({ enable_block_reuse: true, tokens_per_block: 32, free_gpu_memory_fraction: 0.9, dtype: 'auto' }),
   /** The KV cache transceiver of disaggregated serving (required on prefill and decode workers). */
   cache_transceiver_config: z
     .strictObject({

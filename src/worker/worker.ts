@@ -120,7 +120,7 @@ export class Worker<R extends RequestView = RequestView> {
     const role = this.policy.role;
     const e = this.engine;
     const len = req.inputTokens + this.policy.heldOutputTokens(req.outputTokens);
-    if (len > e.max_seq_len) return { reason: 'max_seq_len', text: `${role}: prompt + output ${len} > max_seq_len ${e.max_seq_len}` };
+    if (len > this.cost.maxSeqLen) return { reason: 'max_seq_len', text: `${role}: prompt + output ${len} > max_seq_len ${this.cost.maxSeqLen}` };
     if (!e.enable_chunked_prefill && this.policy.computesPrompt && req.inputTokens > e.max_num_tokens) {
       return { reason: 'max_num_tokens', text: `${role}: prompt ${req.inputTokens} > max_num_tokens ${e.max_num_tokens} without chunked prefill` };
     }
