@@ -93,14 +93,15 @@ export function costReport(scenario: Scenario, batch: BatchShape = {}, calibrati
       iterations.push(iteration('decode', `every rank: ${r} request${r > 1 ? 's' : ''} decoding at ${fmt(ctx)} tokens of KV${graph ? ' (CUDA graph)' : ''}`, decodeParts(r), r, r, graph));
     }
     if (role !== 'decode') {
-      const decodes = role === 'agg' ? r : 0;
+      // an agg rank holds at most max_batch_size sequences: the prompt takes one of them
+      const decodes = role === 'agg' ? Math.min(r, e.max_batch_size - 1) : 0;
       const prompts = role === 'agg' ? 1 : r;
       const budget = e.max_num_tokens - decodes;
       const chunk = batch.chunkTokens ?? Math.floor(budget / prompts);
       if (!(Number.isInteger(chunk) && chunk >= 1)) throw inputError({ field: '--chunk-tokens' }, `must be a positive integer (the budget of workers.${role}.engine.max_num_tokens ${e.max_num_tokens} leaves ${budget})`);
       if (chunk * prompts > budget) throw inputError({ field: '--chunk-tokens' }, `${prompts} x ${chunk} tokens exceed the rank's budget of ${budget} (workers.${role}.engine.max_num_tokens ${e.max_num_tokens}${decodes ? ` minus ${decodes} decode tokens` : ''})`);
       chunkUsed = chunk;
-      const desc = role === 'agg' ? `every rank: ${r} decoding at ${fmt(ctx)} tokens + one prompt chunk of ${fmt(chunk)} tokens after ${fmt(ctx)}` : `every rank: ${r} prompt chunk${r > 1 ? 's' : ''} of ${fmt(chunk)} tokens after ${fmt(ctx)} tokens of context`;
+      const desc = role === 'agg' ? `every rank: ${decodes} decoding at ${fmt(ctx)} tokens + one prompt chunk of ${fmt(chunk)} tokens after ${fmt(ctx)}` : `every rank: ${r} prompt chunk${r > 1 ? 's' : ''} of ${fmt(chunk)} tokens after ${fmt(ctx)} tokens of context`;
       iterations.push(iteration(role === 'agg' ? 'mixed' : 'prefill', desc, [...(decodes ? decodeParts(decodes) : []), ...prefillParts(prompts, chunk)], decodes + prompts * chunk, decodes + prompts, false));
     }
     const p = w.parallelism;
