@@ -6,6 +6,7 @@
 // newer versions shuffle: servesim keeps the order, so conversations keep their turn order).
 import type { TraceRequest } from '../protocol/trace.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { clockResolutionMs } from '../util/clock.ts';
 import { inputError } from '../util/errors.ts';
 import type { Rng } from '../util/random.ts';
 import { Registry } from '../util/registry.ts';
@@ -55,6 +56,7 @@ export const loadModes = new Registry<LoadFactory>('load mode')
     let sent = 0;
     let first = true;
     const gapMs = () => (c.request_rate_mode === 'constant' ? 1000 / rate : (-Math.log(1 - rng()) * 1000) / rate);
+    const meanGapMs = 1000 / rate;
     return {
       name: `request rate ${rate}/s (${c.request_rate_mode}${Number.isFinite(cap) ? `, concurrency ${cap}` : ''})`,
       count,
@@ -64,6 +66,8 @@ export const loadModes = new Registry<LoadFactory>('load mode')
           first = false;
           return 0;
         }
+        // the mean gap must move the clock, else every later request would arrive at one instant
+        if (now + meanGapMs === now) throw inputError({ field: 'client.request_rate' }, `${rate}/s: gaps of ${meanGapMs} ms are below the simulated clock's resolution at ${now} ms (${clockResolutionMs(now).toPrecision(2)} ms); the requests would all arrive at one instant`);
         return now + gapMs();
       },
       admits: (inFlight) => {
