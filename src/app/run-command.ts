@@ -13,7 +13,7 @@ import { servesimVersion } from '../util/version.ts';
 import { openInputs } from './inputs.ts';
 import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
 import { checkRunFolder, RECORDS_FILE, recordsJsonl, SUMMARY_FILE, writeRunFolder } from './run-folder.ts';
-import { simulate } from './run.ts';
+import { runSliced } from './run.ts';
 
 export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
   scenario: string;
@@ -33,6 +33,10 @@ export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
   overwrite: boolean;
   /** The command line, for the summary. */
   command: string;
+  /** Aborted (with the signal's name as reason) to stop the run early: what ended so far is written. */
+  stop?: AbortSignal;
+  /** Print how far the run is to stderr about once a second. */
+  progress?: boolean;
 }
 
 /** AIPerf goodput tags servesim evaluates → the scenario key holding the threshold. */
@@ -50,6 +54,17 @@ export function goodputSets(spec: string): string[] {
     if (!key) throw inputError({ field: '--goodput' }, `'${tag}' is not an SLO servesim evaluates; supported: ${Object.keys(GOODPUT_KEYS).join(', ')}`);
     return `${key}=${v}`;
   });
+}
+
+/** `simulated 120 s: 340 of 10000 requests ended` on stderr, at the first slice and then once a second. */
+function progressLine(): (p: { timeMs: number; ended: number; total: number }) => void {
+  let last = -Infinity;
+  return (p) => {
+    const now = performance.now();
+    if (now - last < 1000) return;
+    last = now;
+    process.stderr.write(`servesim: simulated ${(p.timeMs / 1000).toFixed(0)} s: ${p.ended} of ${p.total} requests ended\n`);
+  };
 }
 
 export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary; out: string; text: string }> {
@@ -71,7 +86,8 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   if (!inputs.timed && scenario.client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: give --request-rate or --concurrency`);
   const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.provenance };
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
-  const { summary, records } = simulate({ scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance });
+  const run = { scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance };
+  const { summary, records } = await runSliced(run, a.stop, a.progress ? progressLine() : undefined);
   const c = scenario.client;
   const aiperf = aiperfFileParts(
     records,

@@ -13,7 +13,7 @@ import { randomStream } from '../util/random.ts';
 import type { Stay } from '../worker/stay.ts';
 import type { Worker, WorkerHost } from '../worker/worker.ts';
 import { checkAccounting } from './accounting.ts';
-import { STAGE_WORDS, timeoutStage } from './endings.ts';
+import { liveStays, STAGE_WORDS, stayLabel, timeoutStage } from './endings.ts';
 import { EventQueue } from './event-queue.ts';
 import { buildPools, poolResult, type Pool } from './pools.ts';
 import { recordOf } from './records.ts';
@@ -63,6 +63,10 @@ export class Simulation implements WorkerHost<SimRequest> {
   get loadMode(): string {
     return this.load.name;
   }
+  /** How far the run is: simulated time, requests ended, requests it will send. */
+  get progress(): { timeMs: number; ended: number; total: number } {
+    return { timeMs: this.nowMs, ended: this.records.length, total: this.load.count };
+  }
 
   /** Run to the end: the checked result. */
   run(): SimulationResult {
@@ -94,13 +98,11 @@ export class Simulation implements WorkerHost<SimRequest> {
     return false;
   }
 
-  /**
-   * The run's result: after the last event, checked against its own accounting; before it (a stopped
-   * run), the requests ended so far, marked `stopped` with what was still in the system.
-   */
+  /** After the last event: the result, checked against its own accounting; before it: the requests
+   *  ended so far, marked `stopped` with what was still in the system. */
   result(): SimulationResult {
-    const stopped = this.done ? undefined : { inFlight: this.issued - this.records.length, notSent: this.load.count - this.issued };
     if (this.done) checkAccounting(this.issued, this.records.length, this.client, this.pools, this.transceiver);
+    const stopped = this.done ? undefined : { inFlight: this.issued - this.records.length, notSent: this.load.count - this.issued };
     return {
       records: this.records,
       pools: this.pools.map(poolResult),
@@ -112,7 +114,7 @@ export class Simulation implements WorkerHost<SimRequest> {
     };
   }
 
-  /** Queue an event, refusing one past the clock's range (what scheduled it, and which setting to check). */
+  /** Queue an event; one past the clock's range stops the run naming what scheduled it. */
   private at(timeMs: number, ev: SimEvent): void {
     if (!(timeMs <= MAX_TIME_MS)) checkHorizon(timeMs, ...HORIZON[ev.kind]);
     this.queue.push(timeMs, ev);
@@ -243,7 +245,7 @@ export class Simulation implements WorkerHost<SimRequest> {
       return;
     }
     // abort on the server: leave every queue and free every block the request holds
-    const stays = this.staysOf(req);
+    const stays = liveStays(req, this.entry, this.decode);
     const generated = (req.decode ?? req.entry)?.generatedTokens ?? 0;
     req.endReason = timeoutStage(req);
     req.reason += ` ${STAGE_WORDS[req.endReason]} with ${generated} of ${req.outputTokens} output tokens generated`;
@@ -254,19 +256,7 @@ export class Simulation implements WorkerHost<SimRequest> {
     for (const [, worker] of freed) worker.wake(this.nowMs);
   }
 
-  /** The request's live stays with the worker each is on. */
-  private staysOf(req: SimRequest): [Stay<SimRequest>, Worker<SimRequest>][] {
-    const out: [Stay<SimRequest>, Worker<SimRequest>][] = [];
-    if (req.entry?.live) out.push([req.entry, this.entry.workers[req.entry.worker]]);
-    if (req.decode?.live) out.push([req.decode, this.decode!.workers[req.decode.worker]]);
-    return out;
-  }
-
-  private readonly label = (stay: Stay<SimRequest> | null): string => {
-    if (!stay || stay.rank < 0) return '';
-    const pool = stay === stay.req.decode ? this.decode! : this.entry;
-    return pool.workers[stay.worker].ranks[stay.rank].label;
-  };
+  private readonly label = (stay: Stay<SimRequest> | null) => stayLabel(stay, this.entry, this.decode);
 
   /** The request leaves the system: record it, tell its routers, free its connection. */
   private end(req: SimRequest, status: RequestStatus): void {

@@ -1,11 +1,11 @@
 // Plug-in routing policies: load a user module by path (--router) into the same RouterFactory the
 // built-in modes give, and wrap its Router so that a throw, an invalid target or a write to what it
 // was given stops the run with a one-line InputError naming the file. Plug-ins see frozen request views.
-import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RequestView, RouteTarget, Router, RouterContext, RouterFactory } from '../protocol/router.ts';
 import { InputError } from '../util/errors.ts';
+import { checkReadableFile } from '../util/files.ts';
 
 /** What a plug-in module default-exports: a Router class or a factory function. */
 export type RouterPlugin = (new (ctx: RouterContext) => Router) | ((ctx: RouterContext) => Router);
@@ -121,7 +121,11 @@ function safeJson(x: unknown): string {
  */
 export async function loadRouterPlugin(path: string, cwd = process.cwd()): Promise<RouterFactory> {
   const file = resolve(cwd, path);
-  if (!existsSync(file)) throw new InputError(`router plug-in ${path}: file not found`);
+  try {
+    checkReadableFile(file, 'plug-in module');
+  } catch (e) {
+    throw new InputError(`router plug-in ${path}: ${/no such/.test((e as Error).message) ? 'file not found' : (e as Error).message.slice(file.length + 2)}`);
+  }
   let mod: { default?: unknown };
   try {
     mod = (await importModule(file)) as { default?: unknown };
