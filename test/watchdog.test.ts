@@ -47,7 +47,8 @@ describe('watchdog', () => {
     expect(errorOf(() => new Simulation(trace, { scenario: slow, cost, seed: '1' }).run()).message).toMatch(
       /^an iteration end at [\d.e+]+ ms, beyond the simulated clock's range of 2\^43 ms \(~278 years; past it ms fractions are lost\): check platform\.iteration_slowdown and the cost model$/,
     );
-    const late = aggScenario({ client: { request_timeout_seconds: 1e12 } });
+    // the longest timeout the scenario takes (2^43 ms), counted from a request scheduled at 1 s
+    const late = aggScenario({ client: { request_timeout_seconds: 8_796_093_022 } });
     expect(errorOf(() => new Simulation(trace, { scenario: late, cost, seed: '1' }).run()).message).toMatch(/^a request cut-off at .* check client\.request_timeout_seconds$/);
     const sparse = aggScenario({ client: { fixed_schedule: false, request_rate: 1e-12 } });
     expect(errorOf(() => new Simulation(trace, { scenario: sparse, cost, seed: '1' }).run()).message).toMatch(/^the next arrival at .* check client\.request_rate/);

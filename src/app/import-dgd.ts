@@ -56,7 +56,12 @@ function readDocs(file: string): Obj[] {
   }
   const out: Obj[] = [];
   all.forEach((d, k) => {
-    const v: unknown = d.toJS();
+    let v: unknown;
+    try {
+      v = d.toJS();
+    } catch (e) {
+      throw inputError({ file, line: lineCounter.linePos(d.range[0]).line }, `invalid YAML (${yamlMessage(e)})`);
+    }
     if (v === null || v === undefined) return;
     if (!isObj(v)) throw inputError({ file, line: lineCounter.linePos(d.range[0]).line }, `${all.length > 1 ? `document ${k + 1} ` : ''}must be a YAML mapping (a Kubernetes object)`);
     out.push(v);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
 import { AIPERF_FILES, aiperfFileParts } from '../outputs/aiperf.ts';
 import type { Summary } from '../protocol/summary.ts';
-import { loadRouterPlugin } from '../router/plugin.ts';
+import { loadRouterPlugin, PLUGIN_LOAD_TIMEOUT_MS, trapProcessExit } from '../router/plugin.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parseParamPairs } from '../trace/params.ts';
 import { inputError } from '../util/errors.ts';
@@ -37,6 +37,8 @@ export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
   stop?: AbortSignal;
   /** Print how far the run is to stderr about once a second. */
   progress?: boolean;
+  /** Seconds the --router module may take to load. */
+  'router-load-timeout'?: number;
 }
 
 /** AIPerf goodput tags servesim evaluates → the scenario key holding the threshold. */
@@ -78,7 +80,9 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   const out = a.out ?? join('results', 'runs', scenario.name);
   const own = [SUMMARY_FILE, RECORDS_FILE, ...Object.values(AIPERF_FILES)];
   checkRunFolder(out, own, a.overwrite);
-  const plugin = a.router ? await loadRouterPlugin(a.router) : undefined;
+  const loadTimeout = a['router-load-timeout'] ?? PLUGIN_LOAD_TIMEOUT_MS / 1000;
+  if (!(loadTimeout > 0 && Number.isFinite(loadTimeout))) throw inputError({ field: '--router-load-timeout' }, `must be a positive number of seconds, got ${loadTimeout}`);
+  const plugin = a.router ? await loadRouterPlugin(a.router, process.cwd(), loadTimeout * 1000) : undefined;
   const synthetic = syntheticParams(a);
   const workload = a.workload ?? (Object.keys(synthetic).length > 0 && a.trace === undefined ? 'synthetic' : undefined);
   if (Object.keys(synthetic).length > 0 && workload !== 'synthetic') throw inputError({ field: '--synthetic-*' }, 'the synthetic-prompt flags describe the built-in synthetic workload (--workload synthetic)');
@@ -87,7 +91,15 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.provenance };
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
   const run = { scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance };
-  const { summary, records } = await runSliced(run, a.stop, a.progress ? progressLine() : undefined);
+  // plug-in code may run from timers and promises while the run yields between slices
+  const release = a.router ? trapProcessExit(a.router) : () => {};
+  let ran;
+  try {
+    ran = await runSliced(run, a.stop, a.progress ? progressLine() : undefined);
+  } finally {
+    release();
+  }
+  const { summary, records } = ran;
   const c = scenario.client;
   const aiperf = aiperfFileParts(
     records,

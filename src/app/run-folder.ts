@@ -46,6 +46,8 @@ export function* recordsJsonl(records: readonly RequestRecord[]): Generator<stri
 }
 
 export function readRunFolder(dir: string): RunFolder {
+  if (!existsSync(dir)) throw inputError({ file: dir }, 'no such run folder');
+  if (!statSync(dir).isDirectory()) throw inputError({ file: dir }, 'not a folder: give a run folder written by `servesim run --out DIR`');
   const summaryFile = join(dir, SUMMARY_FILE);
   const recordsFile = join(dir, RECORDS_FILE);
   if (!existsSync(summaryFile)) throw inputError({ file: summaryFile }, 'missing: run `servesim run <scenario> --out DIR` first');

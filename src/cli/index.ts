@@ -50,4 +50,5 @@ export function fail(err: unknown): never {
 
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
-main(hideBin(process.argv)).catch(fail);
+// exit once the command is done, even if a plug-in left timers or handles behind
+main(hideBin(process.argv)).then(() => exit(typeof process.exitCode === 'number' ? process.exitCode : 0), fail);

@@ -17,6 +17,7 @@ export const runCommand: CommandModule<object, Omit<RunCommandArgs, 'command' | 
       .option('overwrite', { type: 'boolean', default: false, describe: 'write into an output folder that holds other files' })
       .option('json', { type: 'boolean', default: false, describe: 'print summary.json instead of the block' })
       .option('records', { type: 'boolean', default: true, describe: 'also write requests.jsonl and the AIPerf exports (--no-records: summary only)' })
+      .option('router-load-timeout', { type: 'number', default: 10, describe: 'seconds the --router module may take to load (its top-level code and awaits)' })
       .option('progress', { type: 'boolean', default: false, describe: 'print how far the run is to stderr about once a second' })
       .option('router', { type: 'string', describe: 'plug-in routing policy (.ts/.js module) replacing the agg/prefill router' })
       .example('$0 run scenarios/disagg-kv.yaml --set workers.decode.count=3 --out results/runs/3-decode', 'the seed disaggregated deployment with a third decode worker')

@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { inputError } from '../util/errors.ts';
+import { MAX_TIME_MS } from '../util/clock.ts';
 import { readTextFile } from '../util/files.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
@@ -78,6 +79,8 @@ export function validateScenario(raw: unknown, file: string): Scenario {
   if (w.agg && agg === 0) throw inputError({ file, field: 'workers.agg.count' }, 'must be at least 1');
   if (!w.agg && prefill === 0) throw inputError({ file, field: 'workers.prefill.count' }, 'must be at least 1');
   if (!w.agg && decode === 0) throw inputError({ file, field: 'workers.decode.count' }, 'must be at least 1');
+  const timeout = s.client.request_timeout_seconds;
+  if (timeout * 1000 > MAX_TIME_MS) throw inputError({ file, field: 'client.request_timeout_seconds' }, `${timeout} s is beyond the simulated clock's range of 2^43 ms (~278 years)`);
   let gpus = 0;
   for (const g of Object.values(w)) if (g) gpus += g.count * g.engine.tensor_parallel_size;
   if (gpus > MAX_GPUS) {
@@ -109,8 +112,9 @@ export function loadScenario(file: string, sets: readonly string[] = []): Scenar
     raw = parseYaml(text);
   } catch (e) {
     const line = e instanceof YAMLParseError ? e.linePos?.[0]?.line : undefined;
-    throw inputError({ file, line }, `invalid YAML (${(e as Error).message.split('\n')[0]})`);
+    throw inputError({ file, line }, `invalid YAML (${(e as Error).message.split('\n')[0].replace(/:$/, '')})`);
   }
+  if (raw === null || raw === undefined) throw inputError({ file }, 'is empty: a scenario needs workers (agg, or prefill and decode)');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError({ file }, 'must be a YAML mapping');
   const obj = raw as Record<string, unknown>;
   if (obj.name === undefined) obj.name = basename(file).replace(/\.ya?ml$/, '');
