@@ -3,7 +3,11 @@
 // are refused up front, a run where nothing completes says why, and a stopped run is marked so.
 import { describe, expect, it } from 'vitest';
 import { importDgd } from '../src/app/import-dgd.ts';
-import { goodputSets } from '../src/app/run-command.ts';
+import { openInputs } from '../src/app/inputs.ts';
+import { defaultRunFolder, goodputSets } from '../src/app/run-command.ts';
+import { readTrace } from '../src/trace/read.ts';
+import { Synthesizer } from '../src/trace/synthesize.ts';
+import { makeRng } from '../src/util/random.ts';
 import { loadSets } from '../src/app/load-flags.ts';
 import { runSliced, simulate } from '../src/app/run.ts';
 import { formatBlock, formatNotes } from '../src/metrics/format.ts';
@@ -67,6 +71,37 @@ describe('sizes refused up front', () => {
     for (const [name, param] of [['seed-coding', 'num_requests'], ['synthetic', 'num_requests'], ['poisson', 'num_requests'], ['synthetic', 'isl_mean'], ['poisson', 'osl']] as const) {
       expect(errorOf(() => getWorkload(name).generate({ seed: '1', params: { [param]: 1e9 } })).message).toBe(`${name} param ${param}: must be <= 1000000, got 1000000000 (the workload is generated in memory)`);
     }
+  });
+});
+
+describe('a workload too large to hold in memory', () => {
+  it('stops at 20,000,000 hash ids with one line instead of running out of memory', () => {
+    const t = performance.now();
+    const e = errorOf(() => getWorkload('synthetic').generate({ seed: '1', params: { num_requests: 1_000_000, isl_mean: 1_000_000 } }));
+    expect(e.message).toBe('synthetic params: the requests would hold more than 20000000 hash ids (10.24 billion prompt tokens), more than servesim holds in memory: lower num_requests or the lengths');
+    expect(performance.now() - t).toBeLessThan(20_000);
+  });
+});
+
+describe('outputs and inputs that are no answer', () => {
+  it('a scenario name is one folder under results/runs, never a path out of it', () => {
+    expect(defaultRunFolder('agg-rr-k8s')).toBe('results/runs/agg-rr-k8s');
+    expect(defaultRunFolder('../../../etc/x')).toBe('results/runs/__.._.._etc_x');
+    expect(defaultRunFolder('..')).toBe('results/runs/_');
+    expect(defaultRunFolder('/abs/path')).toBe('results/runs/_abs_path');
+  });
+
+  it('a workload that generates no request is refused, not run', () => {
+    expect(errorOf(() => openInputs({ workload: 'seed-coding', seed: '1', params: { num_requests: 0 } })).message).toBe('workload seed-coding generated no requests (num_requests 0): nothing to simulate');
+  });
+
+  it('synthesize refuses multipliers that make rows no trace reader takes', () => {
+    const rows = readTrace('test/fixtures/tiny-trace.jsonl');
+    const first = (o: ConstructorParameters<typeof Synthesizer>[1]) => errorOf(() => [...new Synthesizer(rows, o).generate(50, {}, makeRng('1'))]).message;
+    expect(first({ prefixLenMultiplier: 1e9 })).toBe('--prefix-len-multiplier: 1000000000 makes a prompt longer than 2^31 - 1 tokens, which no trace reader takes');
+    expect(first({ promptLenMultiplier: 1e9 })).toBe('--prompt-len-multiplier: 1000000000 makes a prompt longer than 2^31 - 1 tokens, which no trace reader takes');
+    expect(first({ oslMultiplier: 1e12 })).toBe('--osl-multiplier: 1000000000000 makes an output longer than 2^31 - 1 tokens, which no trace reader takes');
+    expect(first({ prefixLenMultiplier: 1e12, prefixRootMultiplier: 100_000 })).toMatch(/^--prefix-len-multiplier: with --prefix-root-multiplier 100000, hash ids would pass 2\^53 - 1/);
   });
 });
 

@@ -41,6 +41,11 @@ export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
   'router-load-timeout'?: number;
 }
 
+/** results/runs/<scenario name>: the name as one folder name, never a path out of results/runs. */
+export function defaultRunFolder(name: string): string {
+  return join('results', 'runs', name.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_'));
+}
+
 /** AIPerf goodput tags servesim evaluates → the scenario key holding the threshold. */
 export const GOODPUT_KEYS: Record<string, string> = { time_to_first_token: 'client.goodput_ttft_ms', inter_token_latency: 'client.goodput_itl_ms' };
 
@@ -77,7 +82,7 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
     sets.push(`client.request_timeout_seconds=${timeout}`);
   }
   const scenario = loadScenario(a.scenario, sets);
-  const out = a.out ?? join('results', 'runs', scenario.name);
+  const out = a.out ?? defaultRunFolder(scenario.name);
   const own = [SUMMARY_FILE, RECORDS_FILE, ...Object.values(AIPERF_FILES)];
   checkRunFolder(out, own, a.overwrite);
   const loadTimeout = a['router-load-timeout'] ?? PLUGIN_LOAD_TIMEOUT_MS / 1000;

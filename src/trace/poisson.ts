@@ -3,7 +3,7 @@
 import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../protocol/trace.ts';
 import { inputError } from '../util/errors.ts';
 import { randomStream, type Rng } from '../util/random.ts';
-import { MAX_GENERATED_REQUESTS, MAX_GENERATED_TOKENS, resolveParams, type ParamSpec } from './params.ts';
+import { idBudget, MAX_GENERATED_REQUESTS, MAX_GENERATED_TOKENS, resolveParams, type ParamSpec } from './params.ts';
 import { cdfOf, sampleExponential, sampleStdNormal, searchCdf } from './samplers.ts';
 
 
@@ -37,11 +37,13 @@ export function generatePoisson(seed: string, params?: Record<string, number>): 
   let nextId = 0;
   let tMs = 0;
   const out: TraceRequest[] = [];
+  const take = idBudget('poisson');
   for (let i = 0; i < p.num_requests; i++) {
     if (i > 0) tMs += sampleExponential(rng, 1000 / p.rate);
     const inputTokens = sampleLength(rng, p.isl, p.isl_cv);
     const outputTokens = sampleLength(rng, p.osl, p.osl_cv);
     const nBlocks = Math.ceil(inputTokens / bs);
+    take(nBlocks);
     const shared = Math.min(Math.floor((inputTokens * p.prefix_share) / bs), nBlocks);
     const q = searchCdf(popularity, rng());
     const chain = chains[q];

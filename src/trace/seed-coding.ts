@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { TraceRequest } from '../protocol/trace.ts';
 import { inputError } from '../util/errors.ts';
 import { randomStream, type Rng } from '../util/random.ts';
-import { MAX_GENERATED_REQUESTS, resolveParams, type ParamSpec } from './params.ts';
+import { idBudget, MAX_GENERATED_REQUESTS, resolveParams, type ParamSpec } from './params.ts';
 import { cdfOf, roundHalfEven, sampleQuantiles, searchCdf } from './samplers.ts';
 import type { SeedCodingModel } from './seed-coding-model.ts';
 
@@ -84,8 +84,10 @@ export function generateSeedCoding(m: SeedCodingModel, seed: string, params?: Re
     for (let i = 0; i < extra; i++) turns[searchCdf(zipf, treeRng())]++;
   }
   // Shared ids: system prefix, then each conversation's chain of n-1 nodes (lengths stretched).
+  const take = idBudget('seed-coding');
   let nextId = 0;
   const sysBlocks = p.system_prefix_blocks > 0 ? stretchBlocks(p.system_prefix_blocks, prefixMult) : 0;
+  take(sysBlocks);
   const sysIds = Array.from({ length: sysBlocks }, () => nextId++);
   const convNodeIds: number[][][] = [];
   for (let k = 0; k < K; k++) {
@@ -93,6 +95,7 @@ export function generateSeedCoding(m: SeedCodingModel, seed: string, params?: Re
     for (let i = 0; i < turns[k] - 1; i++) {
       const raw = Math.max(1, sampleIntQuantiles(i === 0 ? m.firstNodeBlocksQuantiles : m.turnNodeBlocksQuantiles, treeRng));
       const len = stretchBlocks(raw, prefixMult);
+      take(len);
       chain.push(Array.from({ length: len }, () => nextId++));
     }
     convNodeIds.push(chain);
@@ -127,6 +130,7 @@ export function generateSeedCoding(m: SeedCodingModel, seed: string, params?: Re
       let inputTokens: number;
       if (hasLeaf) {
         const leaf = Math.max(1, roundHalfEven(Math.max(1, sampleIntQuantiles(m.uniquePromptBlocksQuantiles, rng)) * promptMult));
+        take(ids.length + leaf);
         for (let i = 0; i < leaf; i++) ids.push(nextId++);
         const last = Math.min(bs, Math.max(1, sampleIntQuantiles(m.lastBlockTokensQuantiles, rng)));
         inputTokens = (ids.length - 1) * bs + last;

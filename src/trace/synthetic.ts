@@ -7,7 +7,7 @@
 import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../protocol/trace.ts';
 import { inputError } from '../util/errors.ts';
 import { randomStream, type Rng } from '../util/random.ts';
-import { MAX_GENERATED_REQUESTS, MAX_GENERATED_TOKENS, resolveParams, type ParamSpec } from './params.ts';
+import { idBudget, MAX_GENERATED_REQUESTS, MAX_GENERATED_TOKENS, resolveParams, type ParamSpec } from './params.ts';
 import { sampleStdNormal } from './samplers.ts';
 
 export const syntheticParamSpec: ParamSpec = {
@@ -49,11 +49,13 @@ export function generateSynthetic(seed: string, params?: Record<string, number>)
   const shared = Math.floor(p.prefix_prompt_length / bs);
   let nextId = p.num_prefix_prompts * shared;
   const out: TraceRequest[] = [];
+  const take = idBudget('synthetic');
   for (let i = 0; i < p.num_requests; i++) {
     const prompt = length(p.isl_mean, p.isl_stddev);
     const outputTokens = length(p.osl_mean, p.osl_stddev);
     const prefix = p.prefix_prompt_length > 0 ? Math.floor(rng() * p.num_prefix_prompts) : -1;
     const inputTokens = prompt + (prefix >= 0 ? p.prefix_prompt_length : 0);
+    take(Math.ceil(inputTokens / bs));
     const ids: number[] = [];
     for (let k = 0; k < (prefix >= 0 ? shared : 0); k++) ids.push(prefix * shared + k);
     while (ids.length < Math.ceil(inputTokens / bs)) ids.push(nextId++);
