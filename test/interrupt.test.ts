@@ -1,8 +1,8 @@
 // Clean interrupts and the watchdog from the command line: Ctrl-C (SIGINT) during a long `servesim run`
 // writes the requests ended so far with summary.json marked interrupted, says so on stderr and exits
-// 130; arrivals whose gaps fall below the clock resolution stop the run with one line instead of spinning.
+// 130; Ctrl-C during a long synthesize leaves no partial file; arrivals whose gaps fall below the clock resolution stop the run with one line instead of spinning.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +20,10 @@ interface Outcome {
 }
 
 /** Spawn the CLI; `onStderr` sees stderr as it comes (and the process, to signal it). */
-function servesim(args: string[], onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Outcome> {
+function servesim(args: string[], onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void, onSpawn?: (kill: (s: NodeJS.Signals) => void) => void): Promise<Outcome> {
   return new Promise((done) => {
     const p = spawn(process.execPath, ['bin/servesim.js', ...args], { cwd: ROOT, timeout: 90_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    onSpawn?.((s) => p.kill(s));
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
@@ -61,6 +62,27 @@ describe('Ctrl-C during a long run', () => {
     expect(Number(/wrote the (\d+) requests/.exec(last)![1])).toBe(records.length);
     expect(records.length + summary.interrupted.inFlight + summary.interrupted.notSent).toBe(30000);
   }, 90_000);
+});
+
+describe('Ctrl-C during a long synthesize', () => {
+  it('leaves neither the output nor its temporary file, exit 130', async () => {
+    const file = join(tmp, 'synth.jsonl');
+    let sent = false;
+    let child: ((s: NodeJS.Signals) => void) | undefined;
+    const poll = setInterval(() => {
+      // the temporary file appears once rows stream out
+      if (!sent && readdirSync(tmp).some((f) => f.startsWith('synth.jsonl.tmp-'))) {
+        sent = true;
+        child?.('SIGINT');
+      }
+    }, 50);
+    const o = await servesim(['synthesize', '--input-file', 'test/fixtures/tiny-trace.jsonl', '--num-requests', '100000000', '--output-file', file], undefined, (kill) => (child = kill));
+    clearInterval(poll);
+    expect(sent).toBe(true);
+    expect(o.code).toBe(130);
+    expect(o.stderr).toMatch(new RegExp(`^servesim: interrupted \\(SIGINT\\) after \\d+ requests: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} not written\n$`));
+    expect(readdirSync(tmp).filter((f) => f.startsWith('synth.jsonl'))).toEqual([]);
+  }, 60_000);
 });
 
 describe('watchdog from the command line', () => {
