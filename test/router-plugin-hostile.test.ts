@@ -65,8 +65,8 @@ describe('hostile router plug-ins (servesim run)', () => {
   const run = (router: string, out: string, extra: string[] = []) => servesim(['run', 'scenarios/disagg-kv.yaml', '--router', router, '--out', join(tmp, out), ...extra]);
 
   it('process.exit from a timer during the run: exit 2, one line naming the file, no summary', async () => {
-    // 3000 requests are several slices of events: the timer fires while the run yields
-    const o = await run('test/fixtures/router-exit-later.ts', 'later', ['--param', 'num_requests=3000']);
+    // 5000 requests are ~50,000 events, several slices: the timer fires while the run yields between them
+    const o = await run('test/fixtures/router-exit-later.ts', 'later', ['--param', 'num_requests=5000']);
     expect(o.code).toBe(2);
     expect(o.stderr).toBe('servesim: router plug-in test/fixtures/router-exit-later.ts: called process.exit(0) during the run; a plug-in must not end the process\n');
     expect(existsSync(join(tmp, 'later', 'summary.json'))).toBe(false);

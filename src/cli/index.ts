@@ -50,5 +50,8 @@ export function fail(err: unknown): never {
 
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
-// exit once the command is done, even if a plug-in left timers or handles behind
-main(hideBin(process.argv)).then(() => exit(typeof process.exitCode === 'number' ? process.exitCode : 0), fail);
+// exit once the command is done and its output flushed, even if a plug-in left timers or handles behind
+main(hideBin(process.argv)).then(() => {
+  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  process.stdout.write('', () => process.stderr.write('', () => exit(code)));
+}, fail);
