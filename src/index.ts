@@ -3,7 +3,7 @@
 // plug-in routers and readers of the outputs use.
 
 // running a deployment
-export { simulate, type RunInput, type RunOutput } from './app/run.ts';
+export { simulate, runSliced, type RunInput, type RunOutput } from './app/run.ts';
 export { loadScenario, validateScenario, applyOverrides } from './scenario/load.ts';
 export { scenarioSchema, engineSchema, routerSchema, type Scenario, type EngineConfig, type RouterConfig } from './scenario/schema.ts';
 export { loadInputs, checkInputSpec, DEFAULT_WORKLOAD, type InputSpec, type Inputs } from './app/inputs.ts';

@@ -56,7 +56,11 @@ const SHAPES = [
   { requestsPerRank: 8, contextTokens: 30000, chunkTokens: 1024 },
   { requestsPerRank: 2, contextTokens: 16384, chunkTokens: 2048 },
   { requestsPerRank: 4, contextTokens: 0, chunkTokens: 2048 },
+  // a decode batch of 3 replays the padded graph of 4 (enable_padding: captured 1, 2, 4, 8)
+  { requestsPerRank: 3, contextTokens: 2048, chunkTokens: 512 },
 ];
+/** The captured graph a decode step of `r` per rank replays under the seed's decode engine (padding on). */
+const padded = (r: number) => [1, 2, 4, 8].find((s) => s >= r)!;
 
 function report(par: string, shape: (typeof SHAPES)[number]) {
   const n = Number(par.slice(3));
@@ -85,7 +89,8 @@ function check(par: string, it: IterationCost, ranks: number, shape: (typeof SHA
     expect(a.calls).toBe(LAYERS * r);
   }
   // MoE at every rank's tokens together (TRTLLM: min-latency rows up to 128 tokens)
-  const rankTokens = it.kind === 'decode' ? r : r * shape.chunkTokens;
+  const rankTokens = it.kind === 'decode' ? (graph ? padded(r) : r) : r * shape.chunkTokens;
+  if (it.kind === 'decode') expect(it.description.includes('padded')).toBe(graph && padded(r) !== r);
   const tokens = rankTokens * ranks;
   expect(it.shape.globalTokens).toBe(tokens);
   const [moe] = part('routed experts');

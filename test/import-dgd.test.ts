@@ -201,12 +201,14 @@ describe('hostile input: one line naming the file and the field', () => {
     ['GPUs that do not match the engine', () => write(fixture((d) => (worker(d).multinode.nodeCount = 1))), /spec\.services\.worker\.resources\.limits\.gpu: 4 GPUs × 1 node\(s\) = 4 per replica, but the engine spans tensor_parallel_size 8 = 8 GPUs$/],
     ['a router mode servesim does not model', () => write(fixture((d) => (d.spec.services.Frontend.extraPodSpec.mainContainer.args = ['--router-mode', 'least-loaded']))), /--router-mode: router mode 'least-loaded' is not modelled/],
     ['a vLLM worker', () => write(fixture((d) => (worker(d).extraPodSpec.mainContainer.command = ['python3', '-m', 'dynamo.vllm']))), /mainContainer: runs dynamo\.vllm: servesim models TensorRT-LLM workers/],
+    ['a --trtllm.__proto__ flag (must not pollute Object.prototype)', () => write(fixture((d) => args(d).push('--trtllm.__proto__.polluted', 'true'))), /--trtllm\.__proto__\.polluted: not a TensorRT-LLM argument path$/],
     ['an engine value the schema refuses', () => write(fixture((_d, e) => (e.kv_cache_config.dtype = 'int4'))), /workers\.agg\.engine\.kv_cache_config\.dtype: .* \(from ConfigMap engine-cm\/engine\.yaml\)$/],
   ];
   it.each(cases)('%s', (_name, file, want) => {
     const msg = refusal(() => importDgd({ file: file() }));
     expect(msg).not.toContain('\n');
     expect(msg).toMatch(want);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
   it('an unknown --platform lists the known ones', () => {
     expect(refusal(() => imp(fixture(), { platform: 'moon' }))).toMatch(/^--platform: 'moon' is not a platform of cost model gb200-dsv32-nvfp4-trtllm; known: .*aws-gb200-k8s/);

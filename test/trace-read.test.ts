@@ -55,8 +55,9 @@ describe('parseTraceLine', () => {
     expect(e.message).not.toContain('\n');
   });
 
-  it('refuses timestamps and hash ids beyond 2^53, which would not be held exactly', () => {
-    expect(errorOf(() => parse({ ...ok, timestamp: 2 ** 60 })).message).toMatch(/^t\.jsonl:3: timestamp: .* beyond 2\^53 ms/);
+  it('refuses timestamps beyond the clock range (2^43 ms) and hash ids beyond 2^53, which would not be held exactly', () => {
+    expect(errorOf(() => parse({ ...ok, timestamp: 2 ** 60 })).message).toMatch(/^t\.jsonl:3: timestamp: .* beyond 2\^43 ms/);
+    expect(errorOf(() => parse({ ...ok, timestamp: 2 ** 43 + 1 })).message).toMatch(/beyond 2\^43 ms/);
     expect(errorOf(() => parse({ ...ok, hash_ids: [1, 2 ** 54] })).message).toMatch(/^t\.jsonl:3: hash_ids: element 1 .* above 2\^53 - 1/);
   });
 });

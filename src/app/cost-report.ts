@@ -11,6 +11,7 @@ import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { inputError } from '../util/errors.ts';
 import { textTable } from '../util/text-table.ts';
+import { CudaGraphs, replayShape } from '../worker/cuda-graph.ts';
 
 export interface BatchShape {
   /** Sequences on every rank (default 1). */
@@ -71,7 +72,7 @@ export function costReport(scenario: Scenario, batch: BatchShape = {}, calibrati
     const arch = model.spec.architecture;
     const heads = w.parallelism.heads;
     const att = model.spec.attention.gemmType;
-    const graphMax = e.cuda_graph_config === null ? 0 : (e.cuda_graph_config.max_batch_size ?? e.max_batch_size);
+    const graphs = new CudaGraphs(e, w.ranks);
     if (r > e.max_batch_size) throw inputError({ field: '--requests-per-rank' }, `${r} exceeds workers.${role}.engine.max_batch_size ${e.max_batch_size}`);
     const decodeParts = (n: number): CostPart[] => {
       const per = w.decodeAttentionMs(n, ctx) / layers;
@@ -81,16 +82,19 @@ export function costReport(scenario: Scenario, batch: BatchShape = {}, calibrati
       const per = w.prefillAttentionMs(ctx, chunk) / layers;
       return [{ component: 'attention', op: 'prefill attention (isl ctx+chunk minus isl ctx)', table: `${arch.attention}_context_module ${att} ${heads} heads batch 1`, key: `isl ${ctx} -> ${ctx + chunk}`, perCallMs: per, calls: layers * n, tableMs: per * layers * n }];
     };
-    const iteration = (kind: IterationCost['kind'], description: string, attention: CostPart[], rankTokens: number, sequences: number, graph: boolean): IterationCost => {
+    // the engine's rule (worker.ts): a decode-only step replays the captured graph at or above the batch
+    // (every rank padded to it), any other step runs eagerly at its own shape
+    const iteration = (kind: IterationCost['kind'], description: string, attention: CostPart[], rankTokens: number, sequences: number, graph: number): IterationCost => {
       const maxAttentionMs = attention.reduce((s, p) => s + p.tableMs, 0);
-      const shape: StepShape = { maxAttentionMs, globalTokens: rankTokens * w.ranks, maxRankTokens: rankTokens, maxRankSequences: sequences };
-      const b = w.breakdown(shape, graph);
+      const shape: StepShape = graph > 0 ? replayShape(maxAttentionMs, graph, w.ranks) : { maxAttentionMs, globalTokens: rankTokens * w.ranks, maxRankTokens: rankTokens, maxRankSequences: sequences };
+      const b = w.breakdown(shape, graph > 0);
       return { kind, description, shape, ...b, parts: [...attention, ...b.parts] };
     };
     const iterations: IterationCost[] = [];
     if (role !== 'prefill') {
-      const graph = r <= graphMax;
-      iterations.push(iteration('decode', `every rank: ${r} request${r > 1 ? 's' : ''} decoding at ${fmt(ctx)} tokens of KV${graph ? ' (CUDA graph)' : ''}`, decodeParts(r), r, r, graph));
+      const graph = graphs.replayBatch(new Array<number>(w.ranks).fill(r));
+      const how = graph === 0 ? '' : graph === r ? ' (CUDA graph)' : ` (CUDA graph of batch ${graph}, padded)`;
+      iterations.push(iteration('decode', `every rank: ${r} request${r > 1 ? 's' : ''} decoding at ${fmt(ctx)} tokens of KV${how}`, decodeParts(r), r, r, graph));
     }
     if (role !== 'decode') {
       // an agg rank holds at most max_batch_size sequences: the prompt takes one of them
@@ -102,7 +106,7 @@ export function costReport(scenario: Scenario, batch: BatchShape = {}, calibrati
       if (chunk * prompts > budget) throw inputError({ field: '--chunk-tokens' }, `${prompts} x ${chunk} tokens exceed the rank's budget of ${budget} (workers.${role}.engine.max_num_tokens ${e.max_num_tokens}${decodes ? ` minus ${decodes} decode tokens` : ''})`);
       chunkUsed = chunk;
       const desc = role === 'agg' ? `every rank: ${decodes} decoding at ${fmt(ctx)} tokens + one prompt chunk of ${fmt(chunk)} tokens after ${fmt(ctx)}` : `every rank: ${r} prompt chunk${r > 1 ? 's' : ''} of ${fmt(chunk)} tokens after ${fmt(ctx)} tokens of context`;
-      iterations.push(iteration(role === 'agg' ? 'mixed' : 'prefill', desc, [...(decodes ? decodeParts(decodes) : []), ...prefillParts(prompts, chunk)], decodes + prompts * chunk, decodes + prompts, false));
+      iterations.push(iteration(role === 'agg' ? 'mixed' : 'prefill', desc, [...(decodes ? decodeParts(decodes) : []), ...prefillParts(prompts, chunk)], decodes + prompts * chunk, decodes + prompts, 0));
     }
     const p = w.parallelism;
     const c = p.comm;

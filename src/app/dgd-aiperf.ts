@@ -82,7 +82,15 @@ export function readAiperfJob(file: string, text: string, extraEnv: ReadonlyMap<
     const err = d.errors[0];
     if (err) throw inputError({ file, line: err.linePos?.[0]?.line }, `invalid YAML (${yamlMessage(err)})`);
   }
-  const objs = all.map((d) => d.toJS() as unknown).filter(isObj);
+  const objs = all
+    .map((d) => {
+      try {
+        return d.toJS() as unknown;
+      } catch (e) {
+        throw inputError({ file }, `invalid YAML (${yamlMessage(e)})`);
+      }
+    })
+    .filter(isObj);
   for (const o of objs) {
     for (const { container, where: inJob } of containersOf(o)) {
       const where = `${basename(file)} ${inJob}`;

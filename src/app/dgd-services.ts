@@ -180,9 +180,19 @@ export function readWorker(name: string, svc: Obj, ctx: DgdContext): WorkerSetti
   for (const [f, w] of flags) {
     if (!f.startsWith('--trtllm.')) continue;
     const keys = f.slice('--trtllm.'.length).split('.');
+    // a key that would reach Object.prototype is no TensorRT-LLM argument
+    if (keys.some((k) => k === '' || k === '__proto__' || k === 'constructor' || k === 'prototype')) throw inputError({ file: ctx.file, field: `${c.where} ${f}` }, 'not a TensorRT-LLM argument path');
     let node = dynamic;
-    for (const k of keys.slice(0, -1)) node = (isObj(node[k]) ? node[k] : (node[k] = {})) as Obj;
-    node[keys[keys.length - 1]] = w === true ? true : parseYaml(w.text);
+    for (const k of keys.slice(0, -1)) node = (isObj(node[k]) && Object.hasOwn(node, k) ? node[k] : (node[k] = {})) as Obj;
+    let value: unknown = true;
+    if (w !== true) {
+      try {
+        value = parseYaml(w.text);
+      } catch {
+        value = w.text;
+      }
+    }
+    node[keys[keys.length - 1]] = value;
     flags.delete(f);
   }
   if (Object.keys(dynamic).length > 0) overrides.push({ label: `${c.where} --trtllm.*`, value: dynamic });

@@ -1,5 +1,5 @@
 // `servesim import-dgd`: a DynamoGraphDeployment (+ engine ConfigMaps, + AIPerf job) → a validated, source-commented scenario file and its listing.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Document, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { loadCostModel } from '../cost/load.ts';
@@ -8,6 +8,7 @@ import { validateScenario } from '../scenario/load.ts';
 import { scenarioSchema, type Scenario } from '../scenario/schema.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { InputError, inputError } from '../util/errors.ts';
+import { readTextFile } from '../util/files.ts';
 import { aiperfDefaults, readAiperfJob } from './dgd-aiperf.ts';
 import { isObj, yamlMessage } from './dgd-engine.ts';
 import { Findings, type Finding } from './dgd-findings.ts';
@@ -46,9 +47,9 @@ export interface ImportDgdResult {
 }
 
 function readDocs(file: string): Obj[] {
-  if (!existsSync(file)) throw inputError({ file }, 'no such file');
+  const text = readTextFile(file);
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(readFileSync(file, 'utf8'), { uniqueKeys: true, lineCounter });
+  const docs = parseAllDocuments(text, { uniqueKeys: true, lineCounter });
   const all = Array.isArray(docs) ? docs : [docs];
   for (const d of all) {
     const err = d.errors[0];
@@ -56,7 +57,12 @@ function readDocs(file: string): Obj[] {
   }
   const out: Obj[] = [];
   all.forEach((d, k) => {
-    const v: unknown = d.toJS();
+    let v: unknown;
+    try {
+      v = d.toJS();
+    } catch (e) {
+      throw inputError({ file, line: lineCounter.linePos(d.range[0]).line }, `invalid YAML (${yamlMessage(e)})`);
+    }
     if (v === null || v === undefined) return;
     if (!isObj(v)) throw inputError({ file, line: lineCounter.linePos(d.range[0]).line }, `${all.length > 1 ? `document ${k + 1} ` : ''}must be a YAML mapping (a Kubernetes object)`);
     out.push(v);
@@ -186,14 +192,14 @@ export function importDgd(o: ImportDgdOptions): ImportDgdResult {
 }
 
 function readAiperf(file: string, pairs: readonly string[], findings: Findings) {
-  if (!existsSync(file)) throw inputError({ file }, 'no such AIPerf job file');
+  const text = readTextFile(file, 'AIPerf job file');
   const env = new Map<string, string>();
   for (const p of pairs) {
     const eq = p.indexOf('=');
     if (eq <= 0) throw inputError({ field: '--aiperf-env' }, `'${p}': expected NAME=VALUE`);
     env.set(p.slice(0, eq), p.slice(eq + 1));
   }
-  return readAiperfJob(file, readFileSync(file, 'utf8'), env, findings);
+  return readAiperfJob(file, text, env, findings);
 }
 
 /** validateScenario, with the DGD source of the offending key added to its message. */

@@ -64,6 +64,7 @@ function generate(spec: InputSpec): Inputs {
   const name = spec.workload ?? DEFAULT_WORKLOAD;
   const w = getWorkload(name);
   const requests = w.generate({ seed: spec.seed, params: spec.params });
+  if (requests.length === 0) throw new InputError(`workload ${name} generated no requests (num_requests ${spec.params?.num_requests ?? 'default'}): nothing to simulate`);
   return { requests, label: name, provenance: { name, params: resolveParams(name, w.params(), spec.params) }, timed: w.timed };
 }
 

@@ -1,6 +1,6 @@
 // `servesim report`: run folders (summary.json + requests.jsonl), the reported runs and their
 // tolerance bands, and which reported run (same scenario, same workload) each run is compared with.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Summary } from '../protocol/summary.ts';
 import { renderReport } from '../report/html.ts';
@@ -8,6 +8,7 @@ import { renderSweepReport } from '../report/pareto.ts';
 import type { ReportedRef, ReportRun } from '../report/types.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { inputError } from '../util/errors.ts';
+import { readTextFile } from '../util/files.ts';
 import { DEFAULT_WORKLOAD } from './inputs.ts';
 import { REPORTED_DIR, type ReportedRun } from './reported.ts';
 import { readRunFolder } from './run-folder.ts';
@@ -22,8 +23,9 @@ export interface ReportedData {
 }
 
 function readJson(file: string): unknown {
+  const text = readTextFile(file);
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    return JSON.parse(text);
   } catch {
     throw inputError({ file }, 'not valid JSON');
   }

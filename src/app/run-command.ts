@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
 import { AIPERF_FILES, aiperfFileParts } from '../outputs/aiperf.ts';
 import type { Summary } from '../protocol/summary.ts';
-import { loadRouterPlugin } from '../router/plugin.ts';
+import { loadRouterPlugin, PLUGIN_LOAD_TIMEOUT_MS, trapProcessExit } from '../router/plugin.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parseParamPairs } from '../trace/params.ts';
 import { inputError } from '../util/errors.ts';
@@ -13,7 +13,7 @@ import { servesimVersion } from '../util/version.ts';
 import { openInputs } from './inputs.ts';
 import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
 import { checkRunFolder, RECORDS_FILE, recordsJsonl, SUMMARY_FILE, writeRunFolder } from './run-folder.ts';
-import { simulate } from './run.ts';
+import { runSliced } from './run.ts';
 
 export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
   scenario: string;
@@ -33,6 +33,17 @@ export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
   overwrite: boolean;
   /** The command line, for the summary. */
   command: string;
+  /** Aborted (with the signal's name as reason) to stop the run early: what ended so far is written. */
+  stop?: AbortSignal;
+  /** Print how far the run is to stderr about once a second. */
+  progress?: boolean;
+  /** Seconds the --router module may take to load. */
+  'router-load-timeout'?: number;
+}
+
+/** results/runs/<scenario name>: the name as one folder name, never a path out of results/runs. */
+export function defaultRunFolder(name: string): string {
+  return join('results', 'runs', name.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_'));
 }
 
 /** AIPerf goodput tags servesim evaluates → the scenario key holding the threshold. */
@@ -52,6 +63,17 @@ export function goodputSets(spec: string): string[] {
   });
 }
 
+/** `simulated 120 s: 340 of 10000 requests ended` on stderr, at the first slice and then once a second. */
+function progressLine(): (p: { timeMs: number; ended: number; total: number }) => void {
+  let last = -Infinity;
+  return (p) => {
+    const now = performance.now();
+    if (now - last < 1000) return;
+    last = now;
+    process.stderr.write(`servesim: simulated ${(p.timeMs / 1000).toFixed(0)} s: ${p.ended} of ${p.total} requests ended\n`);
+  };
+}
+
 export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary; out: string; text: string }> {
   const sets = [...a.set, ...(a.goodput !== undefined ? goodputSets(a.goodput) : []), ...loadSets(a)];
   const timeout = a['request-timeout-seconds'];
@@ -60,10 +82,12 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
     sets.push(`client.request_timeout_seconds=${timeout}`);
   }
   const scenario = loadScenario(a.scenario, sets);
-  const out = a.out ?? join('results', 'runs', scenario.name);
+  const out = a.out ?? defaultRunFolder(scenario.name);
   const own = [SUMMARY_FILE, RECORDS_FILE, ...Object.values(AIPERF_FILES)];
   checkRunFolder(out, own, a.overwrite);
-  const plugin = a.router ? await loadRouterPlugin(a.router) : undefined;
+  const loadTimeout = a['router-load-timeout'] ?? PLUGIN_LOAD_TIMEOUT_MS / 1000;
+  if (!(loadTimeout > 0 && Number.isFinite(loadTimeout))) throw inputError({ field: '--router-load-timeout' }, `must be a positive number of seconds, got ${loadTimeout}`);
+  const plugin = a.router ? await loadRouterPlugin(a.router, process.cwd(), loadTimeout * 1000) : undefined;
   const synthetic = syntheticParams(a);
   const workload = a.workload ?? (Object.keys(synthetic).length > 0 && a.trace === undefined ? 'synthetic' : undefined);
   if (Object.keys(synthetic).length > 0 && workload !== 'synthetic') throw inputError({ field: '--synthetic-*' }, 'the synthetic-prompt flags describe the built-in synthetic workload (--workload synthetic)');
@@ -71,7 +95,16 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   if (!inputs.timed && scenario.client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: give --request-rate or --concurrency`);
   const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.provenance };
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
-  const { summary, records } = simulate({ scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance });
+  const run = { scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance };
+  // plug-in code may run from timers and promises while the run yields between slices
+  const release = a.router ? trapProcessExit(a.router) : () => {};
+  let ran;
+  try {
+    ran = await runSliced(run, a.stop, a.progress ? progressLine() : undefined);
+  } finally {
+    release();
+  }
+  const { summary, records } = ran;
   const c = scenario.client;
   const aiperf = aiperfFileParts(
     records,

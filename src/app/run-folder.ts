@@ -1,12 +1,14 @@
 // Run folders (`servesim run --out DIR`): summary.json, requests.jsonl and AIPerf's three export files,
 // each written atomically; a folder holding anything else is refused unless overwriting. Read back for
 // reports with every line checked.
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { RequestRecord } from '../protocol/records.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
+import { LineReader } from '../trace/lines.ts';
 import { inputError } from '../util/errors.ts';
+import { readTextFile } from '../util/files.ts';
 
 export const SUMMARY_FILE = 'summary.json';
 export const RECORDS_FILE = 'requests.jsonl';
@@ -44,26 +46,32 @@ export function* recordsJsonl(records: readonly RequestRecord[]): Generator<stri
 }
 
 export function readRunFolder(dir: string): RunFolder {
+  if (!existsSync(dir)) throw inputError({ file: dir }, 'no such run folder');
+  if (!statSync(dir).isDirectory()) throw inputError({ file: dir }, 'not a folder: give a run folder written by `servesim run --out DIR`');
   const summaryFile = join(dir, SUMMARY_FILE);
   const recordsFile = join(dir, RECORDS_FILE);
   if (!existsSync(summaryFile)) throw inputError({ file: summaryFile }, 'missing: run `servesim run <scenario> --out DIR` first');
   if (!existsSync(recordsFile)) throw inputError({ file: recordsFile }, 'missing: run without --no-records');
+  const text = readTextFile(summaryFile, 'summary file');
   let summary: unknown;
   try {
-    summary = JSON.parse(readFileSync(summaryFile, 'utf8'));
-  } catch {
-    throw inputError({ file: summaryFile }, 'not valid JSON');
+    summary = JSON.parse(text);
+  } catch (e) {
+    throw inputError({ file: summaryFile }, `not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
   if (summary === null || typeof summary !== 'object' || Array.isArray(summary)) throw inputError({ file: summaryFile }, 'not a JSON object');
-  const records = readFileSync(recordsFile, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as RequestRecord;
-      } catch {
-        throw inputError({ file: recordsFile, line: i + 1 }, 'not valid JSON');
-      }
-    });
+  const records: RequestRecord[] = [];
+  const lines = new LineReader(recordsFile);
+  for (let l = lines.read(); l !== undefined; l = lines.read()) {
+    if (l.trim() === '') continue;
+    let r: unknown;
+    try {
+      r = JSON.parse(l);
+    } catch (e) {
+      throw inputError({ file: recordsFile, line: lines.line }, `not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    }
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw inputError({ file: recordsFile, line: lines.line }, 'not a JSON object');
+    records.push(r as RequestRecord);
+  }
   return { name: basename(dir), summary: summary as Summary, records };
 }

@@ -1,4 +1,5 @@
-// One simulation run as a library call: scenario + requests + seed → summary and per-request records.
+// One simulation run as a library call: scenario + requests + seed → summary and per-request records;
+// whole (simulate), or in slices that yield to the event loop and stop early when asked (runSliced).
 import type { CalibrationValues } from '../cost/spec.ts';
 import { loadCostModel } from '../cost/load.ts';
 import { Simulation } from '../engine/simulation.ts';
@@ -33,10 +34,35 @@ export interface RunOutput {
   result: SimulationResult;
 }
 
-export function simulate(input: RunInput): RunOutput {
+function simulation(input: RunInput): Simulation {
   const cost = loadCostModel(input.scenario.model, input.calibration);
-  const sim = new Simulation(input.requests, { scenario: input.scenario, cost, seed: input.seed, routers: input.routers, prefixProperty: input.prefixProperty });
-  const result = sim.run();
+  return new Simulation(input.requests, { scenario: input.scenario, cost, seed: input.seed, routers: input.routers, prefixProperty: input.prefixProperty });
+}
+
+export function simulate(input: RunInput): RunOutput {
+  const sim = simulation(input);
+  return output(input, sim, sim.run());
+}
+
+/** Events per slice of runSliced: ~0.1-0.5 s of work, so a stop request is seen within about that. */
+export const SLICE_EVENTS = 20_000;
+
+/**
+ * The run in slices of `sliceEvents` events, yielding to the event loop between them (a signal handler
+ * can run). Once `signal` is aborted the run stops: the result holds the requests ended so far and the
+ * summary is marked interrupted with the signal's reason (e.g. 'SIGINT').
+ */
+export async function runSliced(input: RunInput, signal?: AbortSignal, onSlice?: (progress: Simulation['progress']) => void, sliceEvents = SLICE_EVENTS): Promise<RunOutput> {
+  const sim = simulation(input);
+  while (!sim.advance(sliceEvents)) {
+    onSlice?.(sim.progress);
+    await new Promise(setImmediate);
+    if (signal?.aborted) break;
+  }
+  return output(input, sim, sim.result(), signal?.aborted ? String(signal.reason) : undefined);
+}
+
+function output(input: RunInput, sim: Simulation, result: SimulationResult, stoppedBy?: string): RunOutput {
   const c = input.scenario.client;
   const summary = summarize(result, {
     scenario: input.scenario.name,
@@ -45,6 +71,7 @@ export function simulate(input: RunInput): RunOutput {
     goodput: { ttftMs: c.goodput_ttft_ms, itlMs: c.goodput_itl_ms },
     run: input.provenance,
     load: sim.loadMode,
+    signal: stoppedBy,
   });
   return { summary, records: result.records, result };
 }

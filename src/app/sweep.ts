@@ -73,6 +73,11 @@ export function sweepPlan(a: SweepArgs): Plan {
     if (seen.has(d.key)) throw inputError({ field: '--vary' }, `${d.key} is given twice; put all its values in one --vary`);
     seen.add(d.key);
   }
+  for (const p of a.set) {
+    const key = p.slice(0, Math.max(0, p.indexOf('='))).trim();
+    const clash = dims.find((d) => d.key === key || d.key.startsWith(`${key}.`) || key.startsWith(`${d.key}.`));
+    if (clash) throw inputError({ field: '--set' }, `${key} is also swept by --vary ${clash.key}: give each key in one place`);
+  }
   const kv = (pairs: string[], field: string) =>
     Object.fromEntries(
       pairs.map((p) => {

@@ -35,11 +35,19 @@ function checkOptionalInt(name: string, v: number | undefined, min: number): voi
   if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new InputError(`--${name}: must be an integer >= ${min}, got ${v}`);
 }
 
-/** Write lines to a file as they come, honouring back-pressure, under a temporary name renamed at the end. */
+/** Write lines to a file as they come, honouring back-pressure, under a temporary name renamed at the end;
+ *  Ctrl-C removes the temporary file (no partial trace is left behind) and exits 130. */
 async function writeLines(file: string, lines: Iterable<string>): Promise<number> {
   let out: WriteStream | undefined;
   let n = 0;
   const tmp = `${file}.tmp-${process.pid}`;
+  const onSignal = () => {
+    out?.destroy();
+    rmSync(tmp, { force: true });
+    process.stderr.write(`servesim: interrupted (SIGINT) after ${n} requests: ${file} not written\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
   try {
     out = createWriteStream(tmp, { encoding: 'utf8' });
     await once(out, 'open');
@@ -56,6 +64,8 @@ async function writeLines(file: string, lines: Iterable<string>): Promise<number
     if (existsSync(tmp)) rmSync(tmp, { force: true });
     if (err instanceof Error && 'code' in err && typeof err.code === 'string') throw new InputError(`${file}: cannot write (${err.code})`);
     throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
   }
 }
 

@@ -1,4 +1,6 @@
-// servesim CLI entry: registers one yargs command per file in src/cli/ and maps input errors to exit code 2.
+// servesim CLI entry: registers one yargs command per file in src/cli/ and turns every failure into one
+// line on stderr: input errors (and unreadable files) exit 2, anything else is a bug and exits 1;
+// --debug adds the stack trace.
 import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../util/errors.ts';
@@ -35,10 +37,15 @@ function withSuggestion(msg: string, argv: readonly string[]): string {
   return `Unknown argument: ${bad[0]}${didYouMean(bad[0], flagsOf(command))}`;
 }
 
+const debug = process.argv.includes('--debug');
+/** The real process.exit (a plug-in router's code runs with it trapped). */
+const exit: (code: number) => never = process.exit.bind(process);
+
 export async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv)
     .scriptName('servesim')
     .usage('$0 <command> [options]\n\nDiscrete-event simulator of disaggregated LLM serving (Dynamo + TensorRT-LLM on GB200).')
+    .option('debug', { type: 'boolean', default: false, global: true, describe: 'on an error, print its stack trace too' })
     .strict()
     .demandCommand(1, 'name a command (see --help)')
     .recommendCommands()
@@ -56,10 +63,30 @@ export async function main(argv: string[]): Promise<void> {
   await cli.parseAsync();
 }
 
-main(hideBin(process.argv)).catch((err: unknown) => {
-  if (err instanceof InputError) {
-    process.stderr.write(`servesim: ${err.message}\n`);
-    process.exit(2);
-  }
-  throw err;
-});
+/** A file the system could not read or write (ENOENT, EISDIR, EACCES, ...): the user's to fix. */
+function systemError(err: unknown): string | null {
+  if (!(err instanceof Error)) return null;
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e.code !== 'string' || typeof e.syscall !== 'string') return null;
+  const what = { ENOENT: 'no such file or folder', EISDIR: 'is a folder', ENOTDIR: 'a part of the path is not a folder', EACCES: 'permission denied', EPERM: 'not permitted', EEXIST: 'already exists', ENOSPC: 'no space left on the device', EROFS: 'read-only file system' }[e.code];
+  const path = e.path === undefined ? '' : `${e.path === '' ? "''" : e.path}: `;
+  return `${path}cannot ${e.syscall} (${what ?? e.code})`;
+}
+
+/** Print `err` as one line (plus its stack with --debug) and exit: 2 for input errors, 1 for bugs. */
+export function fail(err: unknown): never {
+  const sys = systemError(err);
+  const input = err instanceof InputError || sys !== null;
+  const message = err instanceof InputError ? err.message : (sys ?? `internal error: ${err instanceof Error ? err.message : String(err)}`);
+  process.stderr.write(`servesim: ${message.split('\n')[0]}${input || debug ? '' : ' (a bug: rerun with --debug for the stack trace)'}\n`);
+  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  exit(input ? 2 : 1);
+}
+
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+// exit once the command is done and its output flushed, even if a plug-in left timers or handles behind
+main(hideBin(process.argv)).then(() => {
+  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  process.stdout.write('', () => process.stderr.write('', () => exit(code)));
+}, fail);

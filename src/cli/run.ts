@@ -1,10 +1,11 @@
 // `servesim run <scenario>`: simulate a deployment on a trace or built-in workload, print the benchmark
 // block (or summary.json with --json) and write the run folder (summary, records, AIPerf exports).
+// Ctrl-C stops the run and writes what ended so far, marked interrupted (exit 130; twice: at once).
 import type { CommandModule } from 'yargs';
 import type { RunCommandArgs } from '../app/run-command.ts';
 import { commandLine, inputOptions, loadOptions, seedOption, syntheticOptions } from './common.ts';
 
-export const runCommand: CommandModule<object, Omit<RunCommandArgs, 'command'> & { seeds?: string }> = {
+export const runCommand: CommandModule<object, Omit<RunCommandArgs, 'command' | 'stop'> & { seeds?: string }> = {
   command: 'run <scenario>',
   describe: 'simulate a scenario on a trace (--trace) or a built-in workload (default seed-coding)',
   builder: (y) =>
@@ -17,6 +18,8 @@ export const runCommand: CommandModule<object, Omit<RunCommandArgs, 'command'> &
       .option('json', { type: 'boolean', default: false, describe: 'print summary.json instead of the block' })
       .option('records', { type: 'boolean', default: true, describe: 'also write requests.jsonl and the AIPerf exports (--no-records: summary only)' })
       .option('seeds', { type: 'string', describe: 'N workload samples (seeds from --seed upwards) or a list: print each figure\'s spread and 95 % prediction interval (no run folder)' })
+      .option('router-load-timeout', { type: 'number', default: 10, describe: 'seconds the --router module may take to load (its top-level code and awaits)' })
+      .option('progress', { type: 'boolean', default: false, describe: 'print how far the run is to stderr about once a second' })
       .option('router', { type: 'string', describe: 'plug-in routing policy (.ts/.js module) replacing the agg/prefill router' })
       .example('$0 run scenarios/disagg-kv.yaml --set workers.decode.count=3 --out results/runs/3-decode', 'the seed disaggregated deployment with a third decode worker')
       .example('$0 run scenarios/agg-rr-k8s.yaml --workload seed-coding --param rate_scale=0.5', 'half the seed traffic')
@@ -28,8 +31,26 @@ export const runCommand: CommandModule<object, Omit<RunCommandArgs, 'command'> &
       return;
     }
     const { runCommand: run } = await import('../app/run-command.ts');
-    const { text, out } = await run({ ...a, command: commandLine() });
+    const stop = new AbortController();
+    const exit = process.exit.bind(process);
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stop.signal.aborted) exit(130);
+      stop.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    let result;
+    try {
+      result = await run({ ...a, command: commandLine(), stop: stop.signal });
+    } finally {
+      process.off('SIGINT', onSignal);
+    }
+    const { text, out, summary } = result;
     process.stdout.write(text);
     if (!a.json) process.stdout.write(`wrote ${out}\n`);
+    const i = summary.interrupted;
+    if (i) {
+      process.stderr.write(`servesim: interrupted (${i.signal}) at simulated ${i.simulatedS} s: wrote the ${summary.requests.issued} requests ended so far to ${out} (summary.json marked interrupted; ${i.inFlight} in flight and ${i.notSent} not sent left out)\n`);
+      process.exitCode = 130;
+    } else if (summary.noneCompleted) process.stderr.write(`servesim: warning: no request completed: ${summary.noneCompleted}; the latency figures are empty (n/a, null in summary.json)\n`);
   },
 };

@@ -1,11 +1,13 @@
 // Load modes as AIPerf has them: fixed schedule (each request at its trace timestamp), request rate
 // (open loop, Poisson or constant gaps, optionally capped at a concurrency: a tick finding every slot
-// busy is skipped, as AIPerf's newer request-rate strategy does) and concurrency (closed loop: N users,
+// busy is skipped, as AIPerf's newer request-rate strategy does; skipped ticks are not simulated one by
+// one, the next is the first after a request ends) and concurrency (closed loop: N users,
 // each sends its next request as soon as its previous one ends). The registry pattern of every plug-in
 // point; requests come from the trace or workload in order (AIPerf 0.1.1 samples with replacement,
 // newer versions shuffle: servesim keeps the order, so conversations keep their turn order).
 import type { TraceRequest } from '../protocol/trace.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { clockResolutionMs } from '../util/clock.ts';
 import { inputError } from '../util/errors.ts';
 import type { Rng } from '../util/random.ts';
 import { Registry } from '../util/registry.ts';
@@ -52,26 +54,38 @@ export const loadModes = new Registry<LoadFactory>('load mode')
     const count = countOf(c, available);
     const rate = c.request_rate!;
     const cap = c.concurrency ?? Infinity;
+    const constant = c.request_rate_mode === 'constant';
+    const meanGapMs = 1000 / rate;
     let sent = 0;
-    let first = true;
-    const gapMs = () => (c.request_rate_mode === 'constant' ? 1000 / rate : (-Math.log(1 - rng()) * 1000) / rate);
+    let lastTickMs = NaN;
+    // at the cap, ticks find every slot busy and are skipped: none is simulated until a request ends
+    let paused = false;
+    const tick = (now: number, resume: boolean) => {
+      if (Number.isNaN(lastTickMs)) return (lastTickMs = 0);
+      // the mean gap must move the clock, else every later request would arrive at one instant
+      if (now + meanGapMs === now) throw inputError({ field: 'client.request_rate' }, `${rate}/s: gaps of ${meanGapMs} ms are below the simulated clock's resolution at ${now} ms (${clockResolutionMs(now).toPrecision(2)} ms); the requests would all arrive at one instant`);
+      // constant: the next tick of the grid; poisson: the next arrival after `now` (memoryless)
+      if (constant) lastTickMs = resume ? lastTickMs + meanGapMs * Math.max(1, Math.ceil((now - lastTickMs) / meanGapMs)) : now + meanGapMs;
+      else lastTickMs = now + (-Math.log(1 - rng()) * 1000) / rate;
+      return lastTickMs;
+    };
     return {
       name: `request rate ${rate}/s (${c.request_rate_mode}${Number.isFinite(cap) ? `, concurrency ${cap}` : ''})`,
       count,
-      nextArrivalMs: (now) => {
-        if (sent >= count) return null;
-        if (first) {
-          first = false;
-          return 0;
-        }
-        return now + gapMs();
-      },
+      nextArrivalMs: (now) => (sent >= count || paused ? null : tick(now, false)),
       admits: (inFlight) => {
-        if (inFlight >= cap) return false;
+        if (inFlight >= cap) {
+          paused = true;
+          return false;
+        }
         sent++;
         return true;
       },
-      afterEnd: () => null,
+      afterEnd: (now) => {
+        if (!paused || sent >= count) return null;
+        paused = false;
+        return tick(now, true);
+      },
       scheduledMs: (_req, now) => now,
     };
   })

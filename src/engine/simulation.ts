@@ -1,45 +1,28 @@
 // The run loop: trace arrivals → client (connection cap, timeout) → router → workers (ranks, KV
 // caches, cost model) → per-request records. Pure: virtual clock, seeded randomness, no I/O.
 // The loop owns requests from the client's side (sent, first/last token, ending); each worker owns
-// its stays and is reached only through its operations.
+// its stays and is reached only through its operations. It runs whole (run) or in bounded slices
+// (advance, then result) so that a caller can yield between them; a watchdog stops a stuck clock.
 import { BenchmarkClient } from '../client/client.ts';
 import { loadModeOf, loadModes, type LoadGenerator } from '../client/load.ts';
-import type { CostModel } from '../cost/model.ts';
 import { BlockKeyer, hasPrefixProperty } from '../kv/block-hash.ts';
-import type { EndReason, RequestRecord, RequestStatus } from '../protocol/records.ts';
+import type { RequestRecord, RequestStatus } from '../protocol/records.ts';
 import type { SimulationResult } from '../protocol/result.ts';
-import type { Role } from '../protocol/roles.ts';
-import type { RouterFactory } from '../protocol/router.ts';
 import { arraySource, TRACE_BLOCK_TOKENS, type TraceRequest, type TraceSource } from '../protocol/trace.ts';
-import type { Scenario } from '../scenario/schema.ts';
 import { randomStream } from '../util/random.ts';
 import type { Stay } from '../worker/stay.ts';
 import type { Worker, WorkerHost } from '../worker/worker.ts';
 import { checkAccounting } from './accounting.ts';
+import { liveStays, STAGE_WORDS, stayLabel, timeoutStage } from './endings.ts';
 import { EventQueue } from './event-queue.ts';
 import { buildPools, poolResult, type Pool } from './pools.ts';
 import { recordOf } from './records.ts';
 import { SimRequest } from './request.ts';
 import { Transceiver } from './transceiver.ts';
+import { HORIZON, subjectOf, type SimEvent, type SimulationObserver, type SimulationOptions } from './events.ts';
+import { checkHorizon, MAX_TIME_MS, stallLimit, Watchdog } from './watchdog.ts';
 
-type SimEvent =
-  | { kind: 'arrival' }
-  | { kind: 'server-arrival'; req: SimRequest; pool: Pool }
-  | { kind: 'iteration-end'; worker: Worker<SimRequest>; run: number }
-  | { kind: 'transfer-done'; req: SimRequest }
-  | { kind: 'timeout'; req: SimRequest };
-
-export interface SimulationOptions {
-  scenario: Scenario;
-  cost: CostModel;
-  seed: string;
-  /** Replacement routers by role (e.g. a plug-in for the agg or prefill pool). */
-  routers?: Partial<Record<Role, RouterFactory>>;
-  /** Longest run of decode-only iterations per event (default MAX_RUN_STEPS; 1 = one event per iteration). */
-  maxRunSteps?: number;
-  /** For a streamed source: whether its hash ids keep the prefix property (see BlockKeyer); an array is scanned. */
-  prefixProperty?: boolean;
-}
+export type { SimulationOptions, SimulationObserver } from './events.ts';
 
 export class Simulation implements WorkerHost<SimRequest> {
   private readonly queue = new EventQueue<SimEvent>();
@@ -53,9 +36,13 @@ export class Simulation implements WorkerHost<SimRequest> {
   private readonly decode: Pool | null;
   private readonly decisionOverheadMs: number;
   private readonly keyer: BlockKeyer;
-  private readonly transceiver = new Transceiver((req, durationMs) => this.queue.push(this.nowMs + durationMs, { kind: 'transfer-done', req }));
+  private readonly transceiver = new Transceiver((req, durationMs) => this.at(this.nowMs + durationMs, { kind: 'transfer-done', req }));
+  private readonly observer: SimulationObserver | null;
+  private readonly watchdog: Watchdog;
   private nowMs = 0;
   private events = 0;
+  private started = false;
+  private done = false;
 
   constructor(trace: readonly TraceRequest[] | TraceSource, o: SimulationOptions) {
     const s = o.scenario;
@@ -68,26 +55,54 @@ export class Simulation implements WorkerHost<SimRequest> {
     this.source = array ? arraySource(array) : (trace as TraceSource);
     this.load = loadModes.get(loadModeOf(s.client), { field: 'client' })(s.client, randomStream(o.seed, 'load'), this.source.length);
     this.keyer = new BlockKeyer(array ? hasPrefixProperty(array, 2 ** 30) : (o.prefixProperty ?? false), TRACE_BLOCK_TOKENS, this.entry.workers[0].tokensPerBlock);
+    this.observer = o.observer ?? null;
+    this.watchdog = new Watchdog(o.stallEvents ?? stallLimit(this.source.length));
   }
 
   /** How the client sends (the load generator's description). */
   get loadMode(): string {
     return this.load.name;
   }
+  /** How far the run is: simulated time, requests ended, requests it will send. */
+  get progress(): { timeMs: number; ended: number; total: number } {
+    return { timeMs: this.nowMs, ended: this.records.length, total: this.load.count };
+  }
 
+  /** Run to the end: the checked result. */
   run(): SimulationResult {
-    this.scheduleArrival(this.load.nextArrivalMs(0, this.source.peek()));
-    for (let ev = this.queue.pop(); ev; ev = this.queue.pop()) {
+    while (!this.advance(Infinity));
+    return this.result();
+  }
+
+  /** Handle at most `maxEvents` events; true once the run is over (then call result()). */
+  advance(maxEvents: number): boolean {
+    if (this.done) return true;
+    if (!this.started) {
+      this.started = true;
+      this.scheduleArrival(this.load.nextArrivalMs(0, this.source.peek()));
+    }
+    for (let n = 0; n < maxEvents; n++) {
+      const ev = this.queue.pop();
+      if (!ev) return (this.done = true);
+      const p = ev.payload;
+      if (this.watchdog.tick(ev.timeMs)) this.watchdog.note(subjectOf(p));
       this.nowMs = ev.timeMs;
       this.events++;
-      const p = ev.payload;
       if (p.kind === 'arrival') this.onArrival();
       else if (p.kind === 'server-arrival') this.dispatch(p.req, p.pool);
       else if (p.kind === 'iteration-end') p.worker.endIteration(this.nowMs, p.run);
       else if (p.kind === 'transfer-done') this.onTransferDone(p.req);
       else this.onTimeout(p.req);
+      if (this.observer?.afterEvent) this.observer.afterEvent(this.nowMs, p.kind, this.pools);
     }
-    checkAccounting(this.issued, this.records.length, this.client, this.pools, this.transceiver);
+    return false;
+  }
+
+  /** After the last event: the result, checked against its own accounting; before it: the requests
+   *  ended so far, marked `stopped` with what was still in the system. */
+  result(): SimulationResult {
+    if (this.done) checkAccounting(this.issued, this.records.length, this.client, this.pools, this.transceiver);
+    const stopped = this.done ? undefined : { inFlight: this.issued - this.records.length, notSent: this.load.count - this.issued };
     return {
       records: this.records,
       pools: this.pools.map(poolResult),
@@ -95,13 +110,20 @@ export class Simulation implements WorkerHost<SimRequest> {
       endMs: this.nowMs,
       client: { peakInFlight: this.client.peakInFlight, peakWaiting: this.client.peakWaiting },
       modelNotes: this.pools.flatMap((p) => p.cost.notes),
+      ...(stopped ? { stopped } : {}),
     };
+  }
+
+  /** Queue an event; one past the clock's range stops the run naming what scheduled it. */
+  private at(timeMs: number, ev: SimEvent): void {
+    if (!(timeMs <= MAX_TIME_MS)) checkHorizon(timeMs, ...HORIZON[ev.kind]);
+    this.queue.push(timeMs, ev);
   }
 
   // ---- client side ----
 
   private scheduleArrival(atMs: number | null): void {
-    if (atMs !== null) this.queue.push(atMs, { kind: 'arrival' });
+    if (atMs !== null) this.at(atMs, { kind: 'arrival' });
   }
 
   /** The load generator's arrival: send the next request of the source (unless the tick is skipped). */
@@ -115,7 +137,7 @@ export class Simulation implements WorkerHost<SimRequest> {
     const req = new SimRequest(trace, this.load.scheduledMs(trace, this.nowMs));
     this.issued++;
     this.scheduleArrival(this.load.nextArrivalMs(this.nowMs, this.source.peek()));
-    this.queue.push(req.scheduledMs + this.client.config.timeoutMs, { kind: 'timeout', req });
+    this.at(req.scheduledMs + this.client.config.timeoutMs, { kind: 'timeout', req });
     if (this.client.issue(req)) {
       if (!this.send(req)) this.releaseConnection();
     } else req.state = 'client-wait';
@@ -143,7 +165,7 @@ export class Simulation implements WorkerHost<SimRequest> {
   }
 
   private route(req: SimRequest, pool: Pool): void {
-    if (this.decisionOverheadMs > 0) this.queue.push(this.nowMs + this.decisionOverheadMs, { kind: 'server-arrival', req, pool });
+    if (this.decisionOverheadMs > 0) this.at(this.nowMs + this.decisionOverheadMs, { kind: 'server-arrival', req, pool });
     else this.dispatch(req, pool);
   }
 
@@ -166,7 +188,7 @@ export class Simulation implements WorkerHost<SimRequest> {
   // ---- worker host ----
 
   scheduleIterationEnd(worker: Worker<SimRequest>, atMs: number, run: number): void {
-    this.queue.push(atMs, { kind: 'iteration-end', worker, run });
+    this.at(atMs, { kind: 'iteration-end', worker, run });
   }
 
   requestKv(stay: Stay<SimRequest>, durationMs: number): void {
@@ -218,12 +240,12 @@ export class Simulation implements WorkerHost<SimRequest> {
       req.endReason = 'timeout:client';
       req.reason += ' waiting for a client connection';
       req.state = 'timed-out';
-      this.records.push(recordOf(req, 'timed-out', this.nowMs, this.label));
+      this.pushRecord(req, 'timed-out');
       this.ended();
       return;
     }
     // abort on the server: leave every queue and free every block the request holds
-    const stays = this.staysOf(req);
+    const stays = liveStays(req, this.entry, this.decode);
     const generated = (req.decode ?? req.entry)?.generatedTokens ?? 0;
     req.endReason = timeoutStage(req);
     req.reason += ` ${STAGE_WORDS[req.endReason]} with ${generated} of ${req.outputTokens} output tokens generated`;
@@ -234,19 +256,7 @@ export class Simulation implements WorkerHost<SimRequest> {
     for (const [, worker] of freed) worker.wake(this.nowMs);
   }
 
-  /** The request's live stays with the worker each is on. */
-  private staysOf(req: SimRequest): [Stay<SimRequest>, Worker<SimRequest>][] {
-    const out: [Stay<SimRequest>, Worker<SimRequest>][] = [];
-    if (req.entry?.live) out.push([req.entry, this.entry.workers[req.entry.worker]]);
-    if (req.decode?.live) out.push([req.decode, this.decode!.workers[req.decode.worker]]);
-    return out;
-  }
-
-  private readonly label = (stay: Stay<SimRequest> | null): string => {
-    if (!stay || stay.rank < 0) return '';
-    const pool = stay === stay.req.decode ? this.decode! : this.entry;
-    return pool.workers[stay.worker].ranks[stay.rank].label;
-  };
+  private readonly label = (stay: Stay<SimRequest> | null) => stayLabel(stay, this.entry, this.decode);
 
   /** The request leaves the system: record it, tell its routers, free its connection. */
   private end(req: SimRequest, status: RequestStatus): void {
@@ -261,10 +271,16 @@ export class Simulation implements WorkerHost<SimRequest> {
 
   private record(req: SimRequest, status: RequestStatus): void {
     req.state = status;
-    this.records.push(recordOf(req, status, this.nowMs, this.label));
+    this.pushRecord(req, status);
     this.releaseRouters(req, true, true);
     req.blockHashes = [];
     this.ended();
+  }
+
+  private pushRecord(req: SimRequest, status: RequestStatus): void {
+    const record = recordOf(req, status, this.nowMs, this.label);
+    this.records.push(record);
+    if (this.observer?.ended) this.observer.ended(req, record);
   }
 
   /** A connection is free: it goes to the next waiting request; one refused at once frees it again. */
@@ -285,21 +301,4 @@ export class Simulation implements WorkerHost<SimRequest> {
       this.decode.router.onFinished?.(req, this.nowMs);
     }
   }
-}
-
-const STAGE_WORDS: Partial<Record<EndReason, string>> = {
-  'timeout:queue': 'while queued for a batch slot',
-  'timeout:prefill': 'during prefill',
-  'timeout:transfer': 'between prefill and decode',
-  'timeout:decode': 'while decoding',
-};
-
-/** Where a request was on the server when the client cut it off. */
-function timeoutStage(req: SimRequest): EndReason {
-  const d = req.decode;
-  if (d) return d.phase === 'decode' || d.phase === 'finishing' ? 'timeout:decode' : 'timeout:transfer';
-  const e = req.entry;
-  if (!e || e.phase === 'queued' || e.phase === 'waiting') return 'timeout:queue';
-  if (e.phase === 'prefill') return 'timeout:prefill';
-  return e.phase === 'decode' || e.phase === 'finishing' ? 'timeout:decode' : 'timeout:transfer';
 }

@@ -1,5 +1,6 @@
 // Text output: the "Serving Benchmark Result" block in the seed's exact layout (50-column rules,
-// 40-column labels, 2 decimals), and a few lines explaining where the time went.
+// 40-column labels, 2 decimals; n/a for a statistic without values), and a few lines explaining where
+// the time went, led by why a run has no figures or partial ones.
 import { routingLine } from './routing.ts';
 import type { BlockFigures, Summary } from '../protocol/summary.ts';
 
@@ -29,6 +30,11 @@ function pyFixed2(x: number): string {
   return x.toFixed(2);
 }
 
+/** A latency line: n/a when the statistic has no values (no completed request, or one-token outputs for ITL). */
+function figure(label: string, value: number): string {
+  return Number.isFinite(value) ? line(label, value) : `${label.padEnd(40)} n/a`;
+}
+
 export function formatBlock(s: BlockFigures): string {
   const out = [
     centre(' Serving Benchmark Result ', '='),
@@ -38,9 +44,9 @@ export function formatBlock(s: BlockFigures): string {
   ];
   const section = (title: string, key: 'ttftMs' | 'tpotMs' | 'itlMs' | 'e2elMs', short: string) => {
     out.push(centre(title, '-'));
-    out.push(line(`Mean ${short} (ms):`, s[key].mean));
-    out.push(line(`Median ${short} (ms):`, s[key].median));
-    out.push(line(`P99 ${short} (ms):`, s[key].p99));
+    out.push(figure(`Mean ${short} (ms):`, s[key].mean));
+    out.push(figure(`Median ${short} (ms):`, s[key].median));
+    out.push(figure(`P99 ${short} (ms):`, s[key].p99));
   };
   section('Time to First Token', 'ttftMs', 'TTFT');
   section('Time per Output Token (excl. 1st token)', 'tpotMs', 'TPOT');
@@ -63,13 +69,17 @@ export function formatNotes(s: Summary): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const b = s.breakdownMs;
   const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  const lines = [
+  const lines: string[] = [];
+  const stop = s.interrupted;
+  if (stop) lines.push(`INTERRUPTED (${stop.signal}) at simulated ${stop.simulatedS.toFixed(1)} s: the figures are those of the ${s.requests.issued} requests ended so far; ${stop.inFlight} in flight and ${stop.notSent} not yet sent are left out`);
+  if (s.noneCompleted) lines.push(`no request completed: ${s.noneCompleted}`);
+  lines.push(
     `requests: ${s.requests.issued} issued, ${s.requests.completed} completed, ${s.requests.timedOut} timed out, ${s.requests.rejected} rejected; duration ${s.durationS.toFixed(1)} s`,
-    `mean E2EL = client wait ${sec(b.clientWait)} + queue ${sec(b.queue)} + prefill ${sec(b.prefill)} + transfer ${sec(b.transfer)} + decode ${sec(b.decode)}; ${pct(s.clientWaitedFraction)} of requests waited for a client connection (peak ${s.client.peakWaiting} waiting)`,
+    ...(s.noneCompleted ? [] : [`mean E2EL = client wait ${sec(b.clientWait)} + queue ${sec(b.queue)} + prefill ${sec(b.prefill)} + transfer ${sec(b.transfer)} + decode ${sec(b.decode)}; ${pct(s.clientWaitedFraction)} of requests waited for a client connection (peak ${s.client.peakWaiting} waiting)`]),
     `prefix-cache hit rate: ${Object.entries(s.kvCache.hitRate).map(([k, v]) => `${k} ${pct(v)}`).join(', ')}`,
     `workers: ${Object.entries(s.workers).map(([k, w]) => `${k} ${w.workers}x${w.ranksPerWorker} ranks busy ${pct(w.busyFraction)} (${iterationMix(w)})`).join('; ')}`,
     routingLine(s.routing, s.router),
-  ];
+  );
   lines.push(`load: ${s.load}; ${s.gpus} GPUs, ${s.outputTokenThroughputPerGpu.toFixed(1)} output tok/s per GPU, ${s.outputTokenThroughputPerUser.toFixed(1)} tok/s per user`);
   if (s.goodput) lines.push(`goodput (TTFT <= ${s.goodput.ttftMs} ms, ITL <= ${s.goodput.itlMs} ms): ${s.goodput.requestThroughput.toFixed(2)} req/s (${s.goodput.requests} requests)`);
   // where the settings or the run's lookups left the cost model's data (also in summary.json modelNotes)

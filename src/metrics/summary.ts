@@ -43,6 +43,8 @@ export interface SummaryContext {
   run?: Provenance;
   /** The client's load mode, as it describes itself. */
   load?: string;
+  /** The signal that stopped a run before its end (the result is then `stopped`). */
+  signal?: string;
 }
 
 /** Seconds from the earliest scheduled start to the latest end of `records` (0 if none). */
@@ -129,6 +131,8 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
       timedOut: recs.filter((r) => r.status === 'timed-out').length,
       rejected: recs.filter((r) => r.status === 'rejected').length,
     },
+    ...(done.length === 0 ? { noneCompleted: noneCompleted(recs, result) } : {}),
+    ...(result.stopped ? { interrupted: { signal: ctx.signal ?? 'stopped', simulatedS: round(result.endMs / 1000), ...result.stopped } } : {}),
     endReasons: countReasons(recs),
     gpus,
     outputTokenThroughputPerGpu: gpus > 0 ? round(outTokens / durationS / gpus, 4) || 0 : 0,
@@ -159,6 +163,22 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
     modelNotes: result.modelNotes,
     simulation: { events: result.events, simulatedS: round(result.endMs / 1000) },
   };
+}
+
+/** Why no request completed: how many ended how, by end reason. */
+function noneCompleted(recs: readonly RequestRecord[], result: SimulationResult): string {
+  const by = (status: string) => {
+    const rs = recs.filter((r) => r.status === status);
+    const reasons = Object.entries(countReasons(rs)).map(([k, n]) => `${k} ${n}`);
+    return { n: rs.length, text: reasons.length > 0 ? ` (${reasons.join(', ')})` : '' };
+  };
+  const t = by('timed-out');
+  const j = by('rejected');
+  const stop = result.stopped ? ` before the run was stopped (${result.stopped.inFlight} in flight, ${result.stopped.notSent} not sent)` : '';
+  if (recs.length === 0) return `no request ended${stop}`;
+  if (t.n === recs.length) return `all ${t.n} requests timed out${t.text}${stop}`;
+  if (j.n === recs.length) return `all ${j.n} requests were rejected${j.text}${stop}`;
+  return `none of ${recs.length} requests completed: ${t.n} timed out${t.text}, ${j.n} rejected${j.text}${stop}`;
 }
 
 function countReasons(recs: readonly RequestRecord[]): Summary['endReasons'] {

@@ -45,4 +45,6 @@ export interface SimulationResult {
   client: { peakInFlight: number; peakWaiting: number };
   /** Where the cost model left its data (extrapolated, or proxied), one line each; empty when it never did. */
   modelNotes: string[];
+  /** Set when the run was stopped before its end (e.g. Ctrl-C): requests sent and not ended, and not yet sent. */
+  stopped?: { inFlight: number; notSent: number };
 }

@@ -82,6 +82,11 @@ export interface Summary extends BlockFigures {
   /** How to reproduce the run (absent for runs made without it, e.g. inside tests). */
   run?: Provenance;
   requests: { issued: number; completed: number; timedOut: number; rejected: number };
+  /** Set when no request completed: why, with counts by end reason. The latency statistics are then
+   *  empty (count 0; their values, NaN in memory, are null in summary.json). */
+  noneCompleted?: string;
+  /** Set when the run was stopped before its end (Ctrl-C): the figures cover the requests ended so far. */
+  interrupted?: { signal: string; simulatedS: number; inFlight: number; notSent: number };
   /** GPUs of the deployment, output tokens/s per GPU, and output tokens/s per user (AIPerf's
    *  output_token_throughput_per_user: 1000 / ITL, averaged over completed requests). */
   gpus: number;

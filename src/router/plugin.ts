@@ -1,16 +1,51 @@
 // Plug-in routing policies: load a user module by path (--router) into the same RouterFactory the
-// built-in modes give, and wrap its Router so that a throw, an invalid target or a write to what it
-// was given stops the run with a one-line InputError naming the file. Plug-ins see frozen request views.
-import { existsSync } from 'node:fs';
+// built-in modes give, and wrap its Router so that a throw, an invalid target, a promise, a write to
+// what it was given (frozen views) or a process.exit call stops the run with a one-line InputError
+// naming the file. A module whose top-level code never settles stops the load after a timeout.
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RequestView, RouteTarget, Router, RouterContext, RouterFactory } from '../protocol/router.ts';
 import { InputError } from '../util/errors.ts';
+import { checkReadableFile } from '../util/files.ts';
 
 /** What a plug-in module default-exports: a Router class or a factory function. */
 export type RouterPlugin = (new (ctx: RouterContext) => Router) | ((ctx: RouterContext) => Router);
 
 const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].trim();
+
+/** Thrown by process.exit while plug-in code may run: the call stops the run instead of the process. */
+export class PluginExitError extends InputError {
+  constructor(
+    readonly file: string,
+    readonly code: unknown,
+    when: string,
+  ) {
+    super(`router plug-in ${file}: called process.exit(${code === undefined ? '' : String(code)}) ${when}; a plug-in must not end the process`);
+    this.name = 'PluginExitError';
+  }
+}
+
+/**
+ * Make process.exit throw a PluginExitError naming `file` until the returned release is called: for a
+ * whole run that may execute plug-in code from timers or promises (the run loop yields between slices).
+ */
+export function trapProcessExit(file: string, when = 'during the run'): () => void {
+  const real = process.exit;
+  process.exit = ((code?: unknown) => {
+    throw new PluginExitError(file, code, when);
+  }) as typeof process.exit;
+  return () => {
+    process.exit = real;
+  };
+}
+
+/** What a plug-in's failure says: its process.exit call, or the first line of what it threw. */
+function failure(what: string, e: unknown): string {
+  return e instanceof PluginExitError ? `${what} called process.exit(${e.code === undefined ? '' : String(e.code)})` : `${what} threw: ${oneLine(e)}`;
+}
+
+/** Default time a plug-in module may take to load (its top-level code and awaits), ms. */
+export const PLUGIN_LOAD_TIMEOUT_MS = 10_000;
 
 function isClass(f: Function): boolean {
   return /^class[\s{]/.test(Function.prototype.toString.call(f));
@@ -48,11 +83,21 @@ export class CheckedRouter implements Router {
     throw new InputError(`router plug-in ${this.file}: ${what}`);
   }
 
+  /** Run a hook with process.exit trapped; a call the plug-in catches itself still stops the run. */
   private guard<T>(hook: string, f: () => T): T {
+    let exited: PluginExitError | null = null;
+    const real = process.exit;
+    process.exit = ((code?: unknown) => {
+      throw (exited = new PluginExitError(this.file, code, `in ${hook}`));
+    }) as typeof process.exit;
     try {
-      return f();
+      const out = f();
+      if (exited) throw exited;
+      return out;
     } catch (e) {
-      return this.fail(`${hook} threw: ${oneLine(e)}`);
+      return this.fail(failure(hook, exited ?? e));
+    } finally {
+      process.exit = real;
     }
   }
 
@@ -119,14 +164,27 @@ function safeJson(x: unknown): string {
  * Load the router plug-in at `path` (relative to `cwd`; .ts through tsx, or .js) and return the
  * routerOverride for RunInput: it builds the plug-in over the entry pool, checked.
  */
-export async function loadRouterPlugin(path: string, cwd = process.cwd()): Promise<RouterFactory> {
+export async function loadRouterPlugin(path: string, cwd = process.cwd(), timeoutMs = PLUGIN_LOAD_TIMEOUT_MS): Promise<RouterFactory> {
   const file = resolve(cwd, path);
-  if (!existsSync(file)) throw new InputError(`router plug-in ${path}: file not found`);
-  let mod: { default?: unknown };
   try {
-    mod = (await importModule(file)) as { default?: unknown };
+    checkReadableFile(file, 'plug-in module');
   } catch (e) {
-    throw new InputError(`router plug-in ${path}: cannot load: ${oneLine(e)}`);
+    throw new InputError(`router plug-in ${path}: ${/no such/.test((e as Error).message) ? 'file not found' : (e as Error).message.slice(file.length + 2)}`);
+  }
+  let mod: { default?: unknown };
+  let timer: NodeJS.Timeout | undefined;
+  const release = trapProcessExit(path, 'while loading');
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new InputError(`router plug-in ${path}: did not load within ${timeoutMs / 1000} s (its top-level code or a top-level await never finished)`)), timeoutMs);
+    });
+    mod = (await Promise.race([importModule(file), timeout])) as { default?: unknown };
+  } catch (e) {
+    if (e instanceof InputError && !(e instanceof PluginExitError)) throw e;
+    throw new InputError(`router plug-in ${path}: ${e instanceof PluginExitError ? `${failure('its module', e)} while loading` : `cannot load: ${oneLine(e)}`}`);
+  } finally {
+    clearTimeout(timer);
+    release();
   }
   let plugin = mod.default;
   // a .ts file outside an ESM package loads as CommonJS: its default export sits one level down
@@ -156,10 +214,13 @@ export function routerFromPlugin(plugin: unknown, file: string): RouterFactory {
   if (typeof plugin !== 'function') throw new InputError(`router plug-in ${file}: must default-export a Router class or a (ctx) => Router factory`);
   return (ctx: RouterContext) => {
     let made: unknown;
+    const release = trapProcessExit(file, 'while constructing the router');
     try {
       made = instantiate(plugin, Object.freeze({ ...ctx }));
     } catch (e) {
-      throw new InputError(`router plug-in ${file}: constructing the router threw: ${oneLine(e)}`);
+      throw new InputError(`router plug-in ${file}: ${failure('constructing the router', e)}`);
+    } finally {
+      release();
     }
     if (typeof made !== 'object' || made === null || typeof (made as Router).select !== 'function') {
       throw new InputError(`router plug-in ${file}: the default export did not produce a Router (an object with select(req, nowMs))`);

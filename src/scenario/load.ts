@@ -1,20 +1,37 @@
 // Scenario loading: YAML file → `--set key=value` overrides → schema validation → a checked Scenario.
 // Every problem is an InputError naming the file and the dotted key.
-import { readFileSync, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { inputError } from '../util/errors.ts';
+import { MAX_TIME_MS } from '../util/clock.ts';
+import { readTextFile } from '../util/files.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
-/** Apply `a.b.c=value` overrides (value parsed as YAML: numbers, booleans, strings) to a raw object. */
+/** Key segments that are never scenario keys and would reach Object.prototype if written. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
+
+/**
+ * Apply `a.b.c=value` overrides (value parsed as YAML: numbers, booleans, strings) to a raw object.
+ * Each key may be given once, and not together with a key inside it (which one would win would depend
+ * on the order): both are one-line errors, as a repeated --vary key is.
+ */
 export function applyOverrides(raw: Record<string, unknown>, sets: readonly string[], file: string): void {
+  const given = new Map<string, string>();
   for (const s of sets) {
     const eq = s.indexOf('=');
     if (eq <= 0) throw inputError({ file: '--set', field: s }, 'expected key=value');
-    const path = s.slice(0, eq).split('.');
-    if (path.some((p) => p === '')) throw inputError({ file: '--set', field: s.slice(0, eq) }, 'empty key segment');
+    const key = s.slice(0, eq);
+    const path = key.split('.');
+    if (path.some((p) => p === '')) throw inputError({ file: '--set', field: key }, 'empty key segment');
+    const bad = path.find((p) => FORBIDDEN_KEYS.has(p));
+    if (bad !== undefined) throw inputError({ file: '--set', field: key }, `'${bad}' is not a scenario key`);
+    for (const [k, was] of given) {
+      if (k === key) throw inputError({ file: '--set', field: key }, `given twice ('${was}', then '${s}'): give each key once`);
+      if (k.startsWith(`${key}.`) || key.startsWith(`${k}.`)) throw inputError({ file: '--set', field: key }, `overlaps '${was}': set a key or the keys inside it, not both`);
+    }
+    given.set(key, s);
     let value: unknown;
     try {
       value = parseYaml(s.slice(eq + 1));
@@ -22,11 +39,11 @@ export function applyOverrides(raw: Record<string, unknown>, sets: readonly stri
       value = s.slice(eq + 1);
     }
     let node: Record<string, unknown> = raw;
-    for (const key of path.slice(0, -1)) {
-      const next = node[key];
-      if (next === undefined || next === null) node[key] = {};
-      else if (typeof next !== 'object' || Array.isArray(next)) throw inputError({ file, field: s.slice(0, eq) }, `${key} is not a mapping`);
-      node = node[key] as Record<string, unknown>;
+    for (const k of path.slice(0, -1)) {
+      const next = Object.hasOwn(node, k) ? node[k] : undefined;
+      if (next === undefined || next === null) node[k] = {};
+      else if (typeof next !== 'object' || Array.isArray(next)) throw inputError({ file, field: key }, `${k} is not a mapping`);
+      node = node[k] as Record<string, unknown>;
     }
     node[path[path.length - 1]] = value;
   }
@@ -61,6 +78,13 @@ function formatIssue(file: string, issue: z.core.$ZodIssue): string {
   return inputError({ file, field: path || '(root)' }, issue.message).message;
 }
 
+/**
+ * Most GPUs a deployment may have (workers x tensor_parallel_size over its pools): servesim holds every
+ * rank's KV cache in memory and a KV router scores every rank per request; 16,384 ranks already take
+ * ~40 s per 2,000 requests, so a larger deployment would take hours or run out of memory.
+ */
+export const MAX_GPUS = 16_384;
+
 /** Validate a raw scenario object (already overridden). */
 export function validateScenario(raw: unknown, file: string): Scenario {
   const parsed = scenarioSchema.safeParse(raw);
@@ -75,6 +99,14 @@ export function validateScenario(raw: unknown, file: string): Scenario {
   if (w.agg && agg === 0) throw inputError({ file, field: 'workers.agg.count' }, 'must be at least 1');
   if (!w.agg && prefill === 0) throw inputError({ file, field: 'workers.prefill.count' }, 'must be at least 1');
   if (!w.agg && decode === 0) throw inputError({ file, field: 'workers.decode.count' }, 'must be at least 1');
+  const timeout = s.client.request_timeout_seconds;
+  if (timeout * 1000 > MAX_TIME_MS) throw inputError({ file, field: 'client.request_timeout_seconds' }, `${timeout} s is beyond the simulated clock's range of 2^43 ms (~278 years)`);
+  let gpus = 0;
+  for (const g of Object.values(w)) if (g) gpus += g.count * g.engine.tensor_parallel_size;
+  if (gpus > MAX_GPUS) {
+    const parts = Object.entries(w).flatMap(([role, g]) => (g ? [`${role} ${g.count} x ${g.engine.tensor_parallel_size}`] : []));
+    throw inputError({ file, field: 'workers' }, `${gpus} GPUs (${parts.join(' + ')}) exceed the ${MAX_GPUS} servesim simulates: every rank is held in memory and scored per request`);
+  }
   for (const [role, g] of Object.entries(w)) {
     if (!g) continue;
     const e = g.engine;
@@ -96,15 +128,16 @@ export function validateScenario(raw: unknown, file: string): Scenario {
 
 /** Read, override and validate a scenario file. */
 export function loadScenario(file: string, sets: readonly string[] = []): Scenario {
-  if (!existsSync(file)) throw inputError({ file }, 'no such scenario file');
+  const text = readTextFile(file, 'scenario file');
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
+    raw = parseYaml(text);
   } catch (e) {
     const pos = e instanceof YAMLParseError ? e.linePos?.[0] : undefined;
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
     throw inputError({ file: where }, `invalid YAML (${(e as Error).message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')})`);
   }
+  if (raw === null || raw === undefined) throw inputError({ file }, 'is empty: a scenario needs workers (agg, or prefill and decode)');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError({ file }, 'must be a YAML mapping');
   const obj = raw as Record<string, unknown>;
   if (obj.name === undefined) obj.name = basename(file).replace(/\.ya?ml$/, '');

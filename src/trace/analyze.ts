@@ -52,7 +52,8 @@ function lengthStats(values: ArrayLike<number>): LengthStats {
 export function analyzeRequests(requests: readonly TraceRequest[], opts: { name: string; blockTokens?: number }): DatasetAnalysis {
   const bs = opts.blockTokens ?? TRACE_BLOCK_TOKENS;
   const n = requests.length;
-  const counts = new Map<number, number>();
+  // sharded: one Map holds at most 2^24 entries, a large trace has more distinct ids
+  const shards = Array.from({ length: 64 }, () => new Map<number, number>());
   let totalBlocks = 0;
   let hitTokens = 0;
   let inputTokensSum = 0;
@@ -61,6 +62,7 @@ export function analyzeRequests(requests: readonly TraceRequest[], opts: { name:
     totalBlocks += ids.length;
     inputTokensSum += r.inputTokens;
     for (let i = 0; i < ids.length; i++) {
+      const counts = shards[ids[i] & 63];
       const c = counts.get(ids[i]);
       if (c !== undefined) {
         hitTokens += i < ids.length - 1 ? bs : r.inputTokens - (ids.length - 1) * bs;
@@ -77,9 +79,10 @@ export function analyzeRequests(requests: readonly TraceRequest[], opts: { name:
       continue;
     }
     let repeated = 0;
-    for (const h of r.hashIds) if (counts.get(h)! > 1) repeated++;
+    for (const h of r.hashIds) if (shards[h & 63].get(h)! > 1) repeated++;
     contextSum += repeated === r.hashIds.length ? r.inputTokens : repeated * bs;
   }
+  const unique = shards.reduce((a, m) => a + m.size, 0);
   const isl = lengthStats(requests.map((r) => r.inputTokens));
   const osl = lengthStats(requests.map((r) => r.outputTokens));
   const avgContext = n > 0 ? contextSum / n : 0;
@@ -88,11 +91,11 @@ export function analyzeRequests(requests: readonly TraceRequest[], opts: { name:
     name: opts.name,
     blockTokens: bs,
     totalRequests: n,
-    uniqueBlocks: counts.size,
+    uniqueBlocks: unique,
     totalBlocks,
     islTokens: isl,
     oslTokens: osl,
-    blockHitRate: totalBlocks > 0 ? 1 - counts.size / totalBlocks : 0,
+    blockHitRate: totalBlocks > 0 ? 1 - unique / totalBlocks : 0,
     tokenHitRate: inputTokensSum > 0 ? hitTokens / inputTokensSum : 0,
     avgContextTokens: avgContext,
     avgUniquePromptTokens: isl.avg - avgContext,

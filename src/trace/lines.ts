@@ -1,16 +1,12 @@
 // Lines of a text file read synchronously in chunks (bounded memory whatever the file size): a UTF-8
 // byte-order mark is dropped, CRLF line ends accepted; each line comes with its 1-based number.
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { inputError } from '../util/errors.ts';
+import { checkReadableFile } from '../util/files.ts';
+
+export { checkReadableFile };
 
 const CHUNK_BYTES = 4 << 20;
-
-/** Check that `file` is a readable regular file (one-line errors otherwise). */
-export function checkReadableFile(file: string): void {
-  if (!existsSync(file)) throw inputError({ file }, 'no such file');
-  const st = statSync(file);
-  if (!st.isFile()) throw inputError({ file }, st.isDirectory() ? 'is a folder, not a file' : 'not a regular file');
-}
 
 export class LineReader {
   private readonly fd: number;

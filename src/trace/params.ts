@@ -4,7 +4,23 @@ import { inputError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
 
 /** Documented parameters of a workload: name -> [default, meaning]. */
-export type ParamSpec = Record<string, { default: number; doc: string; integer?: boolean; min?: number; minExclusive?: boolean }>;
+export type ParamSpec = Record<string, { default: number; doc: string; integer?: boolean; min?: number; minExclusive?: boolean; max?: number }>;
+
+/** Most requests a built-in workload generates (they are held in memory: ~1 KB each). */
+export const MAX_GENERATED_REQUESTS = 1_000_000;
+/** Longest mean prompt or output a built-in workload takes, tokens. */
+export const MAX_GENERATED_TOKENS = 1_000_000;
+/** Most hash ids a built-in workload's requests may hold together (held in memory: ~10 billion prompt tokens). */
+export const MAX_GENERATED_IDS = 20_000_000;
+
+/** Counts the hash ids a generator makes; past MAX_GENERATED_IDS it stops with one line (instead of running out of memory). */
+export function idBudget(workload: string): (ids: number) => void {
+  let used = 0;
+  return (ids) => {
+    used += ids;
+    if (used > MAX_GENERATED_IDS) throw inputError({ field: `${workload} params` }, `the requests would hold more than ${MAX_GENERATED_IDS} hash ids (${(MAX_GENERATED_IDS * 512) / 1e9} billion prompt tokens), more than servesim holds in memory: lower num_requests or the lengths`);
+  };
+}
 
 /** Merge user params over defaults; unknown names and out-of-range values are InputErrors. */
 export function resolveParams(workload: string, spec: ParamSpec, params: Record<string, number> | undefined): Record<string, number> {
@@ -18,6 +34,7 @@ export function resolveParams(workload: string, spec: ParamSpec, params: Record<
     if (s.min !== undefined && (s.minExclusive ? v <= s.min : v < s.min)) {
       throw inputError({ field: `${workload} param ${k}` }, `must be ${s.minExclusive ? '>' : '>='} ${s.min}, got ${v}`);
     }
+    if (s.max !== undefined && v > s.max) throw inputError({ field: `${workload} param ${k}` }, `must be <= ${s.max}, got ${v} (the workload is generated in memory)`);
     out[k] = v;
   }
   return out;

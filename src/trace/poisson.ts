@@ -3,19 +3,19 @@
 import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../protocol/trace.ts';
 import { inputError } from '../util/errors.ts';
 import { randomStream, type Rng } from '../util/random.ts';
-import { resolveParams, type ParamSpec } from './params.ts';
+import { idBudget, MAX_GENERATED_REQUESTS, MAX_GENERATED_TOKENS, resolveParams, type ParamSpec } from './params.ts';
 import { cdfOf, sampleExponential, sampleStdNormal, searchCdf } from './samplers.ts';
 
 
 export const poissonParamSpec: ParamSpec = {
   rate: { default: 2, doc: 'mean arrival rate, requests/s', min: 0, minExclusive: true },
-  num_requests: { default: 1000, doc: 'requests to generate', integer: true, min: 0 },
-  isl: { default: 8192, doc: 'mean input length, tokens', min: 1 },
-  osl: { default: 256, doc: 'mean output length, tokens', min: 1 },
+  num_requests: { default: 1000, doc: 'requests to generate', integer: true, min: 0, max: MAX_GENERATED_REQUESTS },
+  isl: { default: 8192, doc: 'mean input length, tokens', min: 1, max: MAX_GENERATED_TOKENS },
+  osl: { default: 256, doc: 'mean output length, tokens', min: 1, max: MAX_GENERATED_TOKENS },
   isl_cv: { default: 0, doc: 'coefficient of variation of the input length (0 = fixed; log-normal otherwise)', min: 0 },
   osl_cv: { default: 0, doc: 'coefficient of variation of the output length (0 = fixed; log-normal otherwise)', min: 0 },
   prefix_share: { default: 0.5, doc: 'fraction of each input (whole blocks) taken from a shared prefix', min: 0 },
-  num_prefixes: { default: 8, doc: 'distinct shared prefixes', integer: true, min: 1 },
+  num_prefixes: { default: 8, doc: 'distinct shared prefixes', integer: true, min: 1, max: MAX_GENERATED_REQUESTS },
   prefix_zipf: { default: 0, doc: 'Zipf exponent of prefix popularity (0 = uniform)', min: 0 },
 };
 
@@ -37,11 +37,13 @@ export function generatePoisson(seed: string, params?: Record<string, number>): 
   let nextId = 0;
   let tMs = 0;
   const out: TraceRequest[] = [];
+  const take = idBudget('poisson');
   for (let i = 0; i < p.num_requests; i++) {
     if (i > 0) tMs += sampleExponential(rng, 1000 / p.rate);
     const inputTokens = sampleLength(rng, p.isl, p.isl_cv);
     const outputTokens = sampleLength(rng, p.osl, p.osl_cv);
     const nBlocks = Math.ceil(inputTokens / bs);
+    take(nBlocks);
     const shared = Math.min(Math.floor((inputTokens * p.prefix_share) / bs), nBlocks);
     const q = searchCdf(popularity, rng());
     const chain = chains[q];

@@ -5,8 +5,12 @@
 import { createHash } from 'node:crypto';
 import { hasPrefixProperty, PrefixPropertyScan } from '../kv/block-hash.ts';
 import { arraySource, TRACE_BLOCK_TOKENS, type TraceRequest, type TraceSource } from '../protocol/trace.ts';
+import { MAX_TIME_MS } from '../util/clock.ts';
 import { inputError } from '../util/errors.ts';
 import { LineReader } from './lines.ts';
+
+/** Longest prompt or output a trace line may give (TensorRT-LLM's SizeType32). */
+const MAX_TOKENS = 2 ** 31 - 1;
 
 function isNonNegInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
@@ -26,11 +30,13 @@ export function parseTraceLine(text: string, where: { file: string; line: number
 
   const ts = r.timestamp;
   if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) throw f('timestamp', `must be a number of ms >= 0, got ${JSON.stringify(ts)}`);
-  if (ts > Number.MAX_SAFE_INTEGER) throw f('timestamp', `${ts} is beyond 2^53 ms, where times cannot be held exactly; give milliseconds (e.g. since the trace start)`);
+  if (ts > MAX_TIME_MS) throw f('timestamp', `${ts} is beyond 2^43 ms (~278 years), where the simulated clock loses ms fractions; give milliseconds (e.g. since the trace start)`);
   const isl = r.input_length;
   if (!isNonNegInt(isl) || isl < 1) throw f('input_length', `must be a positive integer, got ${JSON.stringify(isl)}`);
+  if (isl > MAX_TOKENS) throw f('input_length', `${isl} is above 2^31 - 1 tokens, the most TensorRT-LLM holds (32-bit lengths)`);
   const osl = r.output_length;
   if (!isNonNegInt(osl) || osl < 1) throw f('output_length', `must be a positive integer, got ${JSON.stringify(osl)}`);
+  if (osl > MAX_TOKENS) throw f('output_length', `${osl} is above 2^31 - 1 tokens, the most TensorRT-LLM holds (32-bit lengths)`);
   const ids = r.hash_ids;
   if (!Array.isArray(ids)) throw f('hash_ids', 'must be an array of non-negative integers');
   for (let i = 0; i < ids.length; i++) {

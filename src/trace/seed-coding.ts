@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { TraceRequest } from '../protocol/trace.ts';
 import { inputError } from '../util/errors.ts';
 import { randomStream, type Rng } from '../util/random.ts';
-import { resolveParams, type ParamSpec } from './params.ts';
+import { idBudget, MAX_GENERATED_REQUESTS, resolveParams, type ParamSpec } from './params.ts';
 import { cdfOf, roundHalfEven, sampleQuantiles, searchCdf } from './samplers.ts';
 import type { SeedCodingModel } from './seed-coding-model.ts';
 
@@ -32,24 +32,24 @@ const MAX_REJECTIONS = 10_000;
 export function seedCodingParamSpec(m: SeedCodingModel): ParamSpec {
   const f = m.seedFlags;
   return {
-    num_requests: { default: f.numRequests, doc: 'requests to generate', integer: true, min: 0 },
+    num_requests: { default: f.numRequests, doc: 'requests to generate', integer: true, min: 0, max: MAX_GENERATED_REQUESTS },
     rate_scale: { default: 1, doc: 'multiplies the request rate (divides inter-arrival gaps)', min: 0, minExclusive: true },
     span_s: {
       default: SEED_TRACE_SPAN_S,
       doc: 'seconds from the first to the last request at rate_scale 1 for num_requests 10,000 (scaled with num_requests); 0 keeps the sampled gaps',
       min: 0,
     },
-    isl_scale: { default: 1, doc: 'multiplies shared-prefix and unique-prompt lengths (blocks)', min: 0, minExclusive: true },
-    osl_scale: { default: 1, doc: 'multiplies output lengths', min: 0, minExclusive: true },
-    num_prefixes: { default: m.conversations, doc: 'multi-turn conversations (shared prefixes below the system prompt)', integer: true, min: 0 },
+    isl_scale: { default: 1, doc: 'multiplies shared-prefix and unique-prompt lengths (blocks)', min: 0, minExclusive: true, max: 1000 },
+    osl_scale: { default: 1, doc: 'multiplies output lengths', min: 0, minExclusive: true, max: 1000 },
+    num_prefixes: { default: m.conversations, doc: 'multi-turn conversations (shared prefixes below the system prompt)', integer: true, min: 0, max: MAX_GENERATED_REQUESTS },
     prefix_zipf: { default: m.zipfExponent, doc: 'Zipf exponent of conversation popularity (0 = uniform)', min: 0 },
-    prefix_depth: { default: 1, doc: 'multiplies the extra turns per conversation (deeper shared chains)', min: 0 },
+    prefix_depth: { default: 1, doc: 'multiplies the extra turns per conversation (deeper shared chains)', min: 0, max: 1000 },
     reuse_ratio: {
       default: m.conversationTurns / (m.conversationTurns + m.oneOffRequests),
       doc: 'share of requests that continue a conversation (the rest are one-off prompts)',
       min: 0,
     },
-    system_prefix_blocks: { default: m.systemPrefixBlocks, doc: 'blocks (before the x16 stretch) of the prefix every request shares', integer: true, min: 0 },
+    system_prefix_blocks: { default: m.systemPrefixBlocks, doc: 'blocks (before the x16 stretch) of the prefix every request shares', integer: true, min: 0, max: 10_000 },
     max_isl: { default: f.maxIslTokens, doc: 'requests with a longer input are dropped (datagen --max-isl)', integer: true, min: 1 },
   };
 }
@@ -84,9 +84,11 @@ export function generateSeedCoding(m: SeedCodingModel, seed: string, params?: Re
     for (let i = 0; i < extra; i++) turns[searchCdf(zipf, treeRng())]++;
   }
   // Shared ids: system prefix, then each conversation's chain of n-1 nodes (lengths stretched).
+  const take = idBudget('seed-coding');
   let nextId = 0;
   const sysBlocks = p.system_prefix_blocks > 0 ? stretchBlocks(p.system_prefix_blocks, prefixMult) : 0;
   // A node's ids are consecutive, so a node is kept as [first id, blocks].
+  take(sysBlocks);
   nextId += sysBlocks;
   const convNodes: [number, number][][] = [];
   for (let k = 0; k < K; k++) {
@@ -94,6 +96,7 @@ export function generateSeedCoding(m: SeedCodingModel, seed: string, params?: Re
     for (let i = 0; i < turns[k] - 1; i++) {
       const raw = Math.max(1, sampleIntQuantiles(i === 0 ? m.firstNodeBlocksQuantiles : m.turnNodeBlocksQuantiles, treeRng));
       const len = stretchBlocks(raw, prefixMult);
+      take(len);
       chain.push([nextId, len]);
       nextId += len;
     }
@@ -133,6 +136,7 @@ export function generateSeedCoding(m: SeedCodingModel, seed: string, params?: Re
         const last = Math.min(bs, Math.max(1, sampleIntQuantiles(m.lastBlockTokensQuantiles, rng)));
         inputTokens = (contextBlocks + leaf - 1) * bs + last;
       }
+      take(contextBlocks + leaf);
       const outputTokens = Math.max(1, Math.trunc(sampleIntQuantiles(m.outputTokensQuantiles, rng) * p.osl_scale));
       const firstLeafId = nextId;
       nextId += leaf;

@@ -55,6 +55,9 @@ export interface LearnRow {
   hashIds: readonly number[];
 }
 
+/** Longest prompt or output a synthesized row may have: what the trace reader (and TensorRT-LLM) takes. */
+const MAX_ROW_TOKENS = 2 ** 31 - 1;
+
 /** Consecutive ISL-filter rejections after which synthesis gives up (the bounds exclude the model). */
 export const MAX_CONSECUTIVE_REJECTIONS = 10_000;
 
@@ -128,6 +131,8 @@ export class Synthesizer {
       }
     }
 
+    if ((this.maxHashId + 1) * this.numCopies > Number.MAX_SAFE_INTEGER) throw inputError({ field: '--prefix-len-multiplier' }, `with --prefix-root-multiplier ${this.numCopies}, hash ids would pass 2^53 - 1, where they are no longer exact`);
+
     // Timing and length samplers.
     const burst = new Map<number, number>();
     for (const r of rows) burst.set(r.timestampMs, (burst.get(r.timestampMs) ?? 0) + 1);
@@ -166,11 +171,13 @@ export class Synthesizer {
       if (next === END_NODE) return { hashIds: path, hasLeaf: false, contextTokens };
       const len = this.nodeLengthBlocks[next];
       const endId = this.nodeEndId[next];
+      if ((path.length + len) * this.blockTokens > MAX_ROW_TOKENS) throw inputError({ field: '--prefix-len-multiplier' }, `${this.prefixLenMultiplier} makes a prompt longer than 2^31 - 1 tokens, which no trace reader takes`);
       contextTokens += len * this.blockTokens;
       for (let i = 0; i < len; i++) path.push(endId - (len - 1) + i);
       cur = next;
     }
     const leafLen = this.leafLengthsSampler.sample(rng);
+    if ((path.length + leafLen) * this.blockTokens > MAX_ROW_TOKENS) throw inputError({ field: '--prompt-len-multiplier' }, `${this.promptLenMultiplier} makes a prompt longer than 2^31 - 1 tokens, which no trace reader takes`);
     for (let i = 0; i < leafLen; i++) path.push(this.maxHashId + 1 + i);
     this.maxHashId += leafLen;
     return { hashIds: path, hasLeaf: true, contextTokens };
@@ -197,6 +204,7 @@ export class Synthesizer {
         const { hashIds, hasLeaf, contextTokens } = this.synthesizePath(rng);
         const inputTokens = hasLeaf ? (hashIds.length - 1) * bs + this.lastBlockTokensSampler.sample(rng) : hashIds.length * bs;
         let outputTokens = Math.trunc(this.outputTokensSampler.sample(rng) * this.oslMultiplier);
+        if (outputTokens > MAX_ROW_TOKENS && (maxOsl === undefined || maxOsl > MAX_ROW_TOKENS)) throw inputError({ field: '--osl-multiplier' }, `${this.oslMultiplier} makes an output longer than 2^31 - 1 tokens, which no trace reader takes`);
         if ((maxIsl !== undefined && inputTokens > maxIsl) || (minIsl !== undefined && inputTokens < minIsl) || inputTokens < 1) {
           if (++rejections >= MAX_CONSECUTIVE_REJECTIONS) {
             throw inputError(

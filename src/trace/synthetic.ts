@@ -7,18 +7,18 @@
 import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../protocol/trace.ts';
 import { inputError } from '../util/errors.ts';
 import { randomStream, type Rng } from '../util/random.ts';
-import { resolveParams, type ParamSpec } from './params.ts';
+import { idBudget, MAX_GENERATED_REQUESTS, MAX_GENERATED_TOKENS, resolveParams, type ParamSpec } from './params.ts';
 import { sampleStdNormal } from './samplers.ts';
 
 export const syntheticParamSpec: ParamSpec = {
-  num_requests: { default: 1000, doc: 'requests to generate', integer: true, min: 1 },
-  isl_mean: { default: 550, doc: 'mean input tokens (AIPerf --synthetic-input-tokens-mean)', min: 1 },
-  isl_stddev: { default: 0, doc: 'input tokens stddev (AIPerf --synthetic-input-tokens-stddev)', min: 0 },
-  osl_mean: { default: 256, doc: 'mean output tokens (AIPerf --output-tokens-mean, sent with ignore_eos)', min: 1 },
-  osl_stddev: { default: 0, doc: 'output tokens stddev (AIPerf --output-tokens-stddev)', min: 0 },
+  num_requests: { default: 1000, doc: 'requests to generate', integer: true, min: 1, max: MAX_GENERATED_REQUESTS },
+  isl_mean: { default: 550, doc: 'mean input tokens (AIPerf --synthetic-input-tokens-mean)', min: 1, max: MAX_GENERATED_TOKENS },
+  isl_stddev: { default: 0, doc: 'input tokens stddev (AIPerf --synthetic-input-tokens-stddev)', min: 0, max: MAX_GENERATED_TOKENS },
+  osl_mean: { default: 256, doc: 'mean output tokens (AIPerf --output-tokens-mean, sent with ignore_eos)', min: 1, max: MAX_GENERATED_TOKENS },
+  osl_stddev: { default: 0, doc: 'output tokens stddev (AIPerf --output-tokens-stddev)', min: 0, max: MAX_GENERATED_TOKENS },
   range_ratio: { default: 1, doc: 'lengths uniform in [range_ratio x mean, mean] instead of normal (1 = off)', min: 0, minExclusive: true },
-  prefix_prompt_length: { default: 0, doc: 'tokens of a shared prefix before each prompt (AIPerf --prefix-prompt-length)', integer: true, min: 0 },
-  num_prefix_prompts: { default: 0, doc: 'prefixes in the pool each request picks from (AIPerf --num-prefix-prompts)', integer: true, min: 0 },
+  prefix_prompt_length: { default: 0, doc: 'tokens of a shared prefix before each prompt (AIPerf --prefix-prompt-length)', integer: true, min: 0, max: MAX_GENERATED_TOKENS },
+  num_prefix_prompts: { default: 0, doc: 'prefixes in the pool each request picks from (AIPerf --num-prefix-prompts)', integer: true, min: 0, max: MAX_GENERATED_REQUESTS },
 };
 
 /** AIPerf's length sampling: max(1, round(mean)) without spread, else a positive normal sample rounded up. */
@@ -49,11 +49,13 @@ export function generateSynthetic(seed: string, params?: Record<string, number>)
   const shared = Math.floor(p.prefix_prompt_length / bs);
   let nextId = p.num_prefix_prompts * shared;
   const out: TraceRequest[] = [];
+  const take = idBudget('synthetic');
   for (let i = 0; i < p.num_requests; i++) {
     const prompt = length(p.isl_mean, p.isl_stddev);
     const outputTokens = length(p.osl_mean, p.osl_stddev);
     const prefix = p.prefix_prompt_length > 0 ? Math.floor(rng() * p.num_prefix_prompts) : -1;
     const inputTokens = prompt + (prefix >= 0 ? p.prefix_prompt_length : 0);
+    take(Math.ceil(inputTokens / bs));
     const ids: number[] = [];
     for (let k = 0; k < (prefix >= 0 ? shared : 0); k++) ids.push(prefix * shared + k);
     while (ids.length < Math.ceil(inputTokens / bs)) ids.push(nextId++);

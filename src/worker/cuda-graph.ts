@@ -6,6 +6,7 @@
 // replay. A rank with no request runs one dummy request (TRT-LLM _pad_attention_dp_dummy_request).
 // Sources: llm_args.py _generate_cuda_graph_batch_sizes, model_engine.py _filter_cuda_graph_batch_sizes,
 // cuda_graph_runner.py _get_padded_batch / maybe_get_cuda_graph (docs/engine-behaviour.md §CUDA graphs).
+import type { StepShape } from '../cost/model.ts';
 import type { EngineConfig } from '../scenario/schema.ts';
 
 /** The batch sizes TensorRT-LLM (1.0–1.2 list) captures when cuda_graph_config.batch_sizes is not given. */
@@ -56,4 +57,9 @@ export class CudaGraphs {
     }
     return min === max && this.sizes.includes(max) ? max : 0;
   }
+}
+
+/** The shape a replayed graph of per-rank batch `graph` costs: every rank runs `graph` sequences (padding and dummies included). */
+export function replayShape(maxAttentionMs: number, graph: number, ranks: number): StepShape {
+  return { maxAttentionMs, globalTokens: graph * ranks, maxRankTokens: graph, maxRankSequences: graph };
 }

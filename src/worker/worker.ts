@@ -10,7 +10,7 @@ import type { EndReason } from '../protocol/records.ts';
 import type { RequestView } from '../protocol/router.ts';
 import type { EngineConfig } from '../scenario/schema.ts';
 import { assignToRanks } from './adp.ts';
-import { CudaGraphs } from './cuda-graph.ts';
+import { CudaGraphs, replayShape } from './cuda-graph.ts';
 import { StepRun, timeDecodeRun } from './decode-run.ts';
 import type { RolePolicy } from './policy.ts';
 import { Rank } from './rank.ts';
@@ -290,7 +290,7 @@ export class Worker<R extends RequestView = RequestView> {
     const ranks = this.ranks.length;
     const shape =
       graph > 0
-        ? { maxAttentionMs: b.maxAttentionMs, globalTokens: graph * ranks, maxRankTokens: graph, maxRankSequences: graph }
+        ? replayShape(b.maxAttentionMs, graph, ranks)
         : { maxAttentionMs: b.maxAttentionMs, globalTokens: b.globalTokens + (ranks > 1 ? b.idleRanks : 0), maxRankTokens: b.maxRankTokens, maxRankSequences: Math.max(b.maxRankSequences, ranks > 1 && b.idleRanks > 0 ? 1 : 0) };
     const ends = this.run.endsMs;
     ends[0] = this.cost.iterationMs(shape, graph > 0);
