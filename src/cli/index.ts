@@ -1,11 +1,11 @@
 // servesim CLI entry: registers one yargs command per file in src/cli/ and turns every failure into one
 // line on stderr: input errors (and unreadable files) exit 2, anything else is a bug and exits 1;
 // --debug adds the stack trace.
-import yargs, { type CommandModule } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { CommandModule } from 'yargs';
 import { InputError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { commands } from './commands.ts';
+import { DEBUG_OPTION, topHelp, USAGE, version } from './top-help.ts';
 
 /** The flags (and aliases) a command's builder declares, recorded by running it on a stand-in. */
 function flagsOf(c: CommandModule<any, any>): string[] {
@@ -41,16 +41,23 @@ const debug = process.argv.includes('--debug');
 /** The real process.exit (a plug-in router's code runs with it trapped). */
 const exit: (code: number) => never = process.exit.bind(process);
 
+const width = () => Math.min(110, process.stdout.columns || 100);
+
 export async function main(argv: string[]): Promise<void> {
+  // the top-level help and the version need no parser: answer them before loading yargs (whose layout
+  // the help reproduces from 80 columns up; narrower terminals get yargs' own)
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && width() >= 80) return void process.stdout.write(topHelp(commands, width()));
+  if (argv.length === 1 && argv[0] === '--version') return void process.stdout.write(`${version()}\n`);
+  const { default: yargs } = await import('yargs');
   let cli = yargs(argv)
     .scriptName('servesim')
-    .usage('$0 <command> [options]\n\nDiscrete-event simulator of disaggregated LLM serving (Dynamo + TensorRT-LLM on GB200).')
-    .option('debug', { type: 'boolean', default: false, global: true, describe: 'on an error, print its stack trace too' })
+    .usage(USAGE)
+    .option('debug', DEBUG_OPTION)
     .strict()
     .demandCommand(1, 'name a command (see --help)')
     .recommendCommands()
     .help()
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(width())
     .fail((msg, err) => {
       if (err) throw err;
       throw new InputError(withSuggestion(msg.replace(/\s*\n\s*/g, ' '), argv));
@@ -86,7 +93,7 @@ export function fail(err: unknown): never {
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 // exit once the command is done and its output flushed, even if a plug-in left timers or handles behind
-main(hideBin(process.argv)).then(() => {
+main(process.argv.slice(2)).then(() => {
   const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   process.stdout.write('', () => process.stderr.write('', () => exit(code)));
 }, fail);
