@@ -34,6 +34,7 @@ export function modelFile(nameOrPath: string): string {
     checkReadableFile(file, 'cost model file');
     return file;
   }
+  if (/[\\/]/.test(nameOrPath)) throw inputError({ field: 'model' }, `'${nameOrPath}' is neither a cost model name (models/<name>.json) nor a path ending in .json`);
   return costModels().get(nameOrPath, { field: 'model' });
 }
 

@@ -6,8 +6,10 @@ import { z } from 'zod';
 const num = z.number().finite();
 const pos = z.number().finite().positive();
 /** Byte counts: whole and exact in a double (below 2^53), so that sums and capacities stay whole. */
-const bytes = num.int().nonnegative().max(Number.MAX_SAFE_INTEGER, 'a byte count must be a whole number below 2^53');
-const posBytes = bytes.positive();
+const whole = (v: number) => Number.isSafeInteger(v);
+const BYTES = 'a byte count must be a whole number below 2^53';
+const bytes = num.nonnegative().refine(whole, BYTES);
+const posBytes = pos.refine(whole, BYTES);
 const provenance = z.object({ csv: z.string(), filter: z.record(z.string(), z.union([z.string(), num])), key: z.string(), version: z.string() });
 const curve = z.object({ x: z.array(num), ms: z.array(num) });
 const grid = z.object({ rows: z.array(num), cols: z.array(num), ms: z.array(z.array(num)) });
