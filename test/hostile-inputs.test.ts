@@ -1,7 +1,8 @@
 // Hostile input for every command that reads input: each file of test/fixtures/hostile/ (plus a FIFO,
 // a folder, hostile --set paths, and hostile flags of cost and compare) given to the built CLI must
-// end with one stderr line naming the file (line and field where they exist) and exit 2 — no stack trace, no hang — or, where the input is
-// odd but valid, a run whose outputs hold no NaN and no negative latency.
+// end with one stderr line naming the file (line and field where they exist) and exit 2 — no stack
+// trace, no hang — or, where the input is odd but valid, a run whose outputs hold no NaN and no
+// negative latency.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

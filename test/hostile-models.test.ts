@@ -61,7 +61,9 @@ const cases: Case[] = [
   ['a GEMM shape key that is not NxK', 'cost', (m) => (m.gemm.byDtype.nvfp4['7168'] = m.gemm.byDtype.nvfp4['1024x7168']), null, 'model', "gemm.byDtype.nvfp4.7168: '7168' is not a GEMM shape NxK (positive integers)"],
   // coefficients
   ['a missing coefficient', 'run', (m) => delete m.architecture.layers, null, 'model', 'architecture.layers: missing (expected number)'],
+  ['a missing coefficient of a keyed table', 'cost', (m) => delete m.memory.activationCoefficientByTp['1'], null, 'model', 'memory.activationCoefficientByTp: has no 1: the activation reserve is read at min(attention TP, 8), so TP 1, 2, 4 and 8 are needed'],
   ['a negative coefficient', 'cost', (m) => (m.elementwise.constantLatencyMs = -0.003), null, 'model', 'elementwise.constantLatencyMs: Too small: expected number to be >=0'],
+  ['a bandwidth fraction above 1', 'run', (m) => (m.elementwise.memBwScaling = 80), null, 'model', 'elementwise.memBwScaling: Too big: expected number to be <=1'],
   ['a huge byte count', 'run', (m) => (m.memory.hbmBytesPerGpu = 1e300), null, 'model', 'memory.hbmBytesPerGpu: a byte count must be a whole number below 2^53'],
   ['a fractional byte count', 'cost', (m) => (m.architecture.kvBytesPerToken = 1e-300), null, 'model', 'architecture.kvBytesPerToken: a byte count must be a whole number below 2^53'],
   ['a calibration name that is a path', 'cost', (m) => (m.calibration = '../../etc/passwd'), null, 'model', 'calibration: must be a file name (models/calibration/<name>.json or calibration/<name>.json beside the model), not a path'],

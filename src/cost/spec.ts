@@ -121,7 +121,7 @@ export const costModelFileSchema = z.object({
     customAllReduce: z.object({ unit: z.string(), source: provenance, byGpus: byKey(curve) }),
   }),
   gemm: z.object({ unit: z.string(), source: provenance, byDtype: byKey(byKey(curve)) }),
-  elementwise: z.object({ memBwBytesPerS: pos, memBwScaling: pos, constantLatencyMs: num.nonnegative(), source: z.string() }),
+  elementwise: z.object({ memBwBytesPerS: pos, /** the fraction of memBwBytesPerS an element-wise op reaches */ memBwScaling: pos.max(1), constantLatencyMs: num.nonnegative(), source: z.string() }),
   kvTransfer: z.object({ fixedMs: num.nonnegative(), source: z.string() }),
   /** Name of the shared calibration file, models/calibration/<name>.json. */
   calibration: z.string().regex(/^[\w-][\w.-]*$/, 'must be a file name (models/calibration/<name>.json or calibration/<name>.json beside the model), not a path'),

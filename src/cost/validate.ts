@@ -79,6 +79,9 @@ export function validateCostModelFile(file: string, spec: CostModelFile): void {
   };
   c.counts(['memory', 'ncclBytesByTp'], spec.memory.ncclBytesByTp);
   c.counts(['memory', 'activationCoefficientByTp'], spec.memory.activationCoefficientByTp);
+  // memory.ts reads the activation reserve at min(attention TP, 8) of power-of-two TP sizes
+  const missingTp = ['1', '2', '4', '8'].filter((k) => spec.memory.activationCoefficientByTp[k] === undefined);
+  if (missingTp.length > 0) c.fail(['memory', 'activationCoefficientByTp'], `has no ${missingTp.join(', ')}: the activation reserve is read at min(attention TP, 8), so TP 1, 2, 4 and 8 are needed`);
   // whole-prompt tables are cumulative from (0, 0): keys above 0, at least 3 points (interp.ts Cumulative1D)
   curves(['attention', 'context', 'byHeads'], spec.attention.context.byHeads, 3, true);
   c.counts(['attention', 'generation', 'byHeads'], spec.attention.generation.byHeads);
