@@ -83,7 +83,24 @@ export function variantsOf(a: Pick<CompareArgs, 'files' | 'variant' | 'router' |
   const names = out.map((v) => v.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) throw inputError({ field: '--variant' }, `two variants are called ${dup}`);
+  for (const v of out) onceEach(v, 'set', v.sets);
   return out;
+}
+
+/**
+ * Each key of a variant's --set (the --set of every variant, then its own) or --param list once, as
+ * key=value: a repeated key would silently take its last value.
+ */
+function onceEach(v: Variant, flag: 'set' | 'param', list: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (const s of list) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw inputError({ field: `variant ${v.name}` }, `--${flag} ${s}: expected key=value`);
+    const key = s.slice(0, eq).trim();
+    const prev = seen.get(key);
+    if (prev !== undefined) throw inputError({ field: `variant ${v.name}` }, `--${flag} ${key}: given twice ('${prev}', then '${s}'): give each key once (a --${flag} for every variant and a variant's own count as one list)`);
+    seen.set(key, s);
+  }
 }
 
 export interface CompareResult {
@@ -93,6 +110,7 @@ export interface CompareResult {
 }
 
 export async function compareVariants(variants: readonly Variant[], o: { seeds: string[]; trace?: string; workload?: string; param: string[]; workers: number }): Promise<CompareResult> {
+  for (const v of variants) onceEach(v, 'param', [...o.param, ...v.params]);
   const plans: Plan[] = variants.map((v) =>
     validatePlan(
       {
