@@ -129,6 +129,7 @@ const cases: Case[] = [
   ['cost --role nope', () => cost('--role', 'nope'), /^Invalid values: Argument: role, Given: "nope", Choices: "agg", "prefill", "decode"$/],
   ['cost --role decode of an agg scenario', () => cost('--role', 'decode'), /^--role: decode: scenario agg-rr-k8s has no decode workers$/],
   ['cost scenario-wrong-types.yaml', () => ['cost', f('scenario-wrong-types.yaml')], at('scenario-wrong-types.yaml', ': workers\\.agg\\.count: Invalid input: expected number, received string')],
+  ['cost --set platform.name=toString', () => cost('--set', 'platform.name=toString'), /^platform\.name: unknown platform 'toString' for cost model gb200-dsv32-nvfp4-trtllm; known: aws-gb200-k8s, nvl36-gb200-slurm, generic$/],
   ['cost a FIFO as the scenario', () => ['cost', FIFO], fifo('scenario file')],
   // compare: files, variants, seeds, routers
   ['compare a missing scenario', () => compare('scenarios/nope.yaml'), new RegExp(`^--variant: variant nope: ${esc(resolve(ROOT, 'scenarios/nope.yaml'))}: no such scenario file$`)],

@@ -76,7 +76,8 @@ export function calibrationFileOf(modelFilePath: string, spec: CostModelFile = r
 export function readCalibrationFile(file: string): CalibrationFile {
   const cal = readJson(file, calibrationFileSchema, 'calibration file');
   validateCalibrationFile(file, cal);
-  return cal;
+  // looked up by a scenario's platform.name: 'toString' or 'constructor' must not find Object's
+  return { ...cal, platforms: Object.assign(Object.create(null) as CalibrationFile['platforms'], cal.platforms) };
 }
 
 /** Load a cost model by name or path, with calibration `overrides` of its global parameters. */
@@ -86,7 +87,7 @@ export function loadCostModel(nameOrPath: string, overrides?: CalibrationValues)
   const calFile = calibrationFileOf(file, spec);
   const calibration = readCalibrationFile(calFile);
   for (const [k, v] of Object.entries(overrides ?? {})) {
-    const param = calibration.parameters[k as CalibrationParameter];
+    const param = Object.hasOwn(calibration.parameters, k) ? calibration.parameters[k as CalibrationParameter] : undefined;
     if (!param) throw inputError({ file: calFile, field: `parameters.${k}` }, 'unknown calibration parameter');
     validateOverrides({ [k]: v });
     param.value = v;
