@@ -1,7 +1,8 @@
 // Hostile input for every command that reads input: each file of test/fixtures/hostile/ (plus a FIFO,
-// a folder, and hostile --set paths) given to the built CLI must end with one stderr line naming the
-// file (line and field where they exist) and exit 2 — no stack trace, no hang — or, where the input is
-// odd but valid, a run whose outputs hold no NaN and no negative latency.
+// a folder, hostile --set paths, and hostile flags of cost and compare) given to the built CLI must
+// end with one stderr line naming the file (line and field where they exist) and exit 2 — no stack
+// trace, no hang — or, where the input is odd but valid, a run whose outputs hold no NaN and no
+// negative latency.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ const AGG = 'scenarios/agg-rr-k8s.yaml';
 const TINY = 'test/fixtures/tiny-trace.jsonl';
 const tmp = mkdtempSync(join(tmpdir(), 'servesim-hostile-'));
 const FIFO = join(tmp, 'fifo');
+const FIFO_JSON = join(tmp, 'fifo.json');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 interface Outcome {
@@ -49,6 +51,11 @@ const at = (name: string, rest: string) => new RegExp(`^${esc(f(name))}${rest}$`
 const HERE = new RegExp(`^${esc(H)}: is a folder, not a (scenario )?file$`);
 const fifo = (what: string) => new RegExp(`^${esc(FIFO)}: not a regular file \\(a FIFO, socket or device cannot be a ${what}\\)$`);
 const analyze = (name: string) => ['analyze', f(name)];
+/** A message naming a fixture by its absolute path (cost-model files are resolved). */
+const abs = (name: string, rest: string) => new RegExp(`^${esc(resolve(ROOT, f(name)))}${rest}$`);
+const cost = (...rest: string[]) => ['cost', AGG, ...rest];
+const compare = (...rest: string[]) => ['compare', AGG, ...rest, '--trace', TINY, '--workers', '0'];
+const DISAGG = 'scenarios/disagg-kv.yaml';
 
 // Every command reading a trace uses one reader: the trace corpus goes through `analyze` (the cheapest
 // process), and each other command gets one hostile trace to show it reports the same way.
@@ -99,6 +106,55 @@ const cases: Case[] = [
   ['--set a million workers', () => ['run', AGG, '--trace', TINY, '--out', out(), '--set', 'workers.agg.count=1000000'], new RegExp(`^${esc(AGG)}: workers: 8000000 GPUs .*`)],
   ['--out an empty path', () => ['run', AGG, '--trace', TINY, '--out', ''], /^'': cannot mkdir \(no such file or folder\)$/],
   ['--router a FIFO', () => ['run', AGG, '--trace', TINY, '--out', out(), '--router', FIFO], new RegExp(`^router plug-in ${esc(FIFO)}: not a regular file \\(a FIFO, socket or device cannot be a plug-in module\\)$`)],
+  // cost-model files (tables and calibration files: test/hostile-models.test.ts)
+  ['cost model-empty.json', () => cost('--set', `model=${f('model-empty.json')}`), abs('model-empty.json', ': is empty: a cost model file is one JSON object')],
+  ['run model-array.json', () => ['run', AGG, '--trace', TINY, '--out', out(), '--set', `model=${f('model-array.json')}`], abs('model-array.json', ': a cost model file is one JSON object, not an array')],
+  ['cost model-wrong-shape.json', () => cost('--set', `model=${f('model-wrong-shape.json')}`), abs('model-wrong-shape.json', ': architecture: missing \\(expected object\\)')],
+  ['run scenario-model-path.yaml', () => ['run', f('scenario-model-path.yaml'), '--trace', TINY, '--out', out()], abs('model-wrong-shape.json', ': architecture: missing \\(expected object\\)')],
+  ['cost scenario-model-path.yaml', () => ['cost', f('scenario-model-path.yaml')], abs('model-wrong-shape.json', ': architecture: missing \\(expected object\\)')],
+  ['cost a model that is a folder', () => cost('--set', `model=${H}`), new RegExp(`^model: '${esc(H)}' is neither a cost model name \\(models/<name>\\.json\\) nor a path ending in \\.json$`)],
+  ['run a FIFO as the model', () => ['run', AGG, '--trace', TINY, '--out', out(), '--set', `model=${FIFO_JSON}`], new RegExp(`^${esc(FIFO_JSON)}: not a regular file \\(a FIFO, socket or device cannot be a cost model file\\)$`)],
+  ['sweep a negative calibration override', () => ['sweep', AGG, '--vary', 'calibration.iterationFixedMs=-5,1', '--trace', TINY, '--workers', '0', '--out', join(tmp, 'sweep-cal')], /^calibration\.iterationFixedMs: -5 is negative: a time cannot be$/],
+  // cost: batch-shape flags and scenarios
+  ['cost --requests-per-rank 0', () => cost('--requests-per-rank', '0'), /^--requests-per-rank: must be a positive integer, got 0$/],
+  ['cost --requests-per-rank without a value', () => cost('--requests-per-rank'), /^--requests-per-rank: needs a value$/],
+  ['cost --requests-per-rank twice', () => cost('--requests-per-rank', '2', '--requests-per-rank', '3'), /^--requests-per-rank: given 2 times \(2, 3\): give it once$/],
+  ['cost --requests-per-rank above max_batch_size', () => cost('--requests-per-rank', '1e300'), /^--requests-per-rank: 1e\+300 exceeds workers\.agg\.engine\.max_batch_size 8$/],
+  ['cost --context-tokens 1e300', () => cost('--context-tokens', '1e300'), /^--context-tokens: 1e\+300 is above 2\^31 - 1 tokens, the most TensorRT-LLM holds \(32-bit lengths\)$/],
+  ['cost --context-tokens abc', () => cost('--context-tokens', 'abc'), /^--context-tokens: expected a number, got 'abc'$/],
+  ['cost --context-tokens -1', () => cost('--context-tokens', '-1'), /^--context-tokens: must be a non-negative integer, got -1$/],
+  ['cost --chunk-tokens 0', () => cost('--chunk-tokens', '0'), /^--chunk-tokens: must be a positive integer, got 0 \(the budget of workers\.agg\.engine\.max_num_tokens 8192 leaves 8191\)$/],
+  ['cost --chunk-tokens above the budget', () => cost('--chunk-tokens', '8192'), /^--chunk-tokens: 1 x 8192 tokens exceed the rank's budget of 8191 \(workers\.agg\.engine\.max_num_tokens 8192 minus 1 decode tokens\)$/],
+  ['cost --role without a role', () => cost('--role'), /^--role: name a role: agg, prefill or decode$/],
+  ['cost --role nope', () => cost('--role', 'nope'), /^Invalid values: Argument: role, Given: "nope", Choices: "agg", "prefill", "decode"$/],
+  ['cost --role decode of an agg scenario', () => cost('--role', 'decode'), /^--role: decode: scenario agg-rr-k8s has no decode workers$/],
+  ['cost scenario-wrong-types.yaml', () => ['cost', f('scenario-wrong-types.yaml')], at('scenario-wrong-types.yaml', ': workers\\.agg\\.count: Invalid input: expected number, received string')],
+  ['cost --set platform.name=toString', () => cost('--set', 'platform.name=toString'), /^platform\.name: unknown platform 'toString' for cost model gb200-dsv32-nvfp4-trtllm; known: aws-gb200-k8s, nvl36-gb200-slurm, generic$/],
+  ['cost a FIFO as the scenario', () => ['cost', FIFO], fifo('scenario file')],
+  // compare: files, variants, seeds, routers
+  ['compare a missing scenario', () => compare('scenarios/nope.yaml'), new RegExp(`^--variant: variant nope: ${esc(resolve(ROOT, 'scenarios/nope.yaml'))}: no such scenario file$`)],
+  ['compare one variant', () => compare(), /^--variant: compare needs at least two variants: several scenario files, or --variant \/ --router$/],
+  ['compare a scenario with itself', () => compare(AGG), /^--variant: two variants are called agg-rr-k8s$/],
+  ['compare files and --variant', () => compare(DISAGG, '--variant', 'a:--set workers.agg.count=2'), /^--variant: give several scenario files, or one scenario with --variant \/ --router, not both$/],
+  ['compare a variant of keys the scenario lacks', () => compare('--variant', 'd:--set workers.decode.count=2'), new RegExp(`^--variant: variant d: ${esc(resolve(ROOT, AGG))}: workers\\.decode\\.engine: .*$`)],
+  ['compare --variant without a name', () => compare('--variant', 'nocolon'), /^--variant: expected "name:--set key=value \.\.\.", got 'nocolon'$/],
+  ['compare --variant with an unknown flag', () => compare('--variant', 'a:--bogus 1'), /^--variant a: unknown flag --bogus; a variant takes --set key=value, --param name=number and --router file$/],
+  ['compare a variant setting a key twice', () => compare('--variant', 'a:--set workers.agg.count=2 --set workers.agg.count=3'), /^variant a: --set workers\.agg\.count: given twice \('workers\.agg\.count=2', then 'workers\.agg\.count=3'\): give each key once \(a --set for every variant and a variant's own count as one list\)$/],
+  ['compare a variant --set of a key --set sets', () => compare('--variant', 'a:--set workers.agg.count=2', '--set', 'workers.agg.count=3'), /^variant a: --set workers\.agg\.count: given twice \('workers\.agg\.count=3', then 'workers\.agg\.count=2'\): .*$/],
+  ['compare a variant --set without =', () => compare('--variant', 'a:--set noequals'), /^variant a: --set noequals: expected key=value$/],
+  ['compare --seeds 0', () => compare(DISAGG, '--seeds', '0'), /^--seeds: give at least one seed$/],
+  ['compare --seeds with a seed twice', () => compare(DISAGG, '--seeds', '42,42'), /^--seeds: seed 42 is given twice: the paired differences would count its sample twice$/],
+  ['compare --seeds twice', () => compare(DISAGG, '--seeds', '3', '--seeds', '4'), /^--seeds: given 2 times \(3, 4\): give a count or one list$/],
+  ['compare --seeds 100000000', () => compare(DISAGG, '--seeds', '100000000'), /^--seeds: 100000000 seeds: compare runs at most 1000 seeds per variant$/],
+  ['compare --seeds ,', () => compare(DISAGG, '--seeds', ','), /^--seeds: expected a count or seed1,seed2,\.\.\., got ','$/],
+  ['compare --workers abc', () => ['compare', AGG, DISAGG, '--trace', TINY, '--workers', 'abc'], /^--workers: must be a whole number >= 0, got NaN$/],
+  ['compare --workers twice', () => [...compare(DISAGG), '--workers', '2'], /^--workers: given 2 times \(0, 2\): give it once$/],
+  ['compare --workers -1', () => ['compare', AGG, DISAGG, '--trace', TINY, '--workers', '-1'], /^--workers: must be a whole number >= 0, got -1$/],
+  ['compare --router a folder', () => compare('--router', H), new RegExp(`^router plug-in ${esc(H)}: is a folder, not a plug-in module$`)],
+  ['compare --router a FIFO', () => compare('--router', FIFO), new RegExp(`^router plug-in ${esc(FIFO)}: not a regular file \\(a FIFO, socket or device cannot be a plug-in module\\)$`)],
+  ['compare --variant with a missing --router', () => compare('--variant', 'a:--router test/fixtures/nope.ts'), /^router plug-in test\/fixtures\/nope\.ts: file not found$/],
+  ['compare a --router that throws', () => compare('--router', 'test/fixtures/router-throws.ts'), new RegExp(`^router plug-in ${esc(resolve(ROOT, 'test/fixtures/router-throws.ts'))}: select threw: no target for you$`)],
+  ['compare trace-binary.jsonl', () => ['compare', AGG, DISAGG, '--trace', f('trace-binary.jsonl'), '--workers', '0'], abs('trace-binary.jsonl', ': holds binary data, not JSON lines')],
   // deployments
   ['dgd-duplicate-keys.yaml', () => ['import-dgd', f('dgd-duplicate-keys.yaml')], at('dgd-duplicate-keys.yaml', ':3: invalid YAML \\(Map keys must be unique\\)')],
   ['dgd-anchor-bomb.yaml', () => ['import-dgd', f('dgd-anchor-bomb.yaml')], at('dgd-anchor-bomb.yaml', ':1: invalid YAML \\(Excessive alias count indicates a resource exhaustion attack\\)')],
@@ -113,7 +169,7 @@ const cases: Case[] = [
 
 const outcomes = new Map<string, Outcome>();
 beforeAll(async () => {
-  execFileSync('mkfifo', [FIFO]);
+  execFileSync('mkfifo', [FIFO, FIFO_JSON]);
   // a few at a time: each spawn is a fresh Node process
   const queue = [...cases];
   const worker = async () => {

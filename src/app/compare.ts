@@ -1,8 +1,9 @@
 // `servesim compare`: several variants (scenario files, or one scenario with --variant overrides or
 // plug-in routers) on the same workload samples (same seeds); every figure as mean ± 95 % CI, and the
 // difference of each variant to the first paired by seed, with its CI and whether it excludes zero.
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { inputError } from '../util/errors.ts';
+import { checkReadableFile } from '../util/files.ts';
 import { confidenceInterval, type Interval } from '../util/stats.ts';
 import { textTable } from '../util/text-table.ts';
 import { fmt } from './answers.ts';
@@ -82,7 +83,24 @@ export function variantsOf(a: Pick<CompareArgs, 'files' | 'variant' | 'router' |
   const names = out.map((v) => v.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) throw inputError({ field: '--variant' }, `two variants are called ${dup}`);
+  for (const v of out) onceEach(v, 'set', v.sets);
   return out;
+}
+
+/**
+ * Each key of a variant's --set (the --set of every variant, then its own) or --param list once, as
+ * key=value: a repeated key would silently take its last value.
+ */
+function onceEach(v: Variant, flag: 'set' | 'param', list: readonly string[]): void {
+  const seen = new Map<string, string>();
+  for (const s of list) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw inputError({ field: `variant ${v.name}` }, `--${flag} ${s}: expected key=value`);
+    const key = s.slice(0, eq).trim();
+    const prev = seen.get(key);
+    if (prev !== undefined) throw inputError({ field: `variant ${v.name}` }, `--${flag} ${key}: given twice ('${prev}', then '${s}'): give each key once (a --${flag} for every variant and a variant's own count as one list)`);
+    seen.set(key, s);
+  }
 }
 
 export interface CompareResult {
@@ -92,6 +110,7 @@ export interface CompareResult {
 }
 
 export async function compareVariants(variants: readonly Variant[], o: { seeds: string[]; trace?: string; workload?: string; param: string[]; workers: number }): Promise<CompareResult> {
+  for (const v of variants) onceEach(v, 'param', [...o.param, ...v.params]);
   const plans: Plan[] = variants.map((v) =>
     validatePlan(
       {
@@ -156,8 +175,41 @@ export function compareText(r: CompareResult): string {
   return out.join('\n') + '\n';
 }
 
+/** Most seeds a comparison runs (every variant runs every seed): beyond it a typo would run for days. */
+export const MAX_COMPARE_SEEDS = 1000;
+
+/** --seeds of compare: given once, at most MAX_COMPARE_SEEDS, no seed twice (it would count its sample twice in every CI). */
+export function compareSeeds(spec: string | readonly string[]): string[] {
+  if (Array.isArray(spec)) throw inputError({ field: '--seeds' }, `given ${spec.length} times (${spec.join(', ')}): give a count or one list`);
+  const s = String(spec).trim();
+  if (/^\d+$/.test(s) && Number(s) > MAX_COMPARE_SEEDS) throw inputError({ field: '--seeds' }, `${s} seeds: compare runs at most ${MAX_COMPARE_SEEDS} seeds per variant`);
+  const seeds = seedList(s);
+  if (seeds.length > MAX_COMPARE_SEEDS) throw inputError({ field: '--seeds' }, `${seeds.length} seeds: compare runs at most ${MAX_COMPARE_SEEDS} seeds per variant`);
+  const dup = seeds.find((x, i) => seeds.indexOf(x) !== i);
+  if (dup !== undefined) throw inputError({ field: '--seeds' }, `seed ${dup} is given twice: the paired differences would count its sample twice`);
+  return seeds;
+}
+
+/** Every plug-in router a variant names is a readable regular file (checked before any run starts). */
+function checkRouters(variants: readonly Variant[]): void {
+  for (const v of variants) {
+    if (v.router === undefined) continue;
+    const file = resolve(v.router);
+    try {
+      checkReadableFile(file, 'plug-in module');
+    } catch (e) {
+      throw inputError({ file: `router plug-in ${v.router}` }, /no such/.test((e as Error).message) ? 'file not found' : (e as Error).message.slice(file.length + 2));
+    }
+  }
+}
+
 export async function compareCommand(a: CompareArgs): Promise<{ text: string; result: CompareResult }> {
+  const workers = a.workers as number | number[];
+  if (Array.isArray(workers)) throw inputError({ field: '--workers' }, `given ${workers.length} times (${workers.join(', ')}): give it once`);
+  if (!(Number.isInteger(workers) && workers >= 0)) throw inputError({ field: '--workers' }, `must be a whole number >= 0, got ${workers}`);
+  const seeds = compareSeeds(a.seeds);
   const variants = variantsOf(a);
-  const result = await compareVariants(variants, { seeds: seedList(a.seeds), trace: a.trace, workload: a.workload, param: a.param, workers: a.workers });
+  checkRouters(variants);
+  const result = await compareVariants(variants, { seeds, trace: a.trace, workload: a.workload, param: a.param, workers });
   return { text: compareText(result), result };
 }

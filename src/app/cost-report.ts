@@ -52,15 +52,37 @@ export interface CostReport {
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
+/** Longest sequence a batch shape may describe (TensorRT-LLM's 32-bit lengths, as the trace reader). */
+const MAX_TOKENS = 2 ** 31 - 1;
+
+/** A batch-shape flag given once: yargs turns a repeated flag into an array. */
+function once(flag: string, v: number | readonly number[] | undefined): number | undefined {
+  if (!Array.isArray(v)) return v as number | undefined;
+  throw inputError({ field: flag }, `given ${v.length} times (${v.join(', ')}): give it once`);
+}
+
+/** A numeric flag as given on the command line (absent, once, twice, without a value, not a number). */
+export function flagNumber(flag: string, v: string | readonly string[] | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) throw inputError({ field: flag }, `given ${v.length} times (${v.map((x) => (x === '' ? "''" : x)).join(', ')}): give it once`);
+  const text = (v as string).trim();
+  if (text === '') throw inputError({ field: flag }, 'needs a value');
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) throw inputError({ field: flag }, `expected a number, got '${text}'`);
+  return Number(text);
+}
+
 /** Cost of the iterations of every worker role of `scenario` (or of `roles` only) for `batch`. */
 export function costReport(scenario: Scenario, batch: BatchShape = {}, calibration?: CalibrationValues, roles?: readonly Role[]): CostReport {
   const model = loadCostModel(scenario.model, calibration);
-  const r = batch.requestsPerRank ?? 1;
-  const ctx = batch.contextTokens ?? 8192;
-  if (!(Number.isInteger(r) && r >= 1)) throw inputError({ field: '--requests-per-rank' }, 'must be a positive integer');
-  if (!(Number.isInteger(ctx) && ctx >= 0)) throw inputError({ field: '--context-tokens' }, 'must be a non-negative integer');
+  const r = (once('--requests-per-rank', batch.requestsPerRank) ?? 1) + 0;
+  const ctx = (once('--context-tokens', batch.contextTokens) ?? 8192) + 0; // -0 → 0
+  const chunkTokens = once('--chunk-tokens', batch.chunkTokens);
+  if (!(Number.isInteger(r) && r >= 1)) throw inputError({ field: '--requests-per-rank' }, `must be a positive integer, got ${r}`);
+  if (!(Number.isInteger(ctx) && ctx >= 0)) throw inputError({ field: '--context-tokens' }, `must be a non-negative integer, got ${ctx}`);
+  if (ctx > MAX_TOKENS) throw inputError({ field: '--context-tokens' }, `${ctx} is above 2^31 - 1 tokens, the most TensorRT-LLM holds (32-bit lengths)`);
+  if (roles !== undefined && roles.length === 0) throw inputError({ field: '--role' }, 'name a role: agg, prefill or decode');
   const out: RoleCost[] = [];
-  let chunkUsed = batch.chunkTokens ?? 0;
+  let chunkUsed = chunkTokens ?? 0;
   const missing = roles?.find((role) => !scenario.workers[role]);
   if (missing !== undefined) throw inputError({ field: '--role' }, `${missing}: scenario ${scenario.name} has no ${missing} workers`);
   for (const role of ['agg', 'prefill', 'decode'] as const) {
@@ -101,8 +123,8 @@ export function costReport(scenario: Scenario, batch: BatchShape = {}, calibrati
       const decodes = role === 'agg' ? Math.min(r, e.max_batch_size - 1) : 0;
       const prompts = role === 'agg' ? 1 : r;
       const budget = e.max_num_tokens - decodes;
-      const chunk = batch.chunkTokens ?? Math.floor(budget / prompts);
-      if (!(Number.isInteger(chunk) && chunk >= 1)) throw inputError({ field: '--chunk-tokens' }, `must be a positive integer (the budget of workers.${role}.engine.max_num_tokens ${e.max_num_tokens} leaves ${budget})`);
+      const chunk = chunkTokens ?? Math.floor(budget / prompts);
+      if (!(Number.isInteger(chunk) && chunk >= 1)) throw inputError({ field: '--chunk-tokens' }, `must be a positive integer, got ${chunk} (the budget of workers.${role}.engine.max_num_tokens ${e.max_num_tokens} leaves ${budget})`);
       if (chunk * prompts > budget) throw inputError({ field: '--chunk-tokens' }, `${prompts} x ${chunk} tokens exceed the rank's budget of ${budget} (workers.${role}.engine.max_num_tokens ${e.max_num_tokens}${decodes ? ` minus ${decodes} decode tokens` : ''})`);
       chunkUsed = chunk;
       const desc = role === 'agg' ? `every rank: ${decodes} decoding at ${fmt(ctx)} tokens + one prompt chunk of ${fmt(chunk)} tokens after ${fmt(ctx)}` : `every rank: ${r} prompt chunk${r > 1 ? 's' : ''} of ${fmt(chunk)} tokens after ${fmt(ctx)} tokens of context`;

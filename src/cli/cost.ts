@@ -4,9 +4,10 @@ import type { CommandModule } from 'yargs';
 
 interface CostArgs {
   scenario: string;
-  'requests-per-rank'?: number;
-  'context-tokens'?: number;
-  'chunk-tokens'?: number;
+  // strings, parsed by the app: a flag given without a value or twice is refused, not taken as a default
+  'requests-per-rank'?: string | string[];
+  'context-tokens'?: string | string[];
+  'chunk-tokens'?: string | string[];
   role?: ('agg' | 'prefill' | 'decode')[];
   set: string[];
   ops: boolean;
@@ -19,9 +20,9 @@ export const costCommand: CommandModule<object, CostArgs> = {
   builder: (y) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
-      .option('requests-per-rank', { type: 'number', describe: 'sequences on every rank (default 1)' })
-      .option('context-tokens', { type: 'number', alias: 'isl', describe: 'tokens of KV per sequence before the iteration (default 8192)' })
-      .option('chunk-tokens', { type: 'number', describe: 'new prompt tokens per prefill chunk (default: the rank max_num_tokens budget)' })
+      .option('requests-per-rank', { type: 'string', describe: 'sequences on every rank (default 1)' })
+      .option('context-tokens', { type: 'string', alias: 'isl', describe: 'tokens of KV per sequence before the iteration (default 8192)' })
+      .option('chunk-tokens', { type: 'string', describe: 'new prompt tokens per prefill chunk (default: the rank max_num_tokens budget)' })
       .option('role', { type: 'string', array: true, choices: ['agg', 'prefill', 'decode'] as const, describe: 'only these worker roles (repeatable); the batch shape is checked against their engines only' })
       .option('set', { type: 'string', array: true, default: [], describe: 'scenario override dotted.key=value' })
       .option('ops', { type: 'boolean', default: false, describe: 'list every table lookup' })
@@ -31,8 +32,9 @@ export const costCommand: CommandModule<object, CostArgs> = {
       .example('$0 cost scenarios/r1-2p-dep4-1d-dep32.yaml --role decode --requests-per-rank 8', 'the decode step of a full DEP32 batch (its prefill engine takes 2 prompts a rank)')
       .example('$0 cost scenarios/disagg-kv.yaml --set workers.decode.engine.moe_expert_parallel_size=16 --set workers.decode.engine.tensor_parallel_size=16', 'the same at DEP16'),
   handler: async (a) => {
-    const { costReportOfFile, formatCostReport } = await import('../app/cost-report.ts');
-    const report = costReportOfFile(a.scenario, a.set, { requestsPerRank: a['requests-per-rank'], contextTokens: a['context-tokens'], chunkTokens: a['chunk-tokens'] }, a.role);
+    const { costReportOfFile, formatCostReport, flagNumber } = await import('../app/cost-report.ts');
+    const shape = { requestsPerRank: flagNumber('--requests-per-rank', a['requests-per-rank']), contextTokens: flagNumber('--context-tokens', a['context-tokens']), chunkTokens: flagNumber('--chunk-tokens', a['chunk-tokens']) };
+    const report = costReportOfFile(a.scenario, a.set, shape, a.role);
     process.stdout.write(a.json ? JSON.stringify(report, null, 2) + '\n' : formatCostReport(report, a.ops));
   },
 };

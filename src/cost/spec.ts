@@ -5,6 +5,11 @@ import { z } from 'zod';
 
 const num = z.number().finite();
 const pos = z.number().finite().positive();
+/** Byte counts: whole and exact in a double (below 2^53), so that sums and capacities stay whole. */
+const whole = (v: number) => Number.isSafeInteger(v);
+const BYTES = 'a byte count must be a whole number below 2^53';
+const bytes = num.nonnegative().refine(whole, BYTES);
+const posBytes = pos.refine(whole, BYTES);
 const provenance = z.object({ csv: z.string(), filter: z.record(z.string(), z.union([z.string(), num])), key: z.string(), version: z.string() });
 const curve = z.object({ x: z.array(num), ms: z.array(num) });
 const grid = z.object({ rows: z.array(num), cols: z.array(num), ms: z.array(z.array(num)) });
@@ -69,27 +74,27 @@ export const costModelFileSchema = z.object({
     /** dsa: DeepSeek sparse attention (V3.2); mla: dense multi-head latent attention (V3, R1). */
     attention: z.enum(['dsa', 'mla']),
     /** KV bytes per token of the attention cache at `kvCacheDtype` (MLA latent, all layers). */
-    kvBytesPerToken: pos,
+    kvBytesPerToken: posBytes,
     kvCacheDtype: z.enum(['fp8', 'bf16']),
     /** What kv_cache_config.dtype 'auto' gives for this checkpoint (its kv_cache_quant_algo). */
     autoKvCacheDtype: z.enum(['fp8', 'bf16']),
     /** DSA indexer K cache bytes per token (fp8 whatever the KV dtype). */
-    indexerKBytesPerToken: num.nonnegative(),
+    indexerKBytesPerToken: bytes,
     /** MLA: the latent KV is one shared head, so tensor-parallel attention keeps all of it on every GPU. */
     kvReplicatedAcrossTp: z.boolean(),
     source: z.string(),
   }),
   weights: z.object({
-    routedExpertBytes: pos,
-    groups: z.array(z.object({ name: z.string(), shard: z.enum(['none', 'attention-tp', 'mlp-tp', 'vocab-tp']), bytes: num.nonnegative() })),
+    routedExpertBytes: posBytes,
+    groups: z.array(z.object({ name: z.string(), shard: z.enum(['none', 'attention-tp', 'mlp-tp', 'vocab-tp']), bytes })),
     source: z.string(),
   }),
   memory: z.object({
-    hbmBytesPerGpu: pos,
-    otherBytes: num.nonnegative(),
-    ncclBytesByTp: byKey(num.nonnegative()),
+    hbmBytesPerGpu: posBytes,
+    otherBytes: bytes,
+    ncclBytesByTp: byKey(bytes),
     activationCoefficientByTp: byKey(pos),
-    minActivationBytes: num.nonnegative(),
+    minActivationBytes: bytes,
     source: z.string(),
   }),
   attention: z.object({
@@ -116,9 +121,9 @@ export const costModelFileSchema = z.object({
     customAllReduce: z.object({ unit: z.string(), source: provenance, byGpus: byKey(curve) }),
   }),
   gemm: z.object({ unit: z.string(), source: provenance, byDtype: byKey(byKey(curve)) }),
-  elementwise: z.object({ memBwBytesPerS: pos, memBwScaling: pos, constantLatencyMs: num.nonnegative(), source: z.string() }),
+  elementwise: z.object({ memBwBytesPerS: pos, /** the fraction of memBwBytesPerS an element-wise op reaches */ memBwScaling: pos.max(1), constantLatencyMs: num.nonnegative(), source: z.string() }),
   kvTransfer: z.object({ fixedMs: num.nonnegative(), source: z.string() }),
   /** Name of the shared calibration file, models/calibration/<name>.json. */
-  calibration: z.string(),
+  calibration: z.string().regex(/^[\w-][\w.-]*$/, 'must be a file name (models/calibration/<name>.json or calibration/<name>.json beside the model), not a path'),
 });
 export type CostModelFile = z.infer<typeof costModelFileSchema>;
