@@ -73,17 +73,24 @@ export interface Plan {
   search?: Search;
 }
 
-/** `--seeds N` (N seeds from `base` upwards: 42, 43, …) or a comma-separated list. */
+/** Most seeds any command runs: beyond it a typo would run for days. */
+export const MAX_SEEDS = 1000;
+
+/** `--seeds N` (N seeds from `base` upwards: 42, 43, …) or a comma-separated list; at most MAX_SEEDS, none twice. */
 export function seedList(spec: string | number | readonly (string | number)[], base = 42, field = '--seeds'): string[] {
-  if (Array.isArray(spec)) return spec.map(String);
+  let list: string[];
   const s = String(spec).trim();
-  if (/^\d+$/.test(s)) {
+  if (Array.isArray(spec)) list = spec.map(String);
+  else if (/^\d+$/.test(s)) {
     const n = Number(s);
     if (n < 1) throw inputError({ field }, 'give at least one seed');
+    if (n > MAX_SEEDS) throw inputError({ field }, `${s} seeds: at most ${MAX_SEEDS} (each seed is a whole run of every point or variant)`);
     return Array.from({ length: n }, (_, i) => String(base + i));
-  }
-  const list = s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  } else list = s.split(',').map((x) => x.trim()).filter((x) => x !== '');
   if (list.length === 0) throw inputError({ field }, `expected a count or seed1,seed2,..., got '${s}'`);
+  if (list.length > MAX_SEEDS) throw inputError({ field }, `${list.length} seeds: at most ${MAX_SEEDS} (each seed is a whole run of every point or variant)`);
+  const dup = list.find((x, i) => list.indexOf(x) !== i);
+  if (dup !== undefined) throw inputError({ field }, `seed ${dup} is given twice: its workload sample would count twice in every interval`);
   return list;
 }
 

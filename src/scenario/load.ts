@@ -1,6 +1,6 @@
 // Scenario loading: YAML file → `--set key=value` overrides → schema validation → a checked Scenario.
 // Every problem is an InputError naming the file and the dotted key.
-import { basename } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { inputError } from '../util/errors.ts';
@@ -141,6 +141,8 @@ export function loadScenario(file: string, sets: readonly string[] = []): Scenar
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError({ file }, 'must be a YAML mapping');
   const obj = raw as Record<string, unknown>;
   if (obj.name === undefined) obj.name = basename(file).replace(/\.ya?ml$/, '');
+  // a model file named by a relative path is found next to the scenario (a --set model=… path, from the working folder)
+  if (typeof obj.model === 'string' && obj.model.endsWith('.json') && !isAbsolute(obj.model)) obj.model = resolve(dirname(file), obj.model);
   applyOverrides(obj, sets, file);
   return validateScenario(obj, file);
 }
