@@ -114,7 +114,7 @@ const cases: Case[] = [
   ['cost scenario-model-path.yaml', () => ['cost', f('scenario-model-path.yaml')], abs('model-wrong-shape.json', ': architecture: missing \\(expected object\\)')],
   ['cost a model that is a folder', () => cost('--set', `model=${H}`), new RegExp(`^model: '${esc(H)}' is neither a cost model name \\(models/<name>\\.json\\) nor a path ending in \\.json$`)],
   ['run a FIFO as the model', () => ['run', AGG, '--trace', TINY, '--out', out(), '--set', `model=${FIFO_JSON}`], new RegExp(`^${esc(FIFO_JSON)}: not a regular file \\(a FIFO, socket or device cannot be a cost model file\\)$`)],
-  ['sweep a negative calibration override', () => ['sweep', AGG, '--vary', 'calibration.iterationFixedMs=-5,1', '--trace', TINY, '--workers', '0', '--out', join(tmp, 'sweep-cal')], /^calibration\.iterationFixedMs: -5 is negative: a time cannot be$/],
+  ['sweep a negative calibration override', () => ['sweep', AGG, '--vary', 'calibration.iterationFixedMs=-5,1', '--trace', TINY, '--workers', '0', '--out', join(tmp, 'sweep-cal')], /^--vary: calibration\.iterationFixedMs=-5: calibration\.iterationFixedMs: -5 is negative: a time cannot be$/],
   // cost: batch-shape flags and scenarios
   ['cost --requests-per-rank 0', () => cost('--requests-per-rank', '0'), /^--requests-per-rank: must be a positive integer, got 0$/],
   ['cost --requests-per-rank without a value', () => cost('--requests-per-rank'), /^--requests-per-rank: needs a value$/],

@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calibrationFileOf, modelFile } from '../cost/load.ts';
 import { CALIBRATION_PARAMETERS } from '../cost/spec.ts';
+import { validateOverrides } from '../cost/validate.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { resolveParams } from '../trace/params.ts';
@@ -100,10 +101,8 @@ export function resolvePoint(plan: Plan, index: number, inputs: Record<string, S
   let scenario: Scenario;
   try {
     scenario = loadScenario(scenarioFile, sets);
-    if (Object.keys(calibration).length > 0) {
-      const bad = Object.keys(calibration).find((k) => !(CALIBRATION_PARAMETERS as readonly string[]).includes(k));
-      if (bad) throw new InputError(`calibration.${bad}: unknown calibration parameter; known: ${CALIBRATION_PARAMETERS.join(', ')}`);
-    }
+    // every point's overrides are checked before any runs (an unphysical value would fail only when its point ran)
+    validateOverrides(calibration);
     if (plan.trace === undefined) {
       const name = plan.workload ?? DEFAULT_WORKLOAD;
       Object.assign(params, resolveParams(name, getWorkload(name).params(), params));
