@@ -3,7 +3,7 @@
 // per-request records, AIPerf's export files); returns what the command prints.
 import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
-import { AIPERF_FILES, aiperfFileParts } from '../outputs/aiperf.ts';
+import { AIPERF_FILES, aiperfTableParts } from '../outputs/aiperf.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { loadRouterPlugin, PLUGIN_LOAD_TIMEOUT_MS, trapProcessExit } from '../router/plugin.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -12,7 +12,7 @@ import { inputError } from '../util/errors.ts';
 import { servesimVersion } from '../util/version.ts';
 import { openInputs } from './inputs.ts';
 import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
-import { checkRunFolder, RECORDS_FILE, recordsJsonl, SUMMARY_FILE, writeRunFolder } from './run-folder.ts';
+import { checkRunFolder, RECORDS_FILE, SUMMARY_FILE, tableJsonl, writeRunFolder } from './run-folder.ts';
 import { runSliced } from './run.ts';
 
 export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
@@ -95,7 +95,7 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   if (!inputs.timed && scenario.client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: give --request-rate or --concurrency`);
   const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.provenance };
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
-  const run = { scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance };
+  const run = { scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance, compact: true };
   // plug-in code may run from timers and promises while the run yields between slices
   const release = a.router ? trapProcessExit(a.router) : () => {};
   let ran;
@@ -104,10 +104,11 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   } finally {
     release();
   }
-  const { summary, records } = ran;
+  const { summary } = ran;
+  const table = ran.table!;
   const c = scenario.client;
-  const aiperf = aiperfFileParts(
-    records,
+  const aiperf = () => aiperfTableParts(
+    table,
     {
       scenario,
       seed: a.seed,
@@ -117,7 +118,7 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
       goodput: { ...(c.goodput_ttft_ms !== undefined ? { time_to_first_token: c.goodput_ttft_ms } : {}), ...(c.goodput_itl_ms !== undefined ? { inter_token_latency: c.goodput_itl_ms } : {}) },
     },
   );
-  writeRunFolder(out, { ...(a.records ? { [RECORDS_FILE]: recordsJsonl(records), ...aiperf } : {}), [SUMMARY_FILE]: JSON.stringify(summary, null, 2) + '\n' });
+  writeRunFolder(out, { ...(a.records ? { [RECORDS_FILE]: tableJsonl(table), ...aiperf() } : {}), [SUMMARY_FILE]: JSON.stringify(summary, null, 2) + '\n' });
   const text = a.json ? JSON.stringify(summary, null, 2) + '\n' : `${scenario.name} on ${inputs.label} (seed ${a.seed})\n${formatBlock(summary)}\n${formatNotes(summary)}\n`;
   return { summary, out, text };
 }
