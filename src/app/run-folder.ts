@@ -52,7 +52,7 @@ export function* tableJsonl(table: RecordTable): Generator<string> {
   for (let i = 0; i < table.length; i += ROWS) {
     let chunk = '';
     const end = Math.min(table.length, i + ROWS);
-    for (let j = i; j < end; j++) chunk += table.json(j) + '\n';
+    for (let j = i; j < end; j++) chunk += JSON.stringify(table.record(j)) + '\n';
     yield chunk;
   }
 }

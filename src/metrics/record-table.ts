@@ -11,10 +11,9 @@ export const NUMBER_FIELDS = [
 ] as const;
 export type NumberField = (typeof NUMBER_FIELDS)[number];
 
-/** Strings seen in one column, each with its code and its JSON text. */
+/** Strings seen in one column, each with its code. */
 class Interned<T extends string | null> {
   readonly values: T[] = [];
-  readonly json: string[] = [];
   private readonly codes = new Map<T, number>();
 
   code(v: T): number {
@@ -23,7 +22,6 @@ class Interned<T extends string | null> {
       c = this.values.length;
       this.codes.set(v, c);
       this.values.push(v);
-      this.json.push(JSON.stringify(v));
     }
     return c;
   }
@@ -133,25 +131,6 @@ export class RecordTable {
     const out = new Array<RequestRecord>(this.rows);
     for (let i = 0; i < this.rows; i++) out[i] = this.record(i);
     return out;
-  }
-
-  /** Row `i` as JSON.stringify(record(i)) writes it, without building the record. */
-  json(i: number): string {
-    const n = this.numbers;
-    const num = (f: NumberField): string => {
-      const x = n[f][i];
-      return Number.isFinite(x) ? String(x) : 'null';
-    };
-    const reason = this.reasons.get(i);
-    return (
-      `{"id":${num('id')},"status":${this.statuses.json[this.status[i]]},"endReason":${this.endReasons.json[this.endReason[i]]},` +
-      `"reason":${reason === undefined ? '""' : JSON.stringify(reason)},"scheduledMs":${num('scheduledMs')},"endMs":${num('endMs')},` +
-      `"inputTokens":${num('inputTokens')},"outputTokens":${num('outputTokens')},"generatedTokens":${num('generatedTokens')},` +
-      `"responses":${num('responses')},"cachedTokens":${num('cachedTokens')},"ttftMs":${num('ttftMs')},"e2elMs":${num('e2elMs')},` +
-      `"itlMs":${num('itlMs')},"clientWaitMs":${num('clientWaitMs')},"queueMs":${num('queueMs')},"prefillMs":${num('prefillMs')},` +
-      `"transferMs":${num('transferMs')},"decodeMs":${num('decodeMs')},"prefillTarget":${this.targets.json[this.prefillTarget[i]]},` +
-      `"decodeTarget":${this.targets.json[this.decodeTarget[i]]}}`
-    );
   }
 
   private small(code: number, what: string): number {

@@ -172,31 +172,30 @@ export function* columnLineChunks(c: EvaluatedColumns): Generator<string> {
   const errorIslUnit = JSON.stringify(METRICS.error_isl.unit);
   const goodUnit = JSON.stringify(METRICS.good_request_count.unit);
   const worker = JSON.stringify('servesim-client');
-  let chunk = '';
+  let parts: string[] = [];
   for (let k = 0; k < order.length; k++) {
     const row = order[k];
     const id = ids[row];
-    let line = `{"metadata":{"request_num":${id},"session_num":${id},"turn_index":0,"request_start_ns":${ns(c.startNs[row])},"request_end_ns":${ns(c.endNs[row])},"worker_id":${worker},"record_processor_id":"servesim","benchmark_phase":"profiling"},"metrics":{`;
+    parts.push(`{"metadata":{"request_num":${id},"session_num":${id},"turn_index":0,"request_start_ns":${ns(c.startNs[row])},"request_end_ns":${ns(c.endNs[row])},"worker_id":${worker},"record_processor_id":"servesim","benchmark_phase":"profiling"},"metrics":{`);
     const e = c.error(row);
     if (e) {
-      line += `"error_isl":{"value":${inTok[row]},"unit":${errorIslUnit}}},"error":{"code":${e.code === null ? 'null' : JSON.stringify(e.code)},"type":${JSON.stringify(e.type)},"message":${JSON.stringify(e.message)}}}\n`;
+      parts.push(`"error_isl":{"value":${inTok[row]},"unit":${errorIslUnit}}},"error":{"code":${e.code === null ? 'null' : JSON.stringify(e.code)},"type":${JSON.stringify(e.type)},"message":${JSON.stringify(e.message)}}}\n`);
     } else {
       let sep = '';
       for (const m of LINE_METRICS) {
         const v = c.values[m.k][row];
         if (Number.isNaN(v)) continue;
         const shown = m.factor === undefined ? v : v * m.factor;
-        line += sep + m.head + (m.int ? String(shown) : formatPyFloat(shown)) + m.tail;
+        parts.push(sep, m.head, m.int ? String(shown) : formatPyFloat(shown), m.tail);
         sep = ',';
       }
-      if (c.good[row] >= 0) line += `${sep}"good_request_count":{"value":${c.good[row]},"unit":${goodUnit}}`;
-      line += '}}\n';
+      if (c.good[row] >= 0) parts.push(`${sep}"good_request_count":{"value":${c.good[row]},"unit":${goodUnit}}`);
+      parts.push('}}\n');
     }
-    chunk += line;
     if ((k + 1) % ROWS === 0) {
-      yield chunk;
-      chunk = '';
+      yield parts.join('');
+      parts = [];
     }
   }
-  if (chunk !== '') yield chunk;
+  if (parts.length > 0) yield parts.join('');
 }
