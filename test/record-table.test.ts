@@ -24,7 +24,7 @@ function mixedTrace(seed: string, n: number): TraceRequest[] {
   return makeTrace(rows);
 }
 
-const files = (parts: ReturnType<typeof aiperfFileParts>) => Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, typeof v === 'string' ? v : [...v].join('')]));
+const files = (parts: Partial<ReturnType<typeof aiperfFileParts>>) => Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, typeof v === 'string' ? v : [...v].join('')]));
 
 const scenarios: Array<[string, Scenario]> = [
   ['agg, timeouts, goodput', aggScenario({ count: 2, engine: { ranks: 4, reuse: true }, client: { connection_limit: 6, request_timeout_seconds: 5, goodput_ttft_ms: 800, goodput_itl_ms: 30 } })],
@@ -47,6 +47,7 @@ describe('compact records', () => {
     for (const epochNs of [undefined, 1_700_000_000_000_000_000n]) {
       const info = { scenario, seed: '3', commandLine: 'x', servesimVersion: '0', workload: 'mix', epochNs, goodput: { time_to_first_token: 800, inter_token_latency: 30 } };
       expect(files(aiperfTableParts(table, info))).toEqual(files(aiperfFileParts(full.records, info)));
+      expect({ ...files(aiperfTableParts(table, info, 'jsonl')), ...files(aiperfTableParts(table, info, 'summaries')) }).toEqual(files(aiperfFileParts(full.records, info)));
       const { goodput: _g, ...plain } = info;
       expect(files(aiperfTableParts(table, plain))).toEqual(files(aiperfFileParts(full.records, plain)));
     }

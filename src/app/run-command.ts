@@ -3,7 +3,7 @@
 // per-request records, AIPerf's export files); returns what the command prints.
 import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
-import { AIPERF_FILES, aiperfTableParts } from '../outputs/aiperf.ts';
+import { AIPERF_FILES } from '../outputs/aiperf.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { loadRouterPlugin, PLUGIN_LOAD_TIMEOUT_MS, trapProcessExit } from '../router/plugin.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -12,7 +12,8 @@ import { inputError } from '../util/errors.ts';
 import { servesimVersion } from '../util/version.ts';
 import { openInputs } from './inputs.ts';
 import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
-import { checkRunFolder, RECORDS_FILE, SUMMARY_FILE, tableJsonl, writeRunFolder } from './run-folder.ts';
+import { checkRunFolder, RECORDS_FILE, SUMMARY_FILE } from './run-folder.ts';
+import { RunOutputs } from './run-outputs.ts';
 import { runSliced } from './run.ts';
 
 export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
@@ -98,27 +99,32 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   const run = { scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance, compact: true };
   // plug-in code may run from timers and promises while the run yields between slices
   const release = a.router ? trapProcessExit(a.router) : () => {};
+  // AIPerf's files are written on a worker thread, started now so that its modules load during the run
+  const outputs = new RunOutputs(a.records);
   let ran;
   try {
     ran = await runSliced(run, a.stop, a.progress ? progressLine() : undefined);
+  } catch (e) {
+    outputs.close();
+    throw e;
   } finally {
     release();
   }
   const { summary } = ran;
-  const table = ran.table!;
   const c = scenario.client;
-  const aiperf = () => aiperfTableParts(
-    table,
-    {
-      scenario,
-      seed: a.seed,
-      commandLine: a.command,
-      servesimVersion: provenance.servesimVersion,
-      workload: inputs.label,
-      goodput: { ...(c.goodput_ttft_ms !== undefined ? { time_to_first_token: c.goodput_ttft_ms } : {}), ...(c.goodput_itl_ms !== undefined ? { inter_token_latency: c.goodput_itl_ms } : {}) },
-    },
-  );
-  writeRunFolder(out, { ...(a.records ? { [RECORDS_FILE]: tableJsonl(table), ...aiperf() } : {}), [SUMMARY_FILE]: JSON.stringify(summary, null, 2) + '\n' });
+  const info = {
+    scenario,
+    seed: a.seed,
+    commandLine: a.command,
+    servesimVersion: provenance.servesimVersion,
+    workload: inputs.label,
+    goodput: { ...(c.goodput_ttft_ms !== undefined ? { time_to_first_token: c.goodput_ttft_ms } : {}), ...(c.goodput_itl_ms !== undefined ? { inter_token_latency: c.goodput_itl_ms } : {}) },
+  };
+  try {
+    await outputs.write(out, a.records ? ran.table! : null, info, JSON.stringify(summary, null, 2) + '\n');
+  } finally {
+    outputs.close();
+  }
   const text = a.json ? JSON.stringify(summary, null, 2) + '\n' : `${scenario.name} on ${inputs.label} (seed ${a.seed})\n${formatBlock(summary)}\n${formatNotes(summary)}\n`;
   return { summary, out, text };
 }

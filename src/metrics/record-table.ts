@@ -29,6 +29,20 @@ class Interned<T extends string | null> {
 
 const INITIAL_ROWS = 1024;
 
+/** A table as plain data (structured-cloneable: to a worker thread and back). */
+export interface RecordTableData {
+  rows: number;
+  numbers: Record<NumberField, Float64Array>;
+  status: Uint8Array;
+  endReason: Uint8Array;
+  prefillTarget: Uint32Array;
+  decodeTarget: Uint32Array;
+  reasons: [number, string][];
+  statuses: RequestStatus[];
+  endReasons: (EndReason | null)[];
+  targets: string[];
+}
+
 export class RecordTable {
   private rows = 0;
   private capacity: number;
@@ -55,6 +69,41 @@ export class RecordTable {
   static from(records: readonly RequestRecord[]): RecordTable {
     const t = new RecordTable(records.length);
     for (const r of records) t.push(r);
+    return t;
+  }
+
+  /** The rows as plain data (copies of the used part of each column). */
+  data(): RecordTableData {
+    const n = this.rows;
+    const numbers = {} as Record<NumberField, Float64Array>;
+    for (const f of NUMBER_FIELDS) numbers[f] = this.numbers[f].slice(0, n);
+    return {
+      rows: n,
+      numbers,
+      status: this.status.slice(0, n),
+      endReason: this.endReason.slice(0, n),
+      prefillTarget: this.prefillTarget.slice(0, n),
+      decodeTarget: this.decodeTarget.slice(0, n),
+      reasons: [...this.reasons],
+      statuses: [...this.statuses.values],
+      endReasons: [...this.endReasons.values],
+      targets: [...this.targets.values],
+    };
+  }
+
+  /** The table `data()` gave. */
+  static fromData(d: RecordTableData): RecordTable {
+    const t = new RecordTable(0);
+    t.rows = t.capacity = d.rows;
+    Object.assign(t.numbers, d.numbers);
+    t.status = d.status;
+    t.endReason = d.endReason;
+    t.prefillTarget = d.prefillTarget;
+    t.decodeTarget = d.decodeTarget;
+    for (const [i, r] of d.reasons) t.reasons.set(i, r);
+    for (const v of d.statuses) t.statuses.code(v);
+    for (const v of d.endReasons) t.endReasons.code(v);
+    for (const v of d.targets) t.targets.code(v);
     return t;
   }
 
@@ -139,7 +188,7 @@ export class RecordTable {
   }
 
   private grow(): void {
-    this.capacity *= 2;
+    this.capacity = Math.max(16, this.capacity * 2);
     const bigger = <A extends Float64Array | Uint8Array | Uint32Array>(a: A, make: new (n: number) => A): A => {
       const b = new make(this.capacity);
       b.set(a);

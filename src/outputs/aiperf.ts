@@ -218,10 +218,17 @@ export function aiperfFileParts(records: readonly AiperfRecordInput[], info: Aip
   return { [AIPERF_FILES.json]: aiperfJsonText(json), [AIPERF_FILES.csv]: aiperfCsv(json), [AIPERF_FILES.jsonl]: lineChunks(evaluated) };
 }
 
-/** aiperfFileParts of a run's compact record table (the same bytes as for its records). */
-export function aiperfTableParts(table: RecordTable, info: AiperfRunInfo): ReturnType<typeof aiperfFileParts> {
+/** aiperfFileParts of a run's compact record table (the same bytes as for its records): all three files,
+ *  only profile_export.jsonl, or only the other two ("summaries"). */
+export function aiperfTableParts(table: RecordTable, info: AiperfRunInfo, files: 'all' | 'jsonl' | 'summaries' = 'all'): Partial<ReturnType<typeof aiperfFileParts>> {
   const columns = evaluateColumns(table, info);
-  if (!columns) return aiperfFileParts(table.records(), info);
-  const json = jsonOf(columnSet(columns), info, VALID_RECORD_METRICS);
-  return { [AIPERF_FILES.json]: aiperfJsonText(json), [AIPERF_FILES.csv]: aiperfCsv(json), [AIPERF_FILES.jsonl]: columnLineChunks(columns) };
+  const all = columns ? undefined : aiperfFileParts(table.records(), info);
+  const out: Partial<ReturnType<typeof aiperfFileParts>> = {};
+  if (files !== 'jsonl') {
+    const json = columns ? jsonOf(columnSet(columns), info, VALID_RECORD_METRICS) : undefined;
+    out[AIPERF_FILES.json] = json ? aiperfJsonText(json) : all![AIPERF_FILES.json];
+    out[AIPERF_FILES.csv] = json ? aiperfCsv(json) : all![AIPERF_FILES.csv];
+  }
+  if (files !== 'summaries') out[AIPERF_FILES.jsonl] = columns ? columnLineChunks(columns) : all![AIPERF_FILES.jsonl];
+  return out;
 }
