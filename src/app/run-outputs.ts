@@ -53,7 +53,10 @@ export class RunOutputs {
       worker.once('message', (m: OutputsReply) => (m.ok ? done(true) : fail(Object.assign(new Error(m.message), { stack: m.stack }))));
       worker.once('error', () => done(false));
       worker.once('exit', () => done(false));
-      worker.postMessage(job);
+      // the table's columns are copies made for the worker: moved, not copied again
+      const t = job.table;
+      const columns = [...Object.values(t.numbers), t.status, t.endReason, t.prefillTarget, t.decodeTarget];
+      worker.postMessage(job, columns.map((c) => c.buffer as ArrayBuffer));
     });
   }
 }
