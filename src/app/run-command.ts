@@ -42,6 +42,9 @@ export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
   'router-load-timeout'?: number;
 }
 
+/** Requests from which a run writes profile_export.jsonl on a worker thread. */
+export const OUTPUT_WORKER_REQUESTS = 100_000;
+
 /** results/runs/<scenario name>: the name as one folder name, never a path out of results/runs. */
 export function defaultRunFolder(name: string): string {
   return join('results', 'runs', name.replace(/[^\w.-]+/g, '_').replace(/^\.+/, '_'));
@@ -99,8 +102,9 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   const run = { scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance, compact: true };
   // plug-in code may run from timers and promises while the run yields between slices
   const release = a.router ? trapProcessExit(a.router) : () => {};
-  // AIPerf's files are written on a worker thread, started now so that its modules load during the run
-  const outputs = new RunOutputs(a.records);
+  // a long run's profile_export.jsonl is written on a worker thread, started now so that it loads during
+  // the run (a short run's is written here: a thread costs more than it saves below ~100k requests)
+  const outputs = new RunOutputs(a.records && inputs.source.length >= OUTPUT_WORKER_REQUESTS);
   let ran;
   try {
     ran = await runSliced(run, a.stop, a.progress ? progressLine() : undefined);
