@@ -3,7 +3,11 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../src/app/run.ts';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { recordsJsonl, tableJsonl } from '../src/app/run-folder.ts';
+import { RunOutputs } from '../src/app/run-outputs.ts';
 import { RecordTable } from '../src/metrics/record-table.ts';
 import { aiperfFileParts, aiperfTableParts } from '../src/outputs/aiperf.ts';
 import type { TraceRequest } from '../src/protocol/trace.ts';
@@ -60,5 +64,31 @@ describe('compact records', () => {
     for (const r of recs) t.push(r);
     expect(t.records()).toEqual(recs);
     expect([...tableJsonl(t)].join('')).toBe([...recordsJsonl(recs)].join(''));
+  });
+
+  // the compiled module (built before the tests, as the CLI tests use it): a worker thread cannot load the TypeScript sources here
+  it('a run folder written with the output worker thread has the same files as one written without', async () => {
+    const { RunOutputs: CompiledOutputs } = (await import(String(new URL('../dist/app/run-outputs.js', import.meta.url)))) as typeof import('../src/app/run-outputs.ts');
+    const scenario = scenarios[0][1];
+    const ran = simulate({ scenario, requests: mixedTrace('folder', 80), seed: '2', workload: 'mix', compact: true });
+    const info = { scenario, seed: '2', commandLine: 'x', servesimVersion: '0', workload: 'mix', goodput: { time_to_first_token: 800 } };
+    const base = mkdtempSync(join(tmpdir(), 'servesim-outputs-'));
+    try {
+      const read = (dir: string) => Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+      for (const [name, worker] of [['thread', true], ['here', false]] as const) {
+        const outputs = worker ? new CompiledOutputs(true) : new RunOutputs(false);
+        try {
+          await outputs.write(join(base, name), ran.table!, info, '{}\n');
+          expect(outputs.linesWrittenOn).toBe(worker ? 'worker' : 'this thread');
+        } finally {
+          outputs.close();
+        }
+      }
+      const a = read(join(base, 'thread'));
+      expect(Object.keys(a).sort()).toEqual(['profile_export.jsonl', 'profile_export_aiperf.csv', 'profile_export_aiperf.json', 'requests.jsonl', 'summary.json']);
+      expect(a).toEqual(read(join(base, 'here')));
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });

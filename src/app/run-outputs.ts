@@ -14,6 +14,8 @@ import { RECORDS_FILE, SUMMARY_FILE, tableJsonl } from './run-folder.ts';
 export class RunOutputs {
   private worker: Worker | null = null;
   private failed: Error | null = null;
+  /** Where the last write formatted profile_export.jsonl. */
+  linesWrittenOn: 'worker' | 'this thread' | null = null;
 
   /** `worker`: start the worker thread (only worth it when records will be written). */
   constructor(worker = true) {
@@ -36,7 +38,9 @@ export class RunOutputs {
       const lines = worker ? this.inWorker(worker, job) : null;
       writeFileAtomic(join(dir, RECORDS_FILE), tableJsonl(table));
       writeAiperfFiles({ ...job, files: lines ? 'summaries' : 'all' }, table);
-      if (lines && !(await lines)) writeAiperfFiles(job, table);
+      const inWorker = lines ? await lines : false;
+      if (lines && !inWorker) writeAiperfFiles(job, table);
+      this.linesWrittenOn = inWorker ? 'worker' : 'this thread';
     }
     writeFileAtomic(join(dir, SUMMARY_FILE), summaryText);
   }
