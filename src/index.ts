@@ -17,8 +17,9 @@ export type { ParamSpec } from './trace/params.ts';
 export { summarize, stat } from './metrics/summary.ts';
 export { formatBlock, formatNotes } from './metrics/format.ts';
 export { figureRows, formatRows, type FigureRow } from './metrics/compare.ts';
-export { writeRunFolder, readRunFolder, recordsJsonl, type RunFolder } from './app/run-folder.ts';
-export { aiperfFiles, aiperfJson, aiperfCsv, aiperfRecordLines, AIPERF_FILES } from './outputs/aiperf.ts';
+export { writeRunFolder, readRunFolder, recordsJsonl, tableJsonl, type RunFolder } from './app/run-folder.ts';
+export { aiperfFiles, aiperfJson, aiperfCsv, aiperfRecordLines, aiperfTableParts, AIPERF_FILES } from './outputs/aiperf.ts';
+export { RecordTable, type RecordTableData } from './metrics/record-table.ts';
 export { writeReport, loadRun as loadReportRun } from './app/report.ts';
 
 // reported runs, checks, calibration, what-ifs

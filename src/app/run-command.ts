@@ -3,7 +3,7 @@
 // per-request records, AIPerf's export files); returns what the command prints.
 import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
-import { AIPERF_FILES, aiperfFileParts } from '../outputs/aiperf.ts';
+import { AIPERF_FILES } from '../outputs/aiperf.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { loadRouterPlugin, PLUGIN_LOAD_TIMEOUT_MS, trapProcessExit } from '../router/plugin.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -12,7 +12,8 @@ import { inputError } from '../util/errors.ts';
 import { servesimVersion } from '../util/version.ts';
 import { openInputs } from './inputs.ts';
 import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
-import { checkRunFolder, RECORDS_FILE, recordsJsonl, SUMMARY_FILE, writeRunFolder } from './run-folder.ts';
+import { checkRunFolder, RECORDS_FILE, SUMMARY_FILE } from './run-folder.ts';
+import { RunOutputs } from './run-outputs.ts';
 import { runSliced } from './run.ts';
 
 export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
@@ -40,6 +41,9 @@ export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
   /** Seconds the --router module may take to load. */
   'router-load-timeout'?: number;
 }
+
+/** Requests from which a run writes profile_export.jsonl on a worker thread. */
+export const OUTPUT_WORKER_REQUESTS = 100_000;
 
 /** results/runs/<scenario name>: the name as one folder name, never a path out of results/runs. */
 export function defaultRunFolder(name: string): string {
@@ -95,29 +99,36 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   if (!inputs.timed && scenario.client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: give --request-rate or --concurrency`);
   const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.provenance };
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
-  const run = { scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance };
+  const run = { scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance, compact: true };
   // plug-in code may run from timers and promises while the run yields between slices
   const release = a.router ? trapProcessExit(a.router) : () => {};
+  // a long run's profile_export.jsonl is written on a worker thread, started now so that it loads during
+  // the run (a short run's is written here: a thread costs more than it saves below ~100k requests)
+  const outputs = new RunOutputs(a.records && inputs.source.length >= OUTPUT_WORKER_REQUESTS);
   let ran;
   try {
     ran = await runSliced(run, a.stop, a.progress ? progressLine() : undefined);
+  } catch (e) {
+    outputs.close();
+    throw e;
   } finally {
     release();
   }
-  const { summary, records } = ran;
+  const { summary } = ran;
   const c = scenario.client;
-  const aiperf = aiperfFileParts(
-    records,
-    {
-      scenario,
-      seed: a.seed,
-      commandLine: a.command,
-      servesimVersion: provenance.servesimVersion,
-      workload: inputs.label,
-      goodput: { ...(c.goodput_ttft_ms !== undefined ? { time_to_first_token: c.goodput_ttft_ms } : {}), ...(c.goodput_itl_ms !== undefined ? { inter_token_latency: c.goodput_itl_ms } : {}) },
-    },
-  );
-  writeRunFolder(out, { ...(a.records ? { [RECORDS_FILE]: recordsJsonl(records), ...aiperf } : {}), [SUMMARY_FILE]: JSON.stringify(summary, null, 2) + '\n' });
+  const info = {
+    scenario,
+    seed: a.seed,
+    commandLine: a.command,
+    servesimVersion: provenance.servesimVersion,
+    workload: inputs.label,
+    goodput: { ...(c.goodput_ttft_ms !== undefined ? { time_to_first_token: c.goodput_ttft_ms } : {}), ...(c.goodput_itl_ms !== undefined ? { inter_token_latency: c.goodput_itl_ms } : {}) },
+  };
+  try {
+    await outputs.write(out, a.records ? ran.table! : null, info, JSON.stringify(summary, null, 2) + '\n');
+  } finally {
+    outputs.close();
+  }
   const text = a.json ? JSON.stringify(summary, null, 2) + '\n' : `${scenario.name} on ${inputs.label} (seed ${a.seed})\n${formatBlock(summary)}\n${formatNotes(summary)}\n`;
   return { summary, out, text };
 }

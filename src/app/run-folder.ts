@@ -3,6 +3,7 @@
 // reports with every line checked.
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { RecordTable } from '../metrics/record-table.ts';
 import type { RequestRecord } from '../protocol/records.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -41,6 +42,17 @@ export function* recordsJsonl(records: readonly RequestRecord[]): Generator<stri
   for (let i = 0; i < records.length; i += 4096) {
     let chunk = '';
     for (const r of records.slice(i, i + 4096)) chunk += JSON.stringify(r) + '\n';
+    yield chunk;
+  }
+}
+
+/** requests.jsonl of a compact run: the same lines, from the table's rows. */
+export function* tableJsonl(table: RecordTable): Generator<string> {
+  const ROWS = 4096;
+  for (let i = 0; i < table.length; i += ROWS) {
+    let chunk = '';
+    const end = Math.min(table.length, i + ROWS);
+    for (let j = i; j < end; j++) chunk += JSON.stringify(table.record(j)) + '\n';
     yield chunk;
   }
 }

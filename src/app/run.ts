@@ -3,6 +3,7 @@
 import type { CalibrationValues } from '../cost/spec.ts';
 import { loadCostModel } from '../cost/load.ts';
 import { Simulation } from '../engine/simulation.ts';
+import { RecordTable } from '../metrics/record-table.ts';
 import { summarize } from '../metrics/summary.ts';
 import type { RequestRecord } from '../protocol/records.ts';
 import type { SimulationResult } from '../protocol/result.ts';
@@ -26,22 +27,30 @@ export interface RunInput {
   routers?: Partial<Record<Role, RouterFactory>>;
   /** How to reproduce the run, copied into the summary. */
   provenance?: Provenance;
+  /** Keep the records only in compact columns (RunOutput.table; `records` is then empty): long runs. */
+  compact?: boolean;
 }
 
 export interface RunOutput {
   summary: Summary;
+  /** Every record (empty for a `compact` run: read `table`). */
   records: RequestRecord[];
+  /** The records in compact columns (compact runs). */
+  table?: RecordTable;
   result: SimulationResult;
 }
 
-function simulation(input: RunInput): Simulation {
+function simulation(input: RunInput, sink: RecordTable | undefined): Simulation {
   const cost = loadCostModel(input.scenario.model, input.calibration);
-  return new Simulation(input.requests, { scenario: input.scenario, cost, seed: input.seed, routers: input.routers, prefixProperty: input.prefixProperty });
+  return new Simulation(input.requests, { scenario: input.scenario, cost, seed: input.seed, routers: input.routers, prefixProperty: input.prefixProperty, recordSink: sink });
 }
 
+const sinkOf = (input: RunInput): RecordTable | undefined => (input.compact ? new RecordTable(input.requests.length) : undefined);
+
 export function simulate(input: RunInput): RunOutput {
-  const sim = simulation(input);
-  return output(input, sim, sim.run());
+  const table = sinkOf(input);
+  const sim = simulation(input, table);
+  return output(input, sim, sim.run(), table);
 }
 
 /** Events per slice of runSliced: ~0.1-0.5 s of work, so a stop request is seen within about that. */
@@ -53,16 +62,17 @@ export const SLICE_EVENTS = 20_000;
  * summary is marked interrupted with the signal's reason (e.g. 'SIGINT').
  */
 export async function runSliced(input: RunInput, signal?: AbortSignal, onSlice?: (progress: Simulation['progress']) => void, sliceEvents = SLICE_EVENTS): Promise<RunOutput> {
-  const sim = simulation(input);
+  const table = sinkOf(input);
+  const sim = simulation(input, table);
   while (!sim.advance(sliceEvents)) {
     onSlice?.(sim.progress);
     await new Promise(setImmediate);
     if (signal?.aborted) break;
   }
-  return output(input, sim, sim.result(), signal?.aborted ? String(signal.reason) : undefined);
+  return output(input, sim, sim.result(), table, signal?.aborted ? String(signal.reason) : undefined);
 }
 
-function output(input: RunInput, sim: Simulation, result: SimulationResult, stoppedBy?: string): RunOutput {
+function output(input: RunInput, sim: Simulation, result: SimulationResult, table: RecordTable | undefined, stoppedBy?: string): RunOutput {
   const c = input.scenario.client;
   const summary = summarize(result, {
     scenario: input.scenario.name,
@@ -72,6 +82,6 @@ function output(input: RunInput, sim: Simulation, result: SimulationResult, stop
     run: input.provenance,
     load: sim.loadMode,
     signal: stoppedBy,
-  });
-  return { summary, records: result.records, result };
+  }, table);
+  return { summary, records: result.records, ...(table ? { table } : {}), result };
 }

@@ -32,6 +32,14 @@ export interface SimulationOptions {
   observer?: SimulationObserver;
   /** Events at one simulated instant before the watchdog stops the run (default stallLimit(requests)). */
   stallEvents?: number;
+  /** Where ended requests' records go (e.g. a compact table); default: kept in the result's `records`. */
+  recordSink?: RecordSink;
+}
+
+/** Takes each ended request's record (the run keeps none of them itself then). */
+export interface RecordSink {
+  push(record: RequestRecord): void;
+  readonly length: number;
 }
 
 /** Watches a run from outside (invariant checks in tests): read the pools and requests, never write. */

@@ -19,10 +19,10 @@ import { buildPools, poolResult, type Pool } from './pools.ts';
 import { recordOf } from './records.ts';
 import { SimRequest } from './request.ts';
 import { Transceiver } from './transceiver.ts';
-import { HORIZON, subjectOf, type SimEvent, type SimulationObserver, type SimulationOptions } from './events.ts';
+import { HORIZON, subjectOf, type RecordSink, type SimEvent, type SimulationObserver, type SimulationOptions } from './events.ts';
 import { checkHorizon, MAX_TIME_MS, stallLimit, Watchdog } from './watchdog.ts';
 
-export type { SimulationOptions, SimulationObserver } from './events.ts';
+export type { RecordSink, SimulationOptions, SimulationObserver } from './events.ts';
 
 export class Simulation implements WorkerHost<SimRequest> {
   private readonly queue = new EventQueue<SimEvent>();
@@ -30,7 +30,7 @@ export class Simulation implements WorkerHost<SimRequest> {
   private readonly source: TraceSource;
   private readonly load: LoadGenerator;
   private issued = 0;
-  private readonly records: RequestRecord[] = [];
+  private readonly records: RequestRecord[] | RecordSink;
   readonly pools: Pool[];
   private readonly entry: Pool;
   private readonly decode: Pool | null;
@@ -56,6 +56,7 @@ export class Simulation implements WorkerHost<SimRequest> {
     this.load = loadModes.get(loadModeOf(s.client), { field: 'client' })(s.client, randomStream(o.seed, 'load'), this.source.length);
     this.keyer = new BlockKeyer(array ? hasPrefixProperty(array, 2 ** 30) : (o.prefixProperty ?? false), TRACE_BLOCK_TOKENS, this.entry.workers[0].tokensPerBlock);
     this.observer = o.observer ?? null;
+    this.records = o.recordSink ?? [];
     this.watchdog = new Watchdog(o.stallEvents ?? stallLimit(this.source.length));
   }
 
@@ -104,7 +105,7 @@ export class Simulation implements WorkerHost<SimRequest> {
     if (this.done) checkAccounting(this.issued, this.records.length, this.client, this.pools, this.transceiver);
     const stopped = this.done ? undefined : { inFlight: this.issued - this.records.length, notSent: this.load.count - this.issued };
     return {
-      records: this.records,
+      records: Array.isArray(this.records) ? this.records : [],
       pools: this.pools.map(poolResult),
       events: this.events,
       endMs: this.nowMs,

@@ -1,22 +1,31 @@
 // Run summary: the benchmark's figures (throughputs, TTFT/TPOT/ITL/E2EL statistics) computed from
 // per-request records the way AIPerf does, plus where the time went and prefix-cache hit rates.
-import { mean, quantileSorted } from 'd3-array';
-import type { RequestRecord } from '../protocol/records.ts';
+import { quantileSorted } from 'd3-array';
 import type { SimulationResult } from '../protocol/result.ts';
 import type { Provenance, Stat, Summary } from '../protocol/summary.ts';
 import { roundTo } from '../util/round.ts';
+import { RecordTable } from './record-table.ts';
 import { routingTable } from './routing.ts';
 
 const round = (x: number, d = 3) => roundTo(x, d);
 
 /** AIPerf's statistics of the finite values: percentiles interpolated linearly, population std. */
-export function stat(values: number[]): Stat {
-  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+export function stat(values: ArrayLike<number>): Stat {
+  const finite = new Float64Array(values.length);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) finite[n++] = values[i];
+  return statSorted(finite.subarray(0, n).sort());
+}
+
+/** stat of finite values sorted ascending. */
+function statSorted(v: Float64Array): Stat {
   const n = v.length;
-  const q = (p: number) => (n > 0 ? round(quantileSorted(v, p)!) : NaN);
-  const m = n > 0 ? mean(v)! : NaN;
+  const q = (p: number) => (n > 0 ? round(quantileSorted(v as unknown as number[], p)!) : NaN);
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += v[i];
+  const m = n > 0 ? sum / n : NaN;
   let ss = 0;
-  for (const x of v) ss += (x - m) * (x - m);
+  for (let i = 0; i < n; i++) ss += (v[i] - m) * (v[i] - m);
   return {
     count: n,
     mean: round(m),
@@ -47,39 +56,108 @@ export interface SummaryContext {
   signal?: string;
 }
 
-/** Seconds from the earliest scheduled start to the latest end of `records` (0 if none). */
-function spanS(records: readonly RequestRecord[]): number {
+/** What summarize needs of the records, in one pass over the table's columns. */
+function recordFigures(t: RecordTable, goodput: SummaryContext['goodput']) {
+  const sched = t.column('scheduledMs');
+  const endMs = t.column('endMs');
+  const ttft = t.column('ttftMs');
+  const e2el = t.column('e2elMs');
+  const itl = t.column('itlMs');
+  const cw = t.column('clientWaitMs');
+  const queue = t.column('queueMs');
+  const prefill = t.column('prefillMs');
+  const transfer = t.column('transferMs');
+  const decode = t.column('decodeMs');
+  const inTok = t.column('inputTokens');
+  const outTok = t.column('outputTokens');
+  const completed = t.statusCode('completed');
+  const timedOut = t.statusCode('timed-out');
+  const rejected = t.statusCode('rejected');
+  const gt = goodput?.ttftMs ?? Infinity;
+  const gi = goodput?.itlMs ?? Infinity;
+  const doneTtft = new Float64Array(t.length);
+  const doneE2el = new Float64Array(t.length);
+  const doneItl = new Float64Array(t.length);
+  let done = 0;
+  let nTimedOut = 0;
+  let nRejected = 0;
   let first = Infinity;
   let last = -Infinity;
-  for (const r of records) {
-    if (r.scheduledMs < first) first = r.scheduledMs;
-    if (r.endMs > last) last = r.endMs;
+  let doneFirst = Infinity;
+  let doneLast = -Infinity;
+  let outTokens = 0;
+  let inTokens = 0;
+  let perUserSum = 0;
+  let perUserN = 0;
+  let good = 0;
+  let waited = 0;
+  const b = { clientWait: 0, queue: 0, prefill: 0, transfer: 0, decode: 0 };
+  for (let i = 0; i < t.length; i++) {
+    if (sched[i] < first) first = sched[i];
+    if (endMs[i] > last) last = endMs[i];
+    const s = t.statusCodeOf(i);
+    if (s === timedOut) nTimedOut++;
+    else if (s === rejected) nRejected++;
+    if (s !== completed) continue;
+    if (sched[i] < doneFirst) doneFirst = sched[i];
+    if (endMs[i] > doneLast) doneLast = endMs[i];
+    outTokens += outTok[i];
+    inTokens += inTok[i];
+    doneTtft[done] = ttft[i];
+    doneE2el[done] = e2el[i];
+    doneItl[done] = itl[i];
+    done++;
+    if (itl[i] > 0) {
+      perUserSum += 1000 / itl[i];
+      perUserN++;
+    }
+    if (ttft[i] <= gt && (gi === Infinity || (Number.isFinite(itl[i]) && itl[i] <= gi))) good++;
+    if (cw[i] > 0) waited++;
+    b.clientWait += cw[i];
+    b.queue += queue[i];
+    b.prefill += prefill[i];
+    b.transfer += transfer[i];
+    b.decode += decode[i];
   }
-  return records.length > 0 ? (last - first) / 1000 : 0;
+  return {
+    done,
+    timedOut: nTimedOut,
+    rejected: nRejected,
+    // AIPerf: from the first successful request's start to the last successful request's final token
+    durationS: done > 0 ? (doneLast - doneFirst) / 1000 : 0,
+    // busy fractions are over the whole activity, cut-offs included (the benchmark window ends earlier)
+    activityS: t.length > 0 ? (last - first) / 1000 : 0,
+    outTokens,
+    inTokens,
+    ttft: doneTtft.subarray(0, done),
+    e2el: doneE2el.subarray(0, done),
+    itl: doneItl.subarray(0, done),
+    perUser: perUserN > 0 ? perUserSum / perUserN : 0,
+    good,
+    waited,
+    breakdown: b,
+  };
 }
 
-export function summarize(result: SimulationResult, ctx: SummaryContext): Summary {
-  const recs = result.records;
-  const done = recs.filter((r) => r.status === 'completed');
-  // AIPerf: from the first successful request's start to the last successful request's final token
-  const durationS = spanS(done);
-  // busy fractions are over the whole activity, cut-offs included (the benchmark window ends earlier)
-  const activityS = spanS(recs);
+/** The summary of a run; `table`: its records in compact form (else built from result.records). */
+export function summarize(result: SimulationResult, ctx: SummaryContext, table: RecordTable = RecordTable.from(result.records)): Summary {
+  const f = recordFigures(table, ctx.goodput);
+  const done = f.done;
+  const durationS = f.durationS;
+  const activityS = f.activityS;
   const perS = (x: number) => (durationS > 0 ? round(x / durationS, 4) : 0);
-  const outTokens = done.reduce((a, r) => a + r.outputTokens, 0);
-  const inTokens = done.reduce((a, r) => a + r.inputTokens, 0);
-  const itl = stat(done.map((r) => r.itlMs));
+  const outTokens = f.outTokens;
+  const inTokens = f.inTokens;
+  const itl = stat(f.itl);
   const gpus = result.pools.reduce((a, p) => a + p.gpusPerWorker * p.workers.length, 0);
-  const perUser = done.filter((r) => r.itlMs > 0).map((r) => 1000 / r.itlMs);
-  const avg = (f: (r: RequestRecord) => number) => round(done.length ? done.reduce((a, r) => a + f(r), 0) / done.length : 0);
+  const avg = (sum: number) => round(done ? sum / done : 0);
 
   let goodput: Summary['goodput'] = null;
   if (ctx.goodput?.ttftMs !== undefined || ctx.goodput?.itlMs !== undefined) {
     const t = ctx.goodput.ttftMs ?? Infinity;
     const i = ctx.goodput.itlMs ?? Infinity;
     // AIPerf: a request without a value for an SLO metric (ITL of a one-token output) is not good
-    const good = done.filter((r) => r.ttftMs <= t && (i === Infinity || (Number.isFinite(r.itlMs) && r.itlMs <= i))).length;
-    goodput = { ttftMs: t, itlMs: i, requests: good, requestThroughput: perS(good) };
+    goodput = { ttftMs: t, itlMs: i, requests: f.good, requestThroughput: perS(f.good) };
   }
 
   const hitRate: Record<string, number> = {};
@@ -126,35 +204,35 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
     workload: ctx.workload,
     ...(ctx.run ? { run: ctx.run } : {}),
     requests: {
-      issued: recs.length,
-      completed: done.length,
-      timedOut: recs.filter((r) => r.status === 'timed-out').length,
-      rejected: recs.filter((r) => r.status === 'rejected').length,
+      issued: table.length,
+      completed: done,
+      timedOut: f.timedOut,
+      rejected: f.rejected,
     },
-    ...(done.length === 0 ? { noneCompleted: noneCompleted(recs, result) } : {}),
+    ...(done === 0 ? { noneCompleted: noneCompleted(table, result) } : {}),
     ...(result.stopped ? { interrupted: { signal: ctx.signal ?? 'stopped', simulatedS: round(result.endMs / 1000), ...result.stopped } } : {}),
-    endReasons: countReasons(recs),
+    endReasons: countReasons(table),
     gpus,
     outputTokenThroughputPerGpu: gpus > 0 ? round(outTokens / durationS / gpus, 4) || 0 : 0,
-    outputTokenThroughputPerUser: round(perUser.length > 0 ? perUser.reduce((a, x) => a + x, 0) / perUser.length : 0, 4),
+    outputTokenThroughputPerUser: round(f.perUser, 4),
     load: ctx.load ?? 'fixed schedule',
     durationS: round(durationS),
-    requestThroughput: perS(done.length),
+    requestThroughput: perS(done),
     outputTokenThroughput: perS(outTokens),
     totalTokenThroughput: perS(inTokens + outTokens),
-    ttftMs: stat(done.map((r) => r.ttftMs)),
+    ttftMs: stat(f.ttft),
     tpotMs: itl,
     itlMs: itl,
-    e2elMs: stat(done.map((r) => r.e2elMs)),
+    e2elMs: stat(f.e2el),
     goodput,
     breakdownMs: {
-      clientWait: avg((r) => r.clientWaitMs),
-      queue: avg((r) => r.queueMs),
-      prefill: avg((r) => r.prefillMs),
-      transfer: avg((r) => r.transferMs),
-      decode: avg((r) => r.decodeMs),
+      clientWait: avg(f.breakdown.clientWait),
+      queue: avg(f.breakdown.queue),
+      prefill: avg(f.breakdown.prefill),
+      transfer: avg(f.breakdown.transfer),
+      decode: avg(f.breakdown.decode),
     },
-    clientWaitedFraction: done.length ? round(done.filter((r) => r.clientWaitMs > 0).length / done.length, 4) : 0,
+    clientWaitedFraction: done ? round(f.waited / done, 4) : 0,
     kvCache: { hitRate, evictedBlocks: evicted },
     workers,
     client: result.client,
@@ -166,23 +244,31 @@ export function summarize(result: SimulationResult, ctx: SummaryContext): Summar
 }
 
 /** Why no request completed: how many ended how, by end reason. */
-function noneCompleted(recs: readonly RequestRecord[], result: SimulationResult): string {
+function noneCompleted(t: RecordTable, result: SimulationResult): string {
   const by = (status: string) => {
-    const rs = recs.filter((r) => r.status === status);
-    const reasons = Object.entries(countReasons(rs)).map(([k, n]) => `${k} ${n}`);
-    return { n: rs.length, text: reasons.length > 0 ? ` (${reasons.join(', ')})` : '' };
+    const code = t.statuses.values.indexOf(status as never);
+    const reasons = Object.entries(countReasons(t, code)).map(([k, n]) => `${k} ${n}`);
+    let n = 0;
+    for (let i = 0; i < t.length; i++) if (t.statusCodeOf(i) === code) n++;
+    return { n, text: reasons.length > 0 ? ` (${reasons.join(', ')})` : '' };
   };
-  const t = by('timed-out');
+  const t1 = by('timed-out');
   const j = by('rejected');
+  const all = t.length;
   const stop = result.stopped ? ` before the run was stopped (${result.stopped.inFlight} in flight, ${result.stopped.notSent} not sent)` : '';
-  if (recs.length === 0) return `no request ended${stop}`;
-  if (t.n === recs.length) return `all ${t.n} requests timed out${t.text}${stop}`;
-  if (j.n === recs.length) return `all ${j.n} requests were rejected${j.text}${stop}`;
-  return `none of ${recs.length} requests completed: ${t.n} timed out${t.text}, ${j.n} rejected${j.text}${stop}`;
+  if (all === 0) return `no request ended${stop}`;
+  if (t1.n === all) return `all ${t1.n} requests timed out${t1.text}${stop}`;
+  if (j.n === all) return `all ${j.n} requests were rejected${j.text}${stop}`;
+  return `none of ${all} requests completed: ${t1.n} timed out${t1.text}, ${j.n} rejected${j.text}${stop}`;
 }
 
-function countReasons(recs: readonly RequestRecord[]): Summary['endReasons'] {
+/** Requests by end reason (of the rows with status code `status`, or all), keys sorted. */
+function countReasons(t: RecordTable, status?: number): Summary['endReasons'] {
+  const counts = new Array<number>(t.endReasons.values.length).fill(0);
+  for (let i = 0; i < t.length; i++) if (status === undefined || t.statusCodeOf(i) === status) counts[t.endReasonCodeOf(i)]++;
   const out: Summary['endReasons'] = {};
-  for (const r of recs) if (r.endReason) out[r.endReason] = (out[r.endReason] ?? 0) + 1;
+  t.endReasons.values.forEach((reason, c) => {
+    if (reason && counts[c] > 0) out[reason] = counts[c];
+  });
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }

@@ -60,13 +60,13 @@ export function numpyStd(a: Float64Array): number {
  * come from the sorted copy (clean[lo] + frac * (clean[hi] - clean[lo]) with virtual index q/100 * (n - 1), which is
  * exactly d3's quantileSorted).
  */
-export function recordStats(valuesInArrivalOrder: readonly number[]): BaseStats | undefined {
+export function recordStats(valuesInArrivalOrder: ArrayLike<number>): BaseStats | undefined {
   const n = valuesInArrivalOrder.length;
   if (n === 0) return undefined;
   let sum = 0;
-  for (const v of valuesInArrivalOrder) sum += v;
-  const sorted = [...valuesInArrivalOrder].sort((a, b) => a - b);
+  for (let i = 0; i < n; i++) sum += valuesInArrivalOrder[i];
+  const sorted = Float64Array.from(valuesInArrivalOrder).sort();
   const percentiles = {} as Record<PercentileKey, number>;
-  for (const q of PERCENTILES) percentiles[`p${q}`] = quantileSorted(sorted, q / 100)!;
-  return { count: n, sum, avg: sum / n, min: sorted[0], max: sorted[n - 1], std: numpyStd(Float64Array.from(sorted)), percentiles };
+  for (const q of PERCENTILES) percentiles[`p${q}`] = quantileSorted(sorted as unknown as number[], q / 100)!;
+  return { count: n, sum, avg: sum / n, min: sorted[0], max: sorted[n - 1], std: numpyStd(sorted), percentiles };
 }

@@ -2,8 +2,11 @@
 // Inputs: the per-request records and the run info; profile_export.jsonl is AIPerf's --export-level records file.
 // Layout, fields and statistics follow ai-dynamo/aiperf (see docs/aiperf-outputs.md for the files and commits read).
 import { csvRow, formatPyFixed2, formatPyFloat, jsonPretty, PyFloat, toJsonValue, type JsonValue } from './aiperf-format.ts';
-import { evaluateRecord, goodputThresholds, METRICS, NS_TO_S, processingOrder, VALID_RECORD_METRICS, type EvaluatedRecord } from './aiperf-metrics.ts';
-import { PERCENTILES, recordStats } from './aiperf-stats.ts';
+import { columnLineChunks, columnSet, evaluateColumns } from './aiperf-columns.ts';
+import { display, jsonOf, type EvaluatedSet } from './aiperf-json.ts';
+import type { RecordTable } from '../metrics/record-table.ts';
+import { evaluateRecord, goodputThresholds, METRICS, processingOrder, VALID_RECORD_METRICS, type EvaluatedRecord } from './aiperf-metrics.ts';
+import { PERCENTILES } from './aiperf-stats.ts';
 import type {
   AiperfErrorSummaryEntry,
   AiperfJsonExport,
@@ -11,29 +14,15 @@ import type {
   AiperfMetricTag,
   AiperfRecordInput,
   AiperfRecordLine,
-  AiperfRecordMetricTag,
   AiperfRunInfo,
 } from './aiperf-types.ts';
 
 export type * from './aiperf-types.ts';
 
-/** JsonExportData.SCHEMA_VERSION of the newest AIPerf schema documented (docs/reference/json-export-schema.md). */
-export const AIPERF_SCHEMA_VERSION = '1.5';
+export { AIPERF_SCHEMA_VERSION } from './aiperf-json.ts';
 
 /** AIPerf's default artifact file names (OutputDefaults). */
 export const AIPERF_FILES = { json: 'profile_export_aiperf.json', csv: 'profile_export_aiperf.csv', jsonl: 'profile_export.jsonl' } as const;
-
-/** JsonExportData's declared fields in declaration order (pydantic dumps these first, then extra keys). */
-const JSON_EXPORT_FIELDS = [
-  'schema_version', 'aiperf_version', 'benchmark_id',
-  'request_throughput', 'request_latency', 'request_count', 'time_to_first_token', 'time_to_second_token', 'inter_token_latency',
-  'output_token_throughput', 'output_token_throughput_per_user', 'output_sequence_length', 'input_sequence_length', 'goodput',
-  'good_request_count', 'output_token_count', 'reasoning_token_count', 'min_request_timestamp', 'max_response_timestamp',
-  'inter_chunk_latency', 'total_output_tokens', 'total_reasoning_tokens', 'benchmark_duration', 'total_isl', 'total_osl',
-  'error_request_count', 'error_isl', 'total_error_isl', 'telemetry_data', 'input_config', 'run_info', 'was_cancelled',
-  'is_complete', 'incomplete_reason', 'error_summary', 'start_time', 'end_time', 'branch_stats', 'warmup_metrics',
-  'pooled_spec_decode_acceptance_histogram',
-] as const;
 
 const isMetricTag = (k: string): k is AiperfMetricTag => Object.hasOwn(METRICS, k);
 
@@ -47,47 +36,6 @@ function evaluateAll(records: readonly AiperfRecordInput[], info: AiperfRunInfo)
   }
   const slos = goodputThresholds(info);
   return records.map((r) => evaluateRecord(r, epochNs, slos)).sort(processingOrder);
-}
-
-const display = (tag: AiperfMetricTag, base: number): number => {
-  const f = METRICS[tag].toDisplay;
-  return f === undefined ? base : base * f;
-};
-
-function recordMetricStats(tag: AiperfMetricTag, values: readonly number[]): AiperfMetricStats | undefined {
-  const s = recordStats(values);
-  if (!s) return undefined;
-  const out: AiperfMetricStats = { unit: METRICS[tag].unit, avg: display(tag, s.avg) };
-  for (const q of PERCENTILES) out[`p${q}`] = display(tag, s.percentiles[`p${q}`]);
-  out.min = display(tag, s.min);
-  out.max = display(tag, s.max);
-  out.std = display(tag, s.std);
-  out.count = s.count;
-  out.sum = display(tag, s.sum);
-  return out;
-}
-
-/** Round half to even (Python's round). */
-function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  return d > 0.5 || (d === 0.5 && f % 2 !== 0) ? f + 1 : f;
-}
-
-/**
- * What pydantic writes for datetime.fromtimestamp(ns / NANOS_PER_SECOND): the float seconds split by modf, the
- * fraction rounded half-even to µs, as a naive ISO datetime (AIPerf's is local time; servesim's is UTC).
- */
-function isoDateTime(ns: bigint): string {
-  const t = Number(ns / 1_000_000_000n) + Number(ns % 1_000_000_000n) / 1e9;
-  let whole = Math.floor(t);
-  let micros = roundHalfEven((t - whole) * 1e6);
-  if (micros >= 1_000_000) {
-    whole += 1;
-    micros -= 1_000_000;
-  }
-  const base = new Date(whole * 1000).toISOString().slice(0, 19);
-  return micros === 0 ? base : `${base}.${String(micros).padStart(6, '0')}`;
 }
 
 /** The per-request records of profile_export.jsonl, in AIPerf's processing order (by end time). */
@@ -180,120 +128,33 @@ function* lineChunks(evaluated: readonly EvaluatedRecord[]): Generator<string> {
 
 /** profile_export_aiperf.json as an object (metric keys and run fields in AIPerf's order). */
 export function aiperfJson(records: readonly AiperfRecordInput[], info: AiperfRunInfo): AiperfJsonExport {
-  return jsonOf(evaluateAll(records, info), info);
+  return jsonOf(evaluatedSet(evaluateAll(records, info)), info, VALID_RECORD_METRICS);
 }
 
-function jsonOf(evaluated: readonly EvaluatedRecord[], info: AiperfRunInfo): AiperfJsonExport {
+/** The object path's evaluated records as the JSON export reads them. */
+function evaluatedSet(evaluated: readonly EvaluatedRecord[]): EvaluatedSet {
   const valid = evaluated.filter((e) => !e.error);
   const errors = evaluated.filter((e) => e.error);
-  const metrics: Partial<Record<AiperfMetricTag, AiperfMetricStats>> = {};
-  const scalar = (tag: AiperfMetricTag, base: number): void => {
-    metrics[tag] = { unit: METRICS[tag].unit, avg: display(tag, base) };
-  };
-  const series = (tag: AiperfRecordMetricTag): number[] => {
-    const xs: number[] = [];
-    for (const e of valid) {
-      const x = e.values[tag];
-      if (x !== undefined) xs.push(x);
-    }
-    return xs;
-  };
-  const sumOf = (xs: readonly number[]): number => xs.reduce((a, x) => a + x, 0); // the column store's running sum
-
-  for (const tag of VALID_RECORD_METRICS) {
-    const s = recordMetricStats(tag, series(tag));
-    if (s) metrics[tag] = s;
-  }
-  const errorIsl = errors.map((e) => e.input.inputTokens);
-  const errorIslStats = recordMetricStats('error_isl', errorIsl);
-  if (errorIslStats) metrics.error_isl = errorIslStats;
-
-  const slosSet = goodputThresholds(info) !== undefined;
-  const good = valid.reduce((a, e) => a + (e.good ?? 0), 0);
-  if (valid.length > 0) scalar('request_count', valid.length);
-  if (errors.length > 0) scalar('error_request_count', errors.length);
-  if (slosSet && valid.length > 0) scalar('good_request_count', good);
-
-  // derived metrics (BaseDerivedMetric._derive_value): only when their inputs exist
-  let durationS: number | undefined;
-  if (valid.length > 0) {
-    let minStart = valid[0].startNs;
-    let maxEnd = valid[0].endNs;
-    for (const e of valid) {
-      if (e.startNs < minStart) minStart = e.startNs;
-      if (e.endNs > maxEnd) maxEnd = e.endNs;
-    }
-    if (maxEnd > minStart) {
-      const durationNs = Number(maxEnd - minStart);
-      scalar('benchmark_duration', durationNs);
-      durationS = durationNs * NS_TO_S;
-    }
-  }
-  const isl = series('input_sequence_length');
-  const osl = series('output_sequence_length');
-  const totalIsl = sumOf(isl);
-  const totalOsl = sumOf(osl);
-  if (isl.length > 0) scalar('total_isl', totalIsl);
-  if (osl.length > 0) scalar('total_osl', totalOsl);
-  const outTokens = series('output_token_count');
-  if (outTokens.length > 0) scalar('total_output_tokens', sumOf(outTokens));
-  if (errorIsl.length > 0) scalar('total_error_isl', sumOf(errorIsl));
-  if (durationS !== undefined) {
-    scalar('request_throughput', valid.length / durationS);
-    if (osl.length > 0) scalar('output_token_throughput', totalOsl / durationS);
-    if (isl.length > 0 && osl.length > 0) scalar('total_token_throughput', (totalIsl + totalOsl) / durationS);
-    if (isl.length > 0) scalar('input_token_throughput', totalIsl / durationS);
-    if (slosSet) scalar('goodput', good / durationS);
-  }
-  if (slosSet) scalar('good_request_fraction', evaluated.length === 0 ? 0 : good / evaluated.length);
-  if (valid.length > 0) {
-    scalar('completed_request_count', valid.length + errors.length);
-    scalar('request_error_rate', (100.0 * errors.length) / (valid.length + errors.length));
-  }
-
-  const summary = new Map<string, AiperfErrorSummaryEntry>();
-  for (const e of errors) {
-    const key = JSON.stringify([e.error!.code, e.error!.type, e.error!.message]);
-    const entry = summary.get(key);
-    if (entry) entry.count += 1;
-    else summary.set(key, { error_details: { ...e.error! }, count: 1 });
-  }
-
-  const seed = /^\d+$/.test(info.seed) && Number.isSafeInteger(Number(info.seed)) ? Number(info.seed) : undefined;
-  const epochNs = info.epochNs ?? 0n;
-  const variation = info.variation ?? { label: 'base', index: 0, values: {} };
-  const fields: Record<string, unknown> = {
-    schema_version: AIPERF_SCHEMA_VERSION,
-    benchmark_id: info.benchmarkId,
-    ...metrics,
-    input_config: info.scenario,
-    run_info: {
-      benchmark_id: info.benchmarkId,
-      sweep_id: info.sweepId,
-      random_seed: seed,
-      trial: info.trial ?? 0,
-      run_label: info.runLabel,
-      variation_label: variation.label,
-      variation_index: variation.index,
-      variation_values: { ...variation.values },
-      cli_command: info.commandLine,
+  const span = (es: readonly EvaluatedRecord[]) =>
+    es.length === 0 ? undefined : { minStart: es.reduce((m, e) => (e.startNs < m ? e.startNs : m), es[0].startNs), maxEnd: es.reduce((m, e) => (e.endNs > m ? e.endNs : m), es[0].endNs) };
+  return {
+    count: evaluated.length,
+    validCount: valid.length,
+    errorCount: errors.length,
+    series: (tag) => {
+      const xs: number[] = [];
+      for (const e of valid) {
+        const x = e.values[tag];
+        if (x !== undefined) xs.push(x);
+      }
+      return xs;
     },
-    was_cancelled: info.wasCancelled ?? false,
-    error_summary: [...summary.values()],
-    start_time: evaluated.length > 0 ? isoDateTime(evaluated.reduce((m, e) => (e.startNs < m ? e.startNs : m), evaluated[0].startNs)) : undefined,
-    end_time: evaluated.length > 0 ? isoDateTime(evaluated.reduce((m, e) => (e.endNs > m ? e.endNs : m), evaluated[0].endNs)) : undefined,
+    errorIsl: () => errors.map((e) => e.input.inputTokens),
+    good: valid.reduce((a, e) => a + (e.good ?? 0), 0),
+    validSpanNs: span(valid),
+    spanNs: span(evaluated),
+    errors: () => errors.map((e) => e.error!),
   };
-  const out: Record<string, unknown> = {};
-  for (const k of JSON_EXPORT_FIELDS) if (fields[k] !== undefined) out[k] = fields[k];
-  for (const k of Object.keys(fields).filter((k) => !(k in out) && fields[k] !== undefined).sort()) out[k] = fields[k];
-  out.servesim = {
-    version: info.servesimVersion,
-    workload: info.workload,
-    seed: info.seed,
-    epoch_ns: epochNs,
-    clock: 'simulated: every *_ns timestamp is epoch_ns + simulated ns since trace start; start/end times are UTC',
-  };
-  return out as AiperfJsonExport;
 }
 
 const statsJson = (s: AiperfMetricStats): JsonValue => {
@@ -353,6 +214,21 @@ export function aiperfFiles(records: readonly AiperfRecordInput[], info: AiperfR
 /** The three files by AIPerf file name, the per-request one as chunks to write one after the other. */
 export function aiperfFileParts(records: readonly AiperfRecordInput[], info: AiperfRunInfo): { [AIPERF_FILES.json]: string; [AIPERF_FILES.csv]: string; [AIPERF_FILES.jsonl]: Iterable<string> } {
   const evaluated = evaluateAll(records, info);
-  const json = jsonOf(evaluated, info);
+  const json = jsonOf(evaluatedSet(evaluated), info, VALID_RECORD_METRICS);
   return { [AIPERF_FILES.json]: aiperfJsonText(json), [AIPERF_FILES.csv]: aiperfCsv(json), [AIPERF_FILES.jsonl]: lineChunks(evaluated) };
+}
+
+/** aiperfFileParts of a run's compact record table (the same bytes as for its records): all three files,
+ *  only profile_export.jsonl, or only the other two ("summaries"). */
+export function aiperfTableParts(table: RecordTable, info: AiperfRunInfo, files: 'all' | 'jsonl' | 'summaries' = 'all'): Partial<ReturnType<typeof aiperfFileParts>> {
+  const columns = evaluateColumns(table, info);
+  const all = columns ? undefined : aiperfFileParts(table.records(), info);
+  const out: Partial<ReturnType<typeof aiperfFileParts>> = {};
+  if (files !== 'jsonl') {
+    const json = columns ? jsonOf(columnSet(columns), info, VALID_RECORD_METRICS) : undefined;
+    out[AIPERF_FILES.json] = json ? aiperfJsonText(json) : all![AIPERF_FILES.json];
+    out[AIPERF_FILES.csv] = json ? aiperfCsv(json) : all![AIPERF_FILES.csv];
+  }
+  if (files !== 'summaries') out[AIPERF_FILES.jsonl] = columns ? columnLineChunks(columns) : all![AIPERF_FILES.jsonl];
+  return out;
 }

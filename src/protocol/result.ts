@@ -37,6 +37,7 @@ export interface PoolResult {
 }
 
 export interface SimulationResult {
+  /** The ended requests' records (empty when the run gave them to a record sink instead). */
   records: RequestRecord[];
   pools: PoolResult[];
   events: number;
