@@ -5,7 +5,7 @@
 import type { Role } from '../protocol/roles.ts';
 import type { EngineConfig, WorkerEnv } from '../scenario/schema.ts';
 import { inputError } from '../util/errors.ts';
-import type { Bilinear2D, Cumulative1D } from './interp.ts';
+import type { Bilinear2D, Cumulative1D, RowLine } from './interp.ts';
 import { IterationOps, type CostPart } from './iteration.ts';
 import { kvCapacityBlocks, memoryUse, type MemoryUse } from './memory.ts';
 import type { CostModel, StepShape } from './model.ts';
@@ -41,6 +41,13 @@ export interface IterationBreakdown {
   parts: CostPart[];
 }
 
+/** Decode attention of a rank as a line in its mean context: valueMs + slopeMs · (context − start), exact below untilContextTokens. */
+export interface DecodeLine {
+  valueMs: number;
+  slopeMs: number;
+  untilContextTokens: number;
+}
+
 /** Bytes per element of each kv_cache_config.dtype servesim models. */
 const KV_DTYPE_BYTES: Record<string, number> = { fp8: 1, bf16: 2 };
 
@@ -71,6 +78,8 @@ export class WorkerCost {
   readonly ops: IterationOps;
   /** The non-attention part by packed (global tokens, rank tokens, sequences, CUDA graph): a pool sees few distinct shapes. */
   private readonly restCache = new Map<number, number>();
+  /** Scratch of decodeAttentionLine. */
+  private readonly rowLine: RowLine = { valueAt: 0, slope: 0, untilR: 0 };
 
   constructor(
     private readonly model: CostModel,
@@ -142,12 +151,15 @@ export class WorkerCost {
     return this.gen.at(meanContextTokens, requests) * this.layers;
   }
 
-  /** decodeAttentionMs as a line in the mean context, exact up to `untilContextTokens`. */
-  decodeAttentionLine(requests: number, meanContextTokens: number): { valueMs: number; slopeMs: number; untilContextTokens: number } {
+  /** decodeAttentionMs as a line in the mean context, exact up to `untilContextTokens` (written into `out` when given). */
+  decodeAttentionLine(requests: number, meanContextTokens: number, out: DecodeLine = { valueMs: 0, slopeMs: 0, untilContextTokens: 0 }): DecodeLine {
     this.genCtxTrack.see(meanContextTokens);
     this.genBatchTrack.see(requests);
-    const l = this.gen.lineAlongRows(meanContextTokens, requests);
-    return { valueMs: l.valueAt * this.layers, slopeMs: l.slope * this.layers, untilContextTokens: l.untilR };
+    const l = this.gen.lineAlongRows(meanContextTokens, requests, this.rowLine);
+    out.valueMs = l.valueAt * this.layers;
+    out.slopeMs = l.slope * this.layers;
+    out.untilContextTokens = l.untilR;
+    return out;
   }
 
   /** Host time of an iteration: the fixed cost plus, without the overlap scheduler, the exposed CPU work, ms. */

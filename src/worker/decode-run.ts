@@ -2,15 +2,17 @@
 // are simulated as one event: this times each step of such a run exactly, rank by rank, with each
 // rank's decode attention a line in its mean context between table rows.
 import type { StepShape } from '../cost/model.ts';
-import type { WorkerCost } from '../cost/worker-cost.ts';
+import type { DecodeLine, WorkerCost } from '../cost/worker-cost.ts';
 
 /**
- * Fill `endsMs[1 .. steps-1]` with the end of each step relative to the run's start (`endsMs[0]` is
+ * Fill `run.endsMs[1 .. steps-1]` with the end of each step relative to the run's start (`endsMs[0]` is
  * the first step, already timed). `decodes[r]` / `context[r]`: requests and mean KV length on rank r
- * at the first step; `shape` carries the run's constant token counts.
+ * at the first step; `shape` carries the run's constant token counts. Ranks are walked one at a time
+ * over all steps (each rank's attention is a line between table rows), then each step takes the
+ * slowest rank.
  */
 export function timeDecodeRun(
-  endsMs: Float64Array,
+  run: StepRun,
   steps: number,
   cost: WorkerCost,
   decodes: readonly number[],
@@ -18,25 +20,27 @@ export function timeDecodeRun(
   shape: StepShape,
   cudaGraph: boolean,
 ): void {
-  const lines = decodes.map((n, r) => (n > 0 ? cost.decodeAttentionLine(n, context[r]) : null));
+  const { endsMs, maxAttnMs } = run;
   // the run's token counts are constant: only attention changes from step to step
   const rest = cost.restMs(shape, cudaGraph);
-  const anchors = context.slice();
-  for (let j = 1; j < steps; j++) {
-    let maxAttn = 0;
-    for (let r = 0; r < lines.length; r++) {
-      let line = lines[r];
-      if (line === null) continue;
-      const ctx = context[r] + j;
+  maxAttnMs.fill(0, 0, steps);
+  for (let r = 0; r < decodes.length; r++) {
+    const n = decodes[r];
+    if (n <= 0) continue;
+    const start = context[r];
+    const line = cost.decodeAttentionLine(n, start, run.line);
+    let anchor = start;
+    for (let j = 1; j < steps; j++) {
+      const ctx = start + j;
       if (ctx >= line.untilContextTokens) {
-        line = lines[r] = cost.decodeAttentionLine(decodes[r], ctx);
-        anchors[r] = ctx;
+        cost.decodeAttentionLine(n, ctx, line);
+        anchor = ctx;
       }
-      const attn = line.valueMs + line.slopeMs * (ctx - anchors[r]);
-      if (attn > maxAttn) maxAttn = attn;
+      const attn = line.valueMs + line.slopeMs * (ctx - anchor);
+      if (attn > maxAttnMs[j]) maxAttnMs[j] = attn;
     }
-    endsMs[j] = endsMs[j - 1] + cost.withAttentionMs(maxAttn, rest, cudaGraph);
   }
+  for (let j = 1; j < steps; j++) endsMs[j] = endsMs[j - 1] + cost.withAttentionMs(maxAttnMs[j], rest, cudaGraph);
 }
 
 /** The iteration, or run of identical decode-only iterations, a worker has in flight. */
@@ -49,9 +53,13 @@ export class StepRun {
   prefillMs = 0;
   /** End of each step relative to the run's start, ms. */
   readonly endsMs: Float64Array;
+  /** Scratch of timeDecodeRun: the slowest rank's attention at each step, ms, and a rank's line. */
+  readonly maxAttnMs: Float64Array;
+  readonly line: DecodeLine = { valueMs: 0, slopeMs: 0, untilContextTokens: 0 };
 
   constructor(readonly maxSteps: number) {
     this.endsMs = new Float64Array(maxSteps);
+    this.maxAttnMs = new Float64Array(maxSteps);
   }
 
   /** Start a run of `steps` steps (endsMs[0 .. steps-1] filled) at `nowMs`; returns its end time. */

@@ -299,7 +299,7 @@ export class Worker<R extends RequestView = RequestView> {
     if (b.prefillTokens === 0 && this.flushing.length === 0 && this.engineQueue.length === 0 && this.ranks.every((r) => r.waiting.length === 0)) {
       steps = this.run.maxSteps;
       for (const stay of b.inFlight) steps = Math.min(steps, stay.req.outputTokens - stay.generatedTokens);
-      timeDecodeRun(ends, steps, this.cost, b.decodes, b.context, shape, graph > 0);
+      timeDecodeRun(this.run, steps, this.cost, b.decodes, b.context, shape, graph > 0);
     }
     const endMs = this.run.begin(nowMs, Math.max(1, steps), b.prefillTokens > 0 ? ends[0] : 0);
     this.host.scheduleIterationEnd(this, endMs, this.run.id);
