@@ -78,6 +78,9 @@ export class WorkerCost {
   readonly ops: IterationOps;
   /** The non-attention part by packed (global tokens, rank tokens, sequences, CUDA graph): a pool sees few distinct shapes. */
   private readonly restCache = new Map<number, number>();
+  /** The last restMs answer (a decode pool asks for the same shape run after run). */
+  private lastRestKey = -1;
+  private lastRest = 0;
   /** Scratch of decodeAttentionLine. */
   private readonly rowLine: RowLine = { valueAt: 0, slope: 0, untilR: 0 };
 
@@ -198,11 +201,13 @@ export class WorkerCost {
   restMs(shape: StepShape, cudaGraph: boolean): number {
     const packable = shape.maxRankTokens < 262144 && shape.maxRankSequences < 2048 && shape.globalTokens < 1 << 24;
     const key = packable ? ((shape.globalTokens * 262144 + shape.maxRankTokens) * 2048 + shape.maxRankSequences) * 2 + (cudaGraph ? 1 : 0) : -1;
+    if (packable && key === this.lastRestKey) return this.lastRest;
     let rest = packable ? this.restCache.get(key) : undefined;
     if (rest === undefined) {
       rest = this.rest(shape, cudaGraph);
       if (packable && this.restCache.size < 100_000) this.restCache.set(key, rest);
     }
+    if (packable) (this.lastRestKey = key), (this.lastRest = rest);
     return rest;
   }
 

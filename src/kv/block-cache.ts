@@ -34,17 +34,21 @@ export class Allocation {
   }
 }
 
+/** Fields of an entry in Entries.meta, at 4 · slot + field. */
+const BLOCKS = 0;
+const REFS = 1;
+const PREV = 2; // LRU links, only while refs === 0
+const NEXT = 3;
+
 /**
- * The cache's entries, one per cached unit, as parallel typed arrays indexed by slot (a slot is fixed for
- * the entry's life and reused after its eviction): no object, no pointer write per registered unit.
+ * The cache's entries, one per cached unit, in typed arrays indexed by slot (a slot is fixed for the
+ * entry's life and reused after its eviction): no object, no pointer write per registered unit; an
+ * entry's counts and links share one cache line.
  */
 class Entries {
   keys = new Float64Array(256);
-  blocks = new Int32Array(256);
-  refs = new Int32Array(256);
-  /** LRU links, only while refs === 0. */
-  prev = new Int32Array(256);
-  next = new Int32Array(256);
+  /** blocks, refs, prev, next of each slot. */
+  meta = new Int32Array(4 * 256);
   /** Slots ever used. */
   private used = 0;
   /** Evicted slots kept for reuse, a stack. */
@@ -70,14 +74,10 @@ class Entries {
   }
 
   private grow(): void {
-    const n = this.keys.length * 2;
-    const keys = new Float64Array(n);
+    const keys = new Float64Array(this.keys.length * 2);
     keys.set(this.keys);
     this.keys = keys;
-    this.blocks = grown(this.blocks, n);
-    this.refs = grown(this.refs, n);
-    this.prev = grown(this.prev, n);
-    this.next = grown(this.next, n);
+    this.meta = grown(this.meta, this.meta.length * 2);
   }
 }
 
@@ -149,7 +149,7 @@ export class BlockCache {
     // request's own (shorter) last unit, and the reuse cap may end inside the last unit (the unit is
     // then shared and its capped-off blocks are recomputed privately, as the engine does).
     const cap = Math.min(maxReuseBlocks, totalBlocks);
-    const { blocks, refs } = this.e;
+    const meta = this.e.meta;
     if (this.matched.length < keys.length) this.matched = new Int32Array(Math.max(keys.length, 2 * this.matched.length));
     const slots = this.matched;
     let units = 0;
@@ -159,9 +159,9 @@ export class BlockCache {
       const slot = this.map.get(keys[units]);
       if (slot < 0) break;
       const own = units === keys.length - 1 ? lastKeyBlocks : perKey;
-      const b = blocks[slot];
+      const b = meta[4 * slot + BLOCKS];
       matched = Math.min(cap, matched + Math.min(b, own));
-      if (refs[slot] === 0) reclaimed += b;
+      if (meta[4 * slot + REFS] === 0) reclaimed += b;
       slots[units++] = slot;
       if (b < own) break; // a shorter (partial) cached unit: the prefix ends inside it
     }
@@ -171,8 +171,8 @@ export class BlockCache {
     a.matchedBlocks = matched;
     for (let i = 0; i < units; i++) {
       const slot = slots[i];
-      if (refs[slot] === 0) this.lruRemove(slot);
-      refs[slot]++;
+      if (meta[4 * slot + REFS] === 0) this.lruRemove(slot);
+      meta[4 * slot + REFS]++;
       a.hashed.push(slot);
     }
     a.hashedBlocks = matched;
@@ -198,8 +198,8 @@ export class BlockCache {
       if (this.map.setIfAbsent(key, slot) >= 0) break; // a twin computed concurrently: our chain continues privately
       e.take();
       e.keys[slot] = key;
-      e.blocks[slot] = blocks;
-      e.refs[slot] = 1;
+      e.meta[4 * slot + BLOCKS] = blocks;
+      e.meta[4 * slot + REFS] = 1;
       a.hashed.push(slot);
       a.hashedBlocks += blocks;
       a.anon -= blocks;
@@ -214,12 +214,14 @@ export class BlockCache {
   release(a: Allocation): void {
     if (a.released) throw new Error('double free of a KV allocation');
     a.released = true;
-    const refs = this.e.refs;
+    const meta = this.e.meta;
     // Free the tail of the prompt first so that, among this request's blocks, the root is evicted last.
     for (let i = a.hashed.length - 1; i >= 0; i--) {
       const slot = a.hashed[i];
-      if (refs[slot] <= 0) throw new Error(`KV block ${this.e.keys[slot]} released with refcount ${refs[slot]}`);
-      if (--refs[slot] === 0) this.lruPushTail(slot);
+      const refs = meta[4 * slot + REFS];
+      if (refs <= 0) throw new Error(`KV block ${this.e.keys[slot]} released with refcount ${refs}`);
+      meta[4 * slot + REFS] = refs - 1;
+      if (refs === 1) this.lruPushTail(slot);
     }
     if (a.anon > this.anonUsed) throw new Error('KV private block count underflow');
     this.anonUsed -= a.anon;
@@ -229,7 +231,7 @@ export class BlockCache {
   assertNoLiveBlocks(where: string): void {
     if (this.anonUsed !== 0) throw new Error(`${where}: ${this.anonUsed} private KV blocks leaked`);
     this.map.forEach((key, slot) => {
-      const refs = this.e.refs[slot];
+      const refs = this.e.meta[4 * slot + REFS];
       if (refs !== 0) throw new Error(`${where}: KV block ${key} leaked with refcount ${refs}`);
     });
     if (this.lruBlocks !== this.cachedBlocks) throw new Error(`${where}: LRU pool ${this.lruBlocks} blocks != cached ${this.cachedBlocks}`);
@@ -244,8 +246,9 @@ export class BlockCache {
       this.lruRemove(slot);
       const key = e.keys[slot];
       this.map.delete(key);
-      this.cachedBlocks -= e.blocks[slot];
-      this.evictedBlocks += e.blocks[slot];
+      const blocks = e.meta[4 * slot + BLOCKS];
+      this.cachedBlocks -= blocks;
+      this.evictedBlocks += blocks;
       if (this.listener) (removed ??= []).push(key);
       e.free(slot);
     }
@@ -254,23 +257,23 @@ export class BlockCache {
   }
 
   private lruPushTail(slot: number): void {
-    const e = this.e;
-    e.prev[slot] = this.lruTail;
-    e.next[slot] = NONE;
-    if (this.lruTail !== NONE) e.next[this.lruTail] = slot;
+    const meta = this.e.meta;
+    meta[4 * slot + PREV] = this.lruTail;
+    meta[4 * slot + NEXT] = NONE;
+    if (this.lruTail !== NONE) meta[4 * this.lruTail + NEXT] = slot;
     else this.lruHead = slot;
     this.lruTail = slot;
-    this.lruBlocks += e.blocks[slot];
+    this.lruBlocks += meta[4 * slot + BLOCKS];
   }
 
   private lruRemove(slot: number): void {
-    const e = this.e;
-    const prev = e.prev[slot];
-    const next = e.next[slot];
-    if (prev !== NONE) e.next[prev] = next;
+    const meta = this.e.meta;
+    const prev = meta[4 * slot + PREV];
+    const next = meta[4 * slot + NEXT];
+    if (prev !== NONE) meta[4 * prev + NEXT] = next;
     else this.lruHead = next;
-    if (next !== NONE) e.prev[next] = prev;
+    if (next !== NONE) meta[4 * next + PREV] = prev;
     else this.lruTail = prev;
-    this.lruBlocks -= e.blocks[slot];
+    this.lruBlocks -= meta[4 * slot + BLOCKS];
   }
 }

@@ -1,8 +1,9 @@
 // The KV router's choice among scored targets: argmin with Dynamo's tie-break (smallest indexed tree,
 // then uniformly random) at temperature 0, softmax over min-max-normalised costs above it.
 
-/** The cheapest of candidates `cands[0 .. n-1]` (target indices into `cost`); ties: smallest tree, then random. */
-export function argminPick(cost: Float64Array, cands: Int32Array, n: number, treeSize: (i: number) => number, random: () => number): number {
+/** The cheapest of candidates `cands[0 .. n-1]` (target indices into `cost`); ties: smallest tree, then
+ *  random. `smallest` is scratch of at least n entries. */
+export function argminPick(cost: Float64Array, cands: Int32Array, n: number, treeSize: (i: number) => number, random: () => number, smallest: Int32Array): number {
   let best = cands[0];
   let ties = 1;
   for (let k = 1; k < n; k++) {
@@ -11,11 +12,18 @@ export function argminPick(cost: Float64Array, cands: Int32Array, n: number, tre
     else if (c === cost[best]) ties++;
   }
   if (ties === 1) return best;
-  const tied: number[] = [];
-  for (let k = 0; k < n; k++) if (cost[cands[k]] === cost[best]) tied.push(cands[k]);
-  const minTree = Math.min(...tied.map(treeSize));
-  const smallest = tied.filter((i) => treeSize(i) === minTree);
-  return smallest.length === 1 ? smallest[0] : smallest[Math.floor(random() * smallest.length)];
+  // the tied candidates with the smallest tree, in candidate order
+  const min = cost[best];
+  let minTree = Infinity;
+  let m = 0;
+  for (let k = 0; k < n; k++) {
+    const i = cands[k];
+    if (cost[i] !== min) continue;
+    const tree = treeSize(i);
+    if (tree < minTree) (minTree = tree), (m = 0);
+    if (tree === minTree) smallest[m++] = i;
+  }
+  return m === 1 ? smallest[0] : smallest[Math.floor(random() * m)];
 }
 
 /** A candidate drawn with weight exp(−(cost − min) / ((max − min) · temperature)); uniform when all costs are equal. */

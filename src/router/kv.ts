@@ -88,6 +88,7 @@ export class KvRouter implements Router {
   private readonly costOf: Float64Array;
   private readonly overlapOf: Float64Array;
   private readonly cands: Int32Array;
+  private readonly tied: Int32Array;
   private nowMs = 0;
   private readonly treeSizeOf = (i: number): number => this.targets[i].treeSize;
 
@@ -111,6 +112,7 @@ export class KvRouter implements Router {
     this.costOf = new Float64Array(ctx.targets.length);
     this.overlapOf = new Float64Array(ctx.targets.length);
     this.cands = new Int32Array(ctx.targets.length);
+    this.tied = new Int32Array(ctx.targets.length);
     ctx.targets.forEach((view, i) => {
       const t = new TargetState(i, view.worker, view.rank, view.kvCapacityBlocks, () => (this.index ? this.index.sizes[i] : flags.useCacheEvents ? ctx.cachedKeys(i) : 0));
       this.targets.push(t);
@@ -181,7 +183,7 @@ export class KvRouter implements Router {
       for (let i = 0; i < views.length; i++) if (views[i].kvUsedBlocks / views[i].kvCapacityBlocks < this.busyThreshold) cands[n++] = i;
     }
     if (n === 0) for (let i = 0; i < this.targets.length; i++) cands[n++] = i;
-    const pick = this.targets[this.temperature > 0 ? softmaxPick(this.costOf, cands, n, this.temperature, this.ctx.random) : argminPick(this.costOf, cands, n, this.treeSizeOf, this.ctx.random)];
+    const pick = this.targets[this.temperature > 0 ? softmaxPick(this.costOf, cands, n, this.temperature, this.ctx.random) : argminPick(this.costOf, cands, n, this.treeSizeOf, this.ctx.random, this.tied)];
     return { worker: pick.worker, rank: pick.rank };
   }
 
