@@ -55,7 +55,8 @@ export function buildBatch<R extends RequestView>(ranks: readonly Rank<R>[], eng
     let sequences = decodes;
     let budget = engine.max_num_tokens - decodes;
     for (const stay of rank.active) {
-      if (stay.phase !== 'prefill' || budget <= 0) continue;
+      if (budget <= 0) break;
+      if (stay.phase !== 'prefill') continue;
       const remaining = stay.req.inputTokens - stay.prefilledTokens;
       let chunk: number;
       if (engine.enable_chunked_prefill) {
