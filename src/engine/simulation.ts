@@ -24,6 +24,9 @@ import { checkHorizon, MAX_TIME_MS, stallLimit, Watchdog } from './watchdog.ts';
 
 export type { SimulationOptions, SimulationObserver } from './events.ts';
 
+/** The block keys of a request that has ended (shared, never written). */
+const NO_KEYS: readonly number[] = Object.freeze([]);
+
 export class Simulation implements WorkerHost<SimRequest> {
   private readonly queue = new EventQueue<SimEvent>();
   private readonly client: BenchmarkClient<SimRequest>;
@@ -275,7 +278,7 @@ export class Simulation implements WorkerHost<SimRequest> {
     req.state = status;
     this.pushRecord(req, status);
     this.releaseRouters(req, true, true);
-    req.blockHashes = [];
+    req.blockHashes = NO_KEYS;
     this.ended();
   }
 
