@@ -1,5 +1,6 @@
 // The overlap scheduler's pending responses: what an iteration produced (first token, hand-off, last
-// token) is handed out one executor loop later. A list reused from loop to loop (no object per response).
+// token) is handed out one executor loop later. A list reused from loop to loop (no object per response),
+// and how many responses a request streams.
 import type { RequestView } from '../protocol/router.ts';
 import type { Stay } from './stay.ts';
 
@@ -15,4 +16,11 @@ export class Responses<R extends RequestView> {
     this.kinds[this.size] = kind;
     this.size++;
   }
+}
+
+/** Responses a request of `outputTokens` streams: the first token, one every `interval` decoding steps, the last (TRT-LLM _handle_responses). */
+export function streamedResponses(outputTokens: number, interval: number): number {
+  if (outputTokens <= 1) return 1;
+  // decoding iterations d = 1 .. outputTokens - 1; a response when d % interval == 0 or at the last one
+  return 1 + Math.floor((outputTokens - 2) / interval) + 1;
 }

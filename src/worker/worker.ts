@@ -17,17 +17,10 @@ import type { RolePolicy } from './policy.ts';
 import { Rank } from './rank.ts';
 import { buildBatch, type Batch } from './batch.ts';
 import { Stay } from './stay.ts';
-import { Responses, type ResponseKind } from './responses.ts';
+import { Responses, streamedResponses, type ResponseKind } from './responses.ts';
 
 /** Longest run of decode-only iterations simulated as one event. */
 export const MAX_RUN_STEPS = 64;
-
-/** Responses a request of `outputTokens` streams: the first token, one every `interval` decoding steps, the last (TRT-LLM _handle_responses). */
-export function streamedResponses(outputTokens: number, interval: number): number {
-  if (outputTokens <= 1) return 1;
-  // decoding iterations d = 1 .. outputTokens - 1; a response when d % interval == 0 or at the last one
-  return 1 + Math.floor((outputTokens - 2) / interval) + 1;
-}
 
 /** What a worker needs from the simulation around it. */
 export interface WorkerHost<R extends RequestView> {
