@@ -79,15 +79,19 @@ export function timeDecodeRun(
   for (let j = 1; j < steps; j++) endsMs[j] = endsMs[j - 1] + cost.withAttentionMs(maxAttnMs[j], rest, cudaGraph);
 }
 
+/** Rank r's attention at step j of the run, as the step-by-step walk computes it. */
+function lineAt(lineMs: Float64Array, slopeMs: Float64Array, context: readonly number[], r: number, j: number): number {
+  return lineMs[r] + slopeMs[r] * (context[r] + j - context[r]);
+}
+
 /** Rank `top`'s line above every other busy rank's by the margin at steps 1 and `last` (so at every step between). */
 function dominates(top: number, last: number, decodes: readonly number[], context: readonly number[], lineMs: Float64Array, slopeMs: Float64Array): boolean {
-  const at = (r: number, j: number) => lineMs[r] + slopeMs[r] * (context[r] + j - context[r]);
-  const a1 = at(top, 1);
-  const aN = at(top, last);
+  const a1 = lineAt(lineMs, slopeMs, context, top, 1);
+  const aN = lineAt(lineMs, slopeMs, context, top, last);
   for (let r = 0; r < decodes.length; r++) {
     if (r === top || decodes[r] <= 0) continue;
-    const b1 = at(r, 1);
-    const bN = at(r, last);
+    const b1 = lineAt(lineMs, slopeMs, context, r, 1);
+    const bN = lineAt(lineMs, slopeMs, context, r, last);
     const scale = Math.max(Math.abs(a1), Math.abs(aN), Math.abs(b1), Math.abs(bN));
     if (!(a1 - b1 > DOMINANCE_MARGIN * scale && aN - bN > DOMINANCE_MARGIN * scale)) return false;
   }
