@@ -84,4 +84,37 @@ describe('EventQueue', () => {
     expect(popped).toEqual(expected);
     expect(q.size).toBe(ref.length);
   });
+
+  it('pops in-order pushes (and ones out of order, which go to the heap) exactly as plain pushes', () => {
+    const rnd = seedrandom('event-queue-lane');
+    const q = new EventQueue<number>();
+    const ref: Array<{ t: number; seq: number }> = [];
+    let seq = 0;
+    let now = 0;
+    let late = 0;
+    for (let step = 0; step < 20_000; step++) {
+      const u = rnd();
+      if (u < 0.3 || ref.length === 0) {
+        const t = now + Math.floor(rnd() * 20);
+        q.push(t, seq);
+        ref.push({ t, seq: seq++ });
+      } else if (u < 0.6) {
+        // mostly non-decreasing (a fixed delay after a send), sometimes earlier than the last one
+        late = rnd() < 0.05 ? now + Math.floor(rnd() * 50) : Math.max(late, now + 40) + Math.floor(rnd() * 3);
+        q.pushInOrder(late, seq);
+        ref.push({ t: late, seq: seq++ });
+      } else {
+        ref.sort((a, b) => a.t - b.t || a.seq - b.seq);
+        const want = ref.shift()!;
+        expect(q.peek()!.payload).toBe(want.seq);
+        const got = q.pop()!;
+        expect([got.timeMs, got.payload]).toEqual([want.t, want.seq]);
+        now = got.timeMs;
+      }
+      expect(q.size).toBe(ref.length);
+    }
+    ref.sort((a, b) => a.t - b.t || a.seq - b.seq);
+    expect(drain(q).map(([, p]) => p)).toEqual(ref.map((r) => r.seq));
+    expect(() => q.pushInOrder(Number.NaN, 1)).toThrow(/finite/);
+  });
 });

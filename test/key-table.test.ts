@@ -33,6 +33,15 @@ describe('KeyTable', () => {
     check((u) => Math.floor(u * 200) * 2 ** 40 + 7, 20_000, 'wide');
     check((u) => Math.floor(u * 2 ** 53), 5_000, 'hashes');
   });
+  it('widens from int32 to float64 slots when a large key or value arrives, keeping what it holds', () => {
+    check((u) => (u < 0.999 ? Math.floor(u * 3000) : 2 ** 31 + Math.floor(u * 1000)), 20_000, 'widen-key');
+    const t = new KeyTable(4);
+    for (let k = 0; k < 100; k++) t.set(k, k);
+    t.set(5, 2 ** 40);
+    expect(t.get(5)).toBe(2 ** 40);
+    for (let k = 0; k < 100; k++) if (k !== 5) expect(t.get(k)).toBe(k);
+    expect(t.size).toBe(100);
+  });
   it('reports a missing key as -1 and keeps 0 as a value', () => {
     const t = new KeyTable();
     expect(t.get(3)).toBe(-1);

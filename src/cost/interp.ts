@@ -1,9 +1,21 @@
-// Interpolation of cost tables (d3-array bisection): 1-D piecewise-linear (held below the first key,
+// Interpolation of cost tables (binary search as d3-array's bisectRight): 1-D piecewise-linear (held below the first key,
 // extrapolated linearly past the last), a cumulative curve whose differences price prompt chunks,
 // and 2-D bilinear with clamped rows and optionally extrapolated columns. Every table is read as
 // non-decreasing in its keys (more tokens, bytes or context never take less time): `monotone` caps
 // each value by the values at larger keys, which removes single-point spikes of the microbenchmarks.
-import { bisectRight } from 'd3-array';
+
+/** The index after the last key <= x (d3-array's bisectRight on numbers, inlined: no comparator calls). */
+function bisectRight(a: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  if (x !== x) return hi; // NaN: d3 returns the end
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** `ys` capped by every later value (suffix minimum): the table read as non-decreasing in its key. */
 export function monotone(ys: readonly number[]): number[] {
@@ -89,6 +101,13 @@ export class Cumulative1D {
   }
 }
 
+/** A 2-D table along its rows at a fixed column: value(r') = valueAt + slope · (r' − r) for r' < untilR. */
+export interface RowLine {
+  valueAt: number;
+  slope: number;
+  untilR: number;
+}
+
 export class Bilinear2D {
   /** `extrapolateCols`: past the last column continue linearly along the last two columns (else hold). */
   constructor(
@@ -102,17 +121,38 @@ export class Bilinear2D {
 
   /**
    * The table along r at fixed c as a line: value(r') = valueAt + slope · (r' − r), exact for
-   * r' < untilR (the next row key; Infinity past the last, where the table is held constant).
+   * r' < untilR (the next row key; Infinity past the last, where the table is held constant). Written
+   * into `out` when given (no allocation on the hot path).
    */
-  lineAlongRows(r: number, c: number): { valueAt: number; slope: number; untilR: number } {
+  lineAlongRows(r: number, c: number, out: RowLine = { valueAt: 0, slope: 0, untilR: 0 }): RowLine {
     const rows = this.rows;
     const nr = rows.length;
-    const valueAt = this.at(r, c);
-    if (r >= rows[nr - 1]) return { valueAt, slope: 0, untilR: Infinity };
-    if (r < rows[0]) return { valueAt, slope: 0, untilR: rows[0] };
-    const i = bisectRight(rows, r) - 1;
+    out.valueAt = this.at(r, c);
+    if (r >= rows[nr - 1]) (out.slope = 0), (out.untilR = Infinity);
+    else if (r < rows[0]) (out.slope = 0), (out.untilR = rows[0]);
+    else {
+      const i = bisectRight(rows, r) - 1;
+      out.slope = this.rowSlope(i, c);
+      out.untilR = rows[i + 1];
+    }
+    return out;
+  }
+
+  /** Slopes along rows by row segment, per integer column key below 4096 (a decode batch size), computed once. */
+  private readonly slopes: (Float64Array | undefined)[] = [];
+
+  /** The table's slope along rows between rows i and i + 1 at column key c. */
+  private rowSlope(i: number, c: number): number {
+    const rows = this.rows;
+    const cacheable = Number.isInteger(c) && c >= 0 && c < 4096;
+    let seg = cacheable ? this.slopes[c] : undefined;
+    if (seg !== undefined && !Number.isNaN(seg[i])) return seg[i];
     const slope = (this.at(rows[i + 1], c) - this.at(rows[i], c)) / (rows[i + 1] - rows[i]);
-    return { valueAt, slope, untilR: rows[i + 1] };
+    if (cacheable) {
+      seg ??= this.slopes[c] = new Float64Array(rows.length - 1).fill(NaN);
+      seg[i] = slope;
+    }
+    return slope;
   }
 
   at(r: number, c: number): number {

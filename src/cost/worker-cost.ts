@@ -5,7 +5,7 @@
 import type { Role } from '../protocol/roles.ts';
 import type { EngineConfig, WorkerEnv } from '../scenario/schema.ts';
 import { inputError } from '../util/errors.ts';
-import type { Bilinear2D, Cumulative1D } from './interp.ts';
+import type { Bilinear2D, Cumulative1D, RowLine } from './interp.ts';
 import { IterationOps, type CostPart } from './iteration.ts';
 import { kvCapacityBlocks, memoryUse, type MemoryUse } from './memory.ts';
 import type { CostModel, StepShape } from './model.ts';
@@ -41,6 +41,13 @@ export interface IterationBreakdown {
   parts: CostPart[];
 }
 
+/** Decode attention of a rank as a line in its mean context: valueMs + slopeMs · (context − start), exact below untilContextTokens. */
+export interface DecodeLine {
+  valueMs: number;
+  slopeMs: number;
+  untilContextTokens: number;
+}
+
 /** Bytes per element of each kv_cache_config.dtype servesim models. */
 const KV_DTYPE_BYTES: Record<string, number> = { fp8: 1, bf16: 2 };
 
@@ -71,6 +78,11 @@ export class WorkerCost {
   readonly ops: IterationOps;
   /** The non-attention part by packed (global tokens, rank tokens, sequences, CUDA graph): a pool sees few distinct shapes. */
   private readonly restCache = new Map<number, number>();
+  /** The last restMs answer (a decode pool asks for the same shape run after run). */
+  private lastRestKey = -1;
+  private lastRest = 0;
+  /** Scratch of decodeAttentionLine. */
+  private readonly rowLine: RowLine = { valueAt: 0, slope: 0, untilR: 0 };
 
   constructor(
     private readonly model: CostModel,
@@ -142,12 +154,15 @@ export class WorkerCost {
     return this.gen.at(meanContextTokens, requests) * this.layers;
   }
 
-  /** decodeAttentionMs as a line in the mean context, exact up to `untilContextTokens`. */
-  decodeAttentionLine(requests: number, meanContextTokens: number): { valueMs: number; slopeMs: number; untilContextTokens: number } {
+  /** decodeAttentionMs as a line in the mean context, exact up to `untilContextTokens` (written into `out` when given). */
+  decodeAttentionLine(requests: number, meanContextTokens: number, out: DecodeLine = { valueMs: 0, slopeMs: 0, untilContextTokens: 0 }): DecodeLine {
     this.genCtxTrack.see(meanContextTokens);
     this.genBatchTrack.see(requests);
-    const l = this.gen.lineAlongRows(meanContextTokens, requests);
-    return { valueMs: l.valueAt * this.layers, slopeMs: l.slope * this.layers, untilContextTokens: l.untilR };
+    const l = this.gen.lineAlongRows(meanContextTokens, requests, this.rowLine);
+    out.valueMs = l.valueAt * this.layers;
+    out.slopeMs = l.slope * this.layers;
+    out.untilContextTokens = l.untilR;
+    return out;
   }
 
   /** Host time of an iteration: the fixed cost plus, without the overlap scheduler, the exposed CPU work, ms. */
@@ -186,11 +201,13 @@ export class WorkerCost {
   restMs(shape: StepShape, cudaGraph: boolean): number {
     const packable = shape.maxRankTokens < 262144 && shape.maxRankSequences < 2048 && shape.globalTokens < 1 << 24;
     const key = packable ? ((shape.globalTokens * 262144 + shape.maxRankTokens) * 2048 + shape.maxRankSequences) * 2 + (cudaGraph ? 1 : 0) : -1;
+    if (packable && key === this.lastRestKey) return this.lastRest;
     let rest = packable ? this.restCache.get(key) : undefined;
     if (rest === undefined) {
       rest = this.rest(shape, cudaGraph);
       if (packable && this.restCache.size < 100_000) this.restCache.set(key, rest);
     }
+    if (packable) (this.lastRestKey = key), (this.lastRest = rest);
     return rest;
   }
 

@@ -5,6 +5,8 @@ import type { Stay } from '../worker/stay.ts';
 import type { SimRequest } from './request.ts';
 
 const gap = (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? 0 : b - a);
+/** A milestone, or for a request that did not complete and never reached it, the end. */
+const until = (ms: number, completed: boolean, endMs: number) => (Number.isNaN(ms) ? (completed ? NaN : endMs) : ms);
 
 /** `label(stay)` names the (worker, rank) a stay was placed on ('' if never placed). */
 export function recordOf(req: SimRequest, status: RequestStatus, endMs: number, label: (stay: Stay<SimRequest> | null) => string): RequestRecord {
@@ -16,7 +18,6 @@ export function recordOf(req: SimRequest, status: RequestStatus, endMs: number, 
   const decodeStartMs = d ? d.decodeStartMs : e ? e.decodeStartMs : NaN;
   const ttft = completed ? req.firstTokenMs - req.scheduledMs : NaN;
   const e2el = completed ? req.lastTokenMs - req.scheduledMs : NaN;
-  const until = (ms: number) => (Number.isNaN(ms) ? (completed ? NaN : endMs) : ms);
   return {
     id: req.id,
     status,
@@ -33,9 +34,9 @@ export function recordOf(req: SimRequest, status: RequestStatus, endMs: number, 
     e2elMs: e2el,
     itlMs: completed && req.outputTokens > 1 ? (e2el - ttft) / (req.outputTokens - 1) : NaN,
     clientWaitMs: Number.isNaN(req.sentMs) ? endMs - req.scheduledMs : req.sentMs - req.scheduledMs,
-    queueMs: gap(req.sentMs, until(prefillStartMs)),
-    prefillMs: gap(prefillStartMs, until(prefillEndMs)),
-    transferMs: gap(prefillEndMs, until(decodeStartMs)),
+    queueMs: gap(req.sentMs, until(prefillStartMs, completed, endMs)),
+    prefillMs: gap(prefillStartMs, until(prefillEndMs, completed, endMs)),
+    transferMs: gap(prefillEndMs, until(decodeStartMs, completed, endMs)),
     decodeMs: gap(decodeStartMs, completed ? req.lastTokenMs : endMs),
     prefillTarget: label(e),
     decodeTarget: label(d),

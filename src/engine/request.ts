@@ -32,21 +32,21 @@ export class SimRequest implements RequestView {
   /** Its KV transfer holds transceiver buffers (running, not waiting for them). */
   transferInFlight = false;
 
+  /** The trace row's id and lengths, copied (read on every iteration). */
+  readonly id: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+
   constructor(
     readonly trace: TraceRequest,
     /** The client's start time (the trace timestamp under a fixed schedule), ms. */
     readonly scheduledMs: number,
-  ) {}
+  ) {
+    this.id = trace.id;
+    this.inputTokens = trace.inputTokens;
+    this.outputTokens = trace.outputTokens;
+  }
 
-  get id(): number {
-    return this.trace.id;
-  }
-  get inputTokens(): number {
-    return this.trace.inputTokens;
-  }
-  get outputTokens(): number {
-    return this.trace.outputTokens;
-  }
   get hashIds(): readonly number[] {
     return this.trace.hashIds;
   }

@@ -24,6 +24,9 @@ import { checkHorizon, MAX_TIME_MS, stallLimit, Watchdog } from './watchdog.ts';
 
 export type { RecordSink, SimulationOptions, SimulationObserver } from './events.ts';
 
+/** The block keys of a request that has ended (shared, never written). */
+const NO_KEYS: readonly number[] = Object.freeze([]);
+
 export class Simulation implements WorkerHost<SimRequest> {
   private readonly queue = new EventQueue<SimEvent>();
   private readonly client: BenchmarkClient<SimRequest>;
@@ -115,10 +118,12 @@ export class Simulation implements WorkerHost<SimRequest> {
     };
   }
 
-  /** Queue an event; one past the clock's range stops the run naming what scheduled it. */
-  private at(timeMs: number, ev: SimEvent): void {
+  /** Queue an event; one past the clock's range stops the run naming what scheduled it. `inOrder`:
+   *  usually no earlier than the previous such event (cut-offs), kept out of the heap. */
+  private at(timeMs: number, ev: SimEvent, inOrder = false): void {
     if (!(timeMs <= MAX_TIME_MS)) checkHorizon(timeMs, ...HORIZON[ev.kind]);
-    this.queue.push(timeMs, ev);
+    if (inOrder) this.queue.pushInOrder(timeMs, ev);
+    else this.queue.push(timeMs, ev);
   }
 
   // ---- client side ----
@@ -138,7 +143,7 @@ export class Simulation implements WorkerHost<SimRequest> {
     const req = new SimRequest(trace, this.load.scheduledMs(trace, this.nowMs));
     this.issued++;
     this.scheduleArrival(this.load.nextArrivalMs(this.nowMs, this.source.peek()));
-    this.at(req.scheduledMs + this.client.config.timeoutMs, { kind: 'timeout', req });
+    this.at(req.scheduledMs + this.client.config.timeoutMs, { kind: 'timeout', req }, true);
     if (this.client.issue(req)) {
       if (!this.send(req)) this.releaseConnection();
     } else req.state = 'client-wait';
@@ -274,7 +279,7 @@ export class Simulation implements WorkerHost<SimRequest> {
     req.state = status;
     this.pushRecord(req, status);
     this.releaseRouters(req, true, true);
-    req.blockHashes = [];
+    req.blockHashes = NO_KEYS;
     this.ended();
   }
 

@@ -13,15 +13,15 @@ interface Pending {
 }
 
 export class Transceiver {
-  /** Transfers in flight per prefill rank / decode rank key ("worker.rank"). */
-  private readonly sending = new Map<string, number>();
-  private readonly receiving = new Map<string, number>();
+  /** Transfers in flight per prefill rank / decode rank key (worker and rank packed in one number). */
+  private readonly sending = new Map<number, number>();
+  private readonly receiving = new Map<number, number>();
   private readonly waiting: Pending[] = [];
 
   constructor(private readonly start: (req: SimRequest, durationMs: number) => void) {}
 
-  private static key(stay: Stay<SimRequest>): string {
-    return `${stay.worker}.${stay.rank}`;
+  private static key(stay: Stay<SimRequest>): number {
+    return stay.worker * 2 ** 21 + stay.rank;
   }
 
   /** A decode rank took `req` and asks for its KV (a transfer of `durationMs` once both ends have a buffer). */
@@ -57,7 +57,7 @@ export class Transceiver {
     }
   }
 
-  private add(m: Map<string, number>, k: string, d: number): void {
+  private add(m: Map<number, number>, k: number, d: number): void {
     m.set(k, (m.get(k) ?? 0) + d);
   }
 

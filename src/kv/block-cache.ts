@@ -9,15 +9,8 @@
 import type { KvEventListener } from '../protocol/router.ts';
 import { KeyTable } from '../util/key-table.ts';
 
-interface Entry {
-  /** Its slot in BlockCache.entries (fixed for the entry's life, reused with it). */
-  readonly slot: number;
-  key: number;
-  blocks: number;
-  refs: number;
-  prev: Entry | null; // LRU links, only while refs === 0
-  next: Entry | null;
-}
+/** No entry (LRU link ends). */
+const NONE = -1;
 
 /** Engine blocks in the first `units` units of a chain of `length` keys. */
 export function blocksInUnits(units: number, length: number, perKey: number, lastKeyBlocks: number): number {
@@ -27,8 +20,8 @@ export function blocksInUnits(units: number, length: number, perKey: number, las
 
 /** Blocks one request holds on one rank. */
 export class Allocation {
-  /** Prefix units shared through the key map, in prompt order. */
-  readonly hashed: Entry[] = [];
+  /** Entries (slots of the cache) of the prefix units shared through the key map, in prompt order. */
+  readonly hashed: number[] = [];
   /** Engine blocks in `hashed`. */
   hashedBlocks = 0;
   /** Private blocks (uncached prompt tail, generated tokens, everything when reuse is off). */
@@ -41,20 +34,73 @@ export class Allocation {
   }
 }
 
+/** Fields of an entry in Entries.meta, at 4 · slot + field. */
+const BLOCKS = 0;
+const REFS = 1;
+const PREV = 2; // LRU links, only while refs === 0
+const NEXT = 3;
+
+/**
+ * The cache's entries, one per cached unit, in typed arrays indexed by slot (a slot is fixed for the
+ * entry's life and reused after its eviction): no object, no pointer write per registered unit; an
+ * entry's counts and links share one cache line.
+ */
+class Entries {
+  keys = new Float64Array(256);
+  /** blocks, refs, prev, next of each slot. */
+  meta = new Int32Array(4 * 256);
+  /** Slots ever used. */
+  private used = 0;
+  /** Evicted slots kept for reuse, a stack. */
+  private spare = new Int32Array(256);
+  private spareTop = 0;
+
+  /** The slot the next `take` returns. */
+  peek(): number {
+    if (this.spareTop > 0) return this.spare[this.spareTop - 1];
+    if (this.used === this.keys.length) this.grow();
+    return this.used;
+  }
+
+  /** Take the slot `peek` named. */
+  take(): void {
+    if (this.spareTop > 0) this.spareTop--;
+    else this.used++;
+  }
+
+  free(slot: number): void {
+    if (this.spareTop === this.spare.length) this.spare = grown(this.spare, this.spare.length * 2);
+    this.spare[this.spareTop++] = slot;
+  }
+
+  private grow(): void {
+    const keys = new Float64Array(this.keys.length * 2);
+    keys.set(this.keys);
+    this.keys = keys;
+    this.meta = grown(this.meta, this.meta.length * 2);
+  }
+}
+
+function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
+
 export class BlockCache {
   readonly capacityBlocks: number;
   readonly reuse: boolean;
-  /** Cached unit key -> slot in `entries`. */
+  /** Cached unit key -> slot in `e`. */
   private readonly map = new KeyTable();
-  private readonly entries: Entry[] = [];
-  private lruHead: Entry | null = null; // least recently used
-  private lruTail: Entry | null = null;
+  private readonly e = new Entries();
+  private lruHead = NONE; // least recently used
+  private lruTail = NONE;
   private lruBlocks = 0;
   private cachedBlocks = 0; // blocks of every entry in the map (held or in the LRU pool)
   private anonUsed = 0;
   private listener: KvEventListener | null = null;
-  /** Evicted entries kept for reuse (no allocation per registered unit). */
-  private readonly spare: Entry[] = [];
+  /** Slots of the units `allocate` matched (reused). */
+  private matched = new Int32Array(256);
   /** Totals for reporting. */
   evictedBlocks = 0;
 
@@ -90,7 +136,7 @@ export class BlockCache {
   matchPrefix(keys: readonly number[], limit = keys.length): number {
     if (!this.reuse) return 0;
     let n = 0;
-    while (n < limit && this.map.has(keys[n])) n++;
+    while (n < limit && this.map.get(keys[n]) >= 0) n++;
     return n;
   }
 
@@ -103,27 +149,31 @@ export class BlockCache {
     // request's own (shorter) last unit, and the reuse cap may end inside the last unit (the unit is
     // then shared and its capped-off blocks are recomputed privately, as the engine does).
     const cap = Math.min(maxReuseBlocks, totalBlocks);
-    const found = this.matchPrefix(keys);
+    const meta = this.e.meta;
+    if (this.matched.length < keys.length) this.matched = new Int32Array(Math.max(keys.length, 2 * this.matched.length));
+    const slots = this.matched;
     let units = 0;
     let matched = 0;
     let reclaimed = 0; // matched blocks now in the LRU pool: they stop being evictable
-    while (units < found && matched < cap) {
-      const e = this.entry(keys[units]);
+    while (this.reuse && units < keys.length && matched < cap) {
+      const slot = this.map.get(keys[units]);
+      if (slot < 0) break;
       const own = units === keys.length - 1 ? lastKeyBlocks : perKey;
-      matched = Math.min(cap, matched + Math.min(e.blocks, own));
-      if (e.refs === 0) reclaimed += e.blocks;
-      units++;
-      if (e.blocks < own) break; // a shorter (partial) cached unit: the prefix ends inside it
+      const b = meta[4 * slot + BLOCKS];
+      matched = Math.min(cap, matched + Math.min(b, own));
+      if (meta[4 * slot + REFS] === 0) reclaimed += b;
+      slots[units++] = slot;
+      if (b < own) break; // a shorter (partial) cached unit: the prefix ends inside it
     }
     const need = totalBlocks - matched;
     if (need > this.freeBlocks + this.lruBlocks - reclaimed) return null;
     const a = new Allocation();
     a.matchedBlocks = matched;
     for (let i = 0; i < units; i++) {
-      const e = this.entry(keys[i]);
-      if (e.refs === 0) this.lruRemove(e);
-      e.refs++;
-      a.hashed.push(e);
+      const slot = slots[i];
+      if (meta[4 * slot + REFS] === 0) this.lruRemove(slot);
+      meta[4 * slot + REFS]++;
+      a.hashed.push(slot);
     }
     a.hashedBlocks = matched;
     this.takeFree(need);
@@ -137,23 +187,20 @@ export class BlockCache {
    */
   register(a: Allocation, keys: readonly number[], computedBlocks: number, perKey = 1, lastKeyBlocks = 1): void {
     if (!this.reuse || a.released) return;
+    const e = this.e;
     let stored: number[] | null = null;
     for (let i = a.hashed.length; i < keys.length; i++) {
       const blocks = i === keys.length - 1 ? lastKeyBlocks : perKey;
       // unit i ends at this block of the prompt; it is shareable once computed that far
       if (blocksInUnits(i + 1, keys.length, perKey, lastKeyBlocks) > computedBlocks || blocks > a.anon) break;
       const key = keys[i];
-      if (this.map.has(key)) break; // a twin computed concurrently: our chain continues privately
-      let e = this.spare.pop();
-      if (e === undefined) {
-        e = { slot: this.entries.length, key, blocks, refs: 1, prev: null, next: null };
-        this.entries.push(e);
-      }
-      e.key = key;
-      e.blocks = blocks;
-      e.refs = 1;
-      this.map.set(key, e.slot);
-      a.hashed.push(e);
+      const slot = e.peek();
+      if (this.map.setIfAbsent(key, slot) >= 0) break; // a twin computed concurrently: our chain continues privately
+      e.take();
+      e.keys[slot] = key;
+      e.meta[4 * slot + BLOCKS] = blocks;
+      e.meta[4 * slot + REFS] = 1;
+      a.hashed.push(slot);
       a.hashedBlocks += blocks;
       a.anon -= blocks;
       this.anonUsed -= blocks;
@@ -167,12 +214,14 @@ export class BlockCache {
   release(a: Allocation): void {
     if (a.released) throw new Error('double free of a KV allocation');
     a.released = true;
+    const meta = this.e.meta;
     // Free the tail of the prompt first so that, among this request's blocks, the root is evicted last.
     for (let i = a.hashed.length - 1; i >= 0; i--) {
-      const e = a.hashed[i];
-      if (e.refs <= 0) throw new Error(`KV block ${e.key} released with refcount ${e.refs}`);
-      e.refs--;
-      if (e.refs === 0) this.lruPushTail(e);
+      const slot = a.hashed[i];
+      const refs = meta[4 * slot + REFS];
+      if (refs <= 0) throw new Error(`KV block ${this.e.keys[slot]} released with refcount ${refs}`);
+      meta[4 * slot + REFS] = refs - 1;
+      if (refs === 1) this.lruPushTail(slot);
     }
     if (a.anon > this.anonUsed) throw new Error('KV private block count underflow');
     this.anonUsed -= a.anon;
@@ -182,47 +231,49 @@ export class BlockCache {
   assertNoLiveBlocks(where: string): void {
     if (this.anonUsed !== 0) throw new Error(`${where}: ${this.anonUsed} private KV blocks leaked`);
     this.map.forEach((key, slot) => {
-      const e = this.entries[slot];
-      if (e.refs !== 0) throw new Error(`${where}: KV block ${key} leaked with refcount ${e.refs}`);
+      const refs = this.e.meta[4 * slot + REFS];
+      if (refs !== 0) throw new Error(`${where}: KV block ${key} leaked with refcount ${refs}`);
     });
     if (this.lruBlocks !== this.cachedBlocks) throw new Error(`${where}: LRU pool ${this.lruBlocks} blocks != cached ${this.cachedBlocks}`);
   }
 
-  private entry(key: number): Entry {
-    return this.entries[this.map.get(key)];
-  }
-
   private takeFree(n: number): void {
     let removed: number[] | null = null;
+    const e = this.e;
     while (this.freeBlocks < n) {
-      const e = this.lruHead;
-      if (!e) throw new Error('KV cache eviction with an empty LRU pool');
-      this.lruRemove(e);
-      this.map.delete(e.key);
-      this.cachedBlocks -= e.blocks;
-      this.evictedBlocks += e.blocks;
-      if (this.listener) (removed ??= []).push(e.key);
-      this.spare.push(e);
+      const slot = this.lruHead;
+      if (slot === NONE) throw new Error('KV cache eviction with an empty LRU pool');
+      this.lruRemove(slot);
+      const key = e.keys[slot];
+      this.map.delete(key);
+      const blocks = e.meta[4 * slot + BLOCKS];
+      this.cachedBlocks -= blocks;
+      this.evictedBlocks += blocks;
+      if (this.listener) (removed ??= []).push(key);
+      e.free(slot);
     }
     this.anonUsed += n;
     if (removed) this.listener!('removed', removed);
   }
 
-  private lruPushTail(e: Entry): void {
-    e.prev = this.lruTail;
-    e.next = null;
-    if (this.lruTail) this.lruTail.next = e;
-    else this.lruHead = e;
-    this.lruTail = e;
-    this.lruBlocks += e.blocks;
+  private lruPushTail(slot: number): void {
+    const meta = this.e.meta;
+    meta[4 * slot + PREV] = this.lruTail;
+    meta[4 * slot + NEXT] = NONE;
+    if (this.lruTail !== NONE) meta[4 * this.lruTail + NEXT] = slot;
+    else this.lruHead = slot;
+    this.lruTail = slot;
+    this.lruBlocks += meta[4 * slot + BLOCKS];
   }
 
-  private lruRemove(e: Entry): void {
-    if (e.prev) e.prev.next = e.next;
-    else this.lruHead = e.next;
-    if (e.next) e.next.prev = e.prev;
-    else this.lruTail = e.prev;
-    e.prev = e.next = null;
-    this.lruBlocks -= e.blocks;
+  private lruRemove(slot: number): void {
+    const meta = this.e.meta;
+    const prev = meta[4 * slot + PREV];
+    const next = meta[4 * slot + NEXT];
+    if (prev !== NONE) meta[4 * prev + NEXT] = next;
+    else this.lruHead = next;
+    if (next !== NONE) meta[4 * next + PREV] = prev;
+    else this.lruTail = prev;
+    this.lruBlocks -= meta[4 * slot + BLOCKS];
   }
 }

@@ -6,6 +6,7 @@ import type { KvEventKind, RequestView, RouteTarget, Router, RouterContext } fro
 import type { RouterConfig } from '../scenario/schema.ts';
 import { PrefixIndex } from './prefix-index.ts';
 import { KeyTable } from '../util/key-table.ts';
+import { argminPick, softmaxPick } from './kv-pick.ts';
 
 export interface KvRouterFlags {
   /** Count active blocks in the cost (Dynamo: off for the prefill pool of a disaggregated deployment). */
@@ -83,7 +84,13 @@ export class KvRouter implements Router {
   private readonly index: PrefixIndex | null;
   /** Overlap per target of the request being scored (reused). */
   private readonly overlapUnits: Int32Array;
+  /** Cost and overlap (engine blocks) per target of the request being scored, and the candidates (reused). */
+  private readonly costOf: Float64Array;
+  private readonly overlapOf: Float64Array;
+  private readonly cands: Int32Array;
+  private readonly tied: Int32Array;
   private nowMs = 0;
+  private readonly treeSizeOf = (i: number): number => this.targets[i].treeSize;
 
   constructor(
     private readonly ctx: RouterContext,
@@ -102,6 +109,10 @@ export class KvRouter implements Router {
     this.byWorker = ctx.workerRanks.map(() => []);
     this.index = flags.useCacheEvents && this.delayMs > 0 ? new PrefixIndex(ctx.targets.length) : null;
     this.overlapUnits = new Int32Array(ctx.targets.length);
+    this.costOf = new Float64Array(ctx.targets.length);
+    this.overlapOf = new Float64Array(ctx.targets.length);
+    this.cands = new Int32Array(ctx.targets.length);
+    this.tied = new Int32Array(ctx.targets.length);
     ctx.targets.forEach((view, i) => {
       const t = new TargetState(i, view.worker, view.rank, view.kvCapacityBlocks, () => (this.index ? this.index.sizes[i] : flags.useCacheEvents ? ctx.cachedKeys(i) : 0));
       this.targets.push(t);
@@ -128,6 +139,12 @@ export class KvRouter implements Router {
 
   /** The cost of sending `req` to each target (lower is better). */
   costs(req: RequestView): { target: TargetState; cost: number; overlap: number }[] {
+    this.score(req);
+    return this.targets.map((t) => ({ target: t, cost: this.costOf[t.index], overlap: this.overlapOf[t.index] }));
+  }
+
+  /** Fill costOf / overlapOf with every target's cost and overlap (engine blocks) for `req`. */
+  private score(req: RequestView): void {
     const isl = req.inputTokens;
     const hashes = req.blockHashes;
     const promptBlocks = req.blocksInUnits(hashes.length);
@@ -136,7 +153,6 @@ export class KvRouter implements Router {
       if (this.index) this.index.overlaps(hashes, units);
       else for (const t of this.targets) units[t.index] = this.overlapBlocks(t, hashes);
     }
-    const out = [];
     for (const t of this.targets) {
       const overlap = this.weight > 0 ? req.blocksInUnits(units[t.index]) : 0;
       const newTokens = Math.max(0, isl - overlap * this.bs);
@@ -149,54 +165,26 @@ export class KvRouter implements Router {
         } else fresh = promptBlocks;
         decodeBlocks = t.activeBlockCount + fresh;
       } else decodeBlocks = Math.floor(prefillTokens / this.bs);
-      out.push({ target: t, cost: kvCost(this.weight, this.bs, prefillTokens, decodeBlocks), overlap });
+      this.costOf[t.index] = kvCost(this.weight, this.bs, prefillTokens, decodeBlocks);
+      this.overlapOf[t.index] = overlap;
     }
-    return out;
   }
 
   select(req: RequestView, nowMs: number): RouteTarget {
     this.advance(nowMs);
-    let cands = this.costs(req);
+    this.score(req);
+    // candidates: target indices, in order
+    const cands = this.cands;
+    let n = 0;
     if (this.busyThreshold !== undefined) {
       // Dynamo's busy monitor reads the KV blocks each engine reports in use, not the router's own count
       // (which the prefill pool does not keep): use the rank's live blocks.
       const views = this.ctx.targets;
-      const free = cands.filter((_, i) => views[i].kvUsedBlocks / views[i].kvCapacityBlocks < this.busyThreshold!);
-      if (free.length > 0) cands = free;
+      for (let i = 0; i < views.length; i++) if (views[i].kvUsedBlocks / views[i].kvCapacityBlocks < this.busyThreshold) cands[n++] = i;
     }
-    const pick = this.temperature > 0 ? this.sample(cands) : this.argmin(cands);
-    return { worker: pick.target.worker, rank: pick.target.rank };
-  }
-
-  private argmin<C extends { target: TargetState; cost: number }>(cands: C[]): C {
-    let best: C[] = [];
-    for (const c of cands) {
-      if (best.length === 0 || c.cost < best[0].cost) best = [c];
-      else if (c.cost === best[0].cost) best.push(c);
-    }
-    if (best.length === 1) return best[0];
-    // Dynamo: smallest indexed tree first, then uniformly random
-    const minTree = Math.min(...best.map((c) => c.target.treeSize));
-    const tied = best.filter((c) => c.target.treeSize === minTree);
-    return tied.length === 1 ? tied[0] : tied[Math.floor(this.ctx.random() * tied.length)];
-  }
-
-  private sample<C extends { cost: number }>(cands: C[]): C {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const c of cands) {
-      if (c.cost < lo) lo = c.cost;
-      if (c.cost > hi) hi = c.cost;
-    }
-    if (hi === lo) return cands[Math.floor(this.ctx.random() * cands.length)];
-    const w = cands.map((c) => Math.exp(-(c.cost - lo) / ((hi - lo) * this.temperature)));
-    const total = w.reduce((a, b) => a + b, 0);
-    let u = this.ctx.random() * total;
-    for (let i = 0; i < cands.length; i++) {
-      u -= w[i];
-      if (u < 0) return cands[i];
-    }
-    return cands[cands.length - 1];
+    if (n === 0) for (let i = 0; i < this.targets.length; i++) cands[n++] = i;
+    const pick = this.targets[this.temperature > 0 ? softmaxPick(this.costOf, cands, n, this.temperature, this.ctx.random) : argminPick(this.costOf, cands, n, this.treeSizeOf, this.ctx.random, this.tied)];
+    return { worker: pick.worker, rank: pick.rank };
   }
 
   onRouted(req: RequestView, t: RouteTarget, nowMs: number): void {

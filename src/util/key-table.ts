@@ -1,20 +1,37 @@
-// An integer-keyed hash table (key -> non-negative int) on typed arrays: open addressing with linear
+// An integer-keyed hash table (key -> non-negative int) on one typed array: open addressing with linear
 // probing and backward-shift deletion, for the block caches' hot lookups (a JS Map is several times slower
-// at the hundreds of thousands of keys a rank's cache holds). Keys are integers in [0, 2^53).
+// at the hundreds of thousands of keys a rank's cache holds). Keys are integers in [0, 2^53). A slot's key
+// and value sit side by side, and runs of consecutive keys fill consecutive slots (fewer cache lines per
+// prompt); an empty slot holds key -1. While every key and value fits 31 bits (trace ids, slots) a slot is
+// two int32 (8 bytes), else two float64: the table widens itself at the first key or value that does not fit.
 
 const EMPTY = -1;
 const TWO32 = 4294967296;
+/** Largest key and value a narrow (int32) table holds. */
+const NARROW_MAX = 0x7fffffff;
+
+/** Consecutive keys share a group of slots (one cache line): a prompt's new blocks often have consecutive ids. */
+const GROUP_BITS = 3;
+const GROUP = (1 << GROUP_BITS) - 1;
 
 function hashOf(key: number, mask: number): number {
-  let h = (key >>> 0) ^ Math.imul(Math.floor(key / TWO32) | 0, 0x9e3779b1);
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  const g = key < TWO32 ? key >>> GROUP_BITS : ((key >>> 0) >>> GROUP_BITS) ^ Math.imul(Math.floor(key / TWO32) | 0, 0x9e3779b1);
+  let h = Math.imul(g ^ (g >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) & mask;
+  return (((h ^ (h >>> 16)) << GROUP_BITS) | (key & GROUP)) & mask;
 }
 
+function fits(x: number): boolean {
+  return x <= NARROW_MAX && (x | 0) === x;
+}
+
+type Cells = Int32Array | Float64Array;
+
 export class KeyTable {
-  private keys: Float64Array;
-  private values: Int32Array;
+  /** cells[2i] = key of slot i (EMPTY when free), cells[2i + 1] = its value: narrow or wide, one of them. */
+  private narrow: Int32Array | null;
+  private wide: Float64Array | null = null;
+  /** Slots - 1 (slots are a power of two). */
   private mask: number;
   /** Keys in the table. */
   size = 0;
@@ -22,21 +39,30 @@ export class KeyTable {
   constructor(initialCapacity = 1024) {
     let cap = 16;
     while (cap < initialCapacity * 2) cap *= 2;
-    this.keys = new Float64Array(cap);
-    this.values = new Int32Array(cap).fill(EMPTY);
+    this.narrow = new Int32Array(2 * cap).fill(EMPTY);
     this.mask = cap - 1;
   }
 
   /** The value of `key`, or -1. */
   get(key: number): number {
-    const keys = this.keys;
-    const values = this.values;
-    let i = hashOf(key, this.mask);
+    const mask = this.mask;
+    let i = hashOf(key, mask);
+    const n = this.narrow;
+    if (n !== null) {
+      if (!fits(key)) return EMPTY;
+      for (;;) {
+        const k = n[2 * i];
+        if (k === key) return n[2 * i + 1];
+        if (k === EMPTY) return EMPTY;
+        i = (i + 1) & mask;
+      }
+    }
+    const w = this.wide!;
     for (;;) {
-      const v = values[i];
-      if (v === EMPTY) return EMPTY;
-      if (keys[i] === key) return v;
-      i = (i + 1) & this.mask;
+      const k = w[2 * i];
+      if (k === key) return w[2 * i + 1];
+      if (k === EMPTY) return EMPTY;
+      i = (i + 1) & mask;
     }
   }
 
@@ -44,36 +70,64 @@ export class KeyTable {
     return this.get(key) !== EMPTY;
   }
 
-  /** Sets `key` to `value` (a non-negative integer below 2^31). */
+  /** Sets `key` to `value` (a non-negative integer). */
   set(key: number, value: number): void {
-    if ((this.size + 1) * 2 > this.values.length) this.grow();
-    const keys = this.keys;
-    const values = this.values;
-    let i = hashOf(key, this.mask);
+    const cells = this.room(key, value);
+    const mask = this.mask;
+    let i = hashOf(key, mask);
     for (;;) {
-      if (values[i] === EMPTY) {
-        keys[i] = key;
-        values[i] = value;
+      const k = cells[2 * i];
+      if (k === key) {
+        cells[2 * i + 1] = value;
+        return;
+      }
+      if (k === EMPTY) {
+        cells[2 * i] = key;
+        cells[2 * i + 1] = value;
         this.size++;
         return;
       }
-      if (keys[i] === key) {
-        values[i] = value;
-        return;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** The value of `key` if present (the table unchanged), else sets it to `value` and returns -1. */
+  setIfAbsent(key: number, value: number): number {
+    const cells = this.room(key, value);
+    const mask = this.mask;
+    let i = hashOf(key, mask);
+    for (;;) {
+      const k = cells[2 * i];
+      if (k === key) return cells[2 * i + 1];
+      if (k === EMPTY) {
+        cells[2 * i] = key;
+        cells[2 * i + 1] = value;
+        this.size++;
+        return EMPTY;
       }
-      i = (i + 1) & this.mask;
+      i = (i + 1) & mask;
     }
   }
 
   /** Removes `key`; returns whether it was present. */
   delete(key: number): boolean {
-    const keys = this.keys;
-    const values = this.values;
+    if (this.narrow !== null) return fits(key) && this.deleteIn(this.narrow, key);
+    return this.deleteIn(this.wide!, key);
+  }
+
+  /** Calls `fn` for every (key, value), in slot order. */
+  forEach(fn: (key: number, value: number) => void): void {
+    const cells: Cells = this.narrow ?? this.wide!;
+    for (let i = 0; i < cells.length; i += 2) if (cells[i] !== EMPTY) fn(cells[i], cells[i + 1]);
+  }
+
+  private deleteIn(cells: Cells, key: number): boolean {
     const mask = this.mask;
     let i = hashOf(key, mask);
     for (;;) {
-      if (values[i] === EMPTY) return false;
-      if (keys[i] === key) break;
+      const k = cells[2 * i];
+      if (k === key) break;
+      if (k === EMPTY) return false;
       i = (i + 1) & mask;
     }
     // Backward-shift: move later members of the probe run into the hole so no tombstones are needed.
@@ -81,34 +135,34 @@ export class KeyTable {
     let j = i;
     for (;;) {
       j = (j + 1) & mask;
-      if (values[j] === EMPTY) break;
-      const home = hashOf(keys[j], mask);
-      // keys[j] may fill the hole unless its home lies cyclically in (hole, j]
+      const kj = cells[2 * j];
+      if (kj === EMPTY) break;
+      const home = hashOf(kj, mask);
+      // kj may fill the hole unless its home lies cyclically in (hole, j]
       if (hole <= j ? home <= hole || home > j : home <= hole && home > j) {
-        keys[hole] = keys[j];
-        values[hole] = values[j];
+        cells[2 * hole] = kj;
+        cells[2 * hole + 1] = cells[2 * j + 1];
         hole = j;
       }
     }
-    values[hole] = EMPTY;
+    cells[2 * hole] = EMPTY;
     this.size--;
     return true;
   }
 
-  /** Calls `fn` for every (key, value), in slot order. */
-  forEach(fn: (key: number, value: number) => void): void {
-    const { keys, values } = this;
-    for (let i = 0; i < values.length; i++) if (values[i] !== EMPTY) fn(keys[i], values[i]);
+  /** The cells, grown for one more key and widened if `key` or `value` does not fit a narrow table. */
+  private room(key: number, value: number): Cells {
+    if (this.narrow !== null && !(fits(key) && fits(value))) this.rebuild(this.mask + 1, true);
+    if ((this.size + 1) * 2 > this.mask + 1) this.rebuild(2 * (this.mask + 1), this.narrow === null);
+    return this.narrow ?? this.wide!;
   }
 
-  private grow(): void {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
-    const cap = oldValues.length * 2;
-    this.keys = new Float64Array(cap);
-    this.values = new Int32Array(cap).fill(EMPTY);
-    this.mask = cap - 1;
+  private rebuild(slots: number, wide: boolean): void {
+    const old: Cells = this.narrow ?? this.wide!;
+    if (wide) (this.wide = new Float64Array(2 * slots).fill(EMPTY)), (this.narrow = null);
+    else this.narrow = new Int32Array(2 * slots).fill(EMPTY);
+    this.mask = slots - 1;
     this.size = 0;
-    for (let i = 0; i < oldValues.length; i++) if (oldValues[i] !== EMPTY) this.set(oldKeys[i], oldValues[i]);
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== EMPTY) this.set(old[i], old[i + 1]);
   }
 }

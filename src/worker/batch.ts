@@ -9,8 +9,9 @@ import type { Stay } from './stay.ts';
 
 /** The iteration being built / in flight (arrays reused from iteration to iteration). */
 export interface Batch<R extends RequestView> {
-  /** Stays scheduled in it (plannedTokens > 0). */
+  /** Stays scheduled in it (plannedTokens > 0): the first `inFlightCount` (the array is reused). */
   inFlight: Stay<R>[];
+  inFlightCount: number;
   /** Decoding requests per rank and their mean context, tokens. */
   decodes: number[];
   context: number[];
@@ -44,7 +45,7 @@ export function buildBatch<R extends RequestView>(ranks: readonly Rank<R>[], eng
         stay.plannedTokens = 1;
         decodes++;
         decodeContext += stay.req.inputTokens + stay.generatedTokens;
-        inFlight.push(stay);
+        inFlight[b.inFlightCount++] = stay;
       }
     }
     rankTokens += decodes;
@@ -54,7 +55,8 @@ export function buildBatch<R extends RequestView>(ranks: readonly Rank<R>[], eng
     let sequences = decodes;
     let budget = engine.max_num_tokens - decodes;
     for (const stay of rank.active) {
-      if (stay.phase !== 'prefill' || budget <= 0) continue;
+      if (budget <= 0) break;
+      if (stay.phase !== 'prefill') continue;
       const remaining = stay.req.inputTokens - stay.prefilledTokens;
       let chunk: number;
       if (engine.enable_chunked_prefill) {
@@ -72,7 +74,7 @@ export function buildBatch<R extends RequestView>(ranks: readonly Rank<R>[], eng
       rankTokens += chunk;
       b.prefillTokens += chunk;
       attentionMs += cost.prefillAttentionMs(stay.prefilledTokens, chunk);
-      inFlight.push(stay);
+      inFlight[b.inFlightCount++] = stay;
     }
     if (rankTokens > 0) rank.busyIterations++;
     else b.idleRanks++;

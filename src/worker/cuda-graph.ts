@@ -59,7 +59,11 @@ export class CudaGraphs {
   }
 }
 
-/** The shape a replayed graph of per-rank batch `graph` costs: every rank runs `graph` sequences (padding and dummies included). */
-export function replayShape(maxAttentionMs: number, graph: number, ranks: number): StepShape {
-  return { maxAttentionMs, globalTokens: graph * ranks, maxRankTokens: graph, maxRankSequences: graph };
+/** The shape a replayed graph of per-rank batch `graph` costs: every rank runs `graph` sequences (padding and dummies included); written into `out` when given. */
+export function replayShape(maxAttentionMs: number, graph: number, ranks: number, out: StepShape = { maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, maxRankSequences: 0 }): StepShape {
+  out.maxAttentionMs = maxAttentionMs;
+  out.globalTokens = graph * ranks;
+  out.maxRankTokens = graph;
+  out.maxRankSequences = graph;
+  return out;
 }

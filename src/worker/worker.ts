@@ -4,6 +4,7 @@
 // the whole group takes. One event per iteration; every request in it advances at its end. Runs of
 // identical decode-only iterations are one event (see decode-run.ts). The worker owns its requests'
 // stays: their queues, ranks and KV blocks; the run loop reaches them only through its operations.
+import type { StepShape } from '../cost/model.ts';
 import type { WorkerCost } from '../cost/worker-cost.ts';
 import { BlockCache } from '../kv/block-cache.ts';
 import type { EndReason } from '../protocol/records.ts';
@@ -16,16 +17,10 @@ import type { RolePolicy } from './policy.ts';
 import { Rank } from './rank.ts';
 import { buildBatch, type Batch } from './batch.ts';
 import { Stay } from './stay.ts';
+import { Responses, streamedResponses, type ResponseKind } from './responses.ts';
 
 /** Longest run of decode-only iterations simulated as one event. */
 export const MAX_RUN_STEPS = 64;
-
-/** Responses a request of `outputTokens` streams: the first token, one every `interval` decoding steps, the last (TRT-LLM _handle_responses). */
-export function streamedResponses(outputTokens: number, interval: number): number {
-  if (outputTokens <= 1) return 1;
-  // decoding iterations d = 1 .. outputTokens - 1; a response when d % interval == 0 or at the last one
-  return 1 + Math.floor((outputTokens - 2) / interval) + 1;
-}
 
 /** What a worker needs from the simulation around it. */
 export interface WorkerHost<R extends RequestView> {
@@ -49,12 +44,6 @@ export interface WorkerOptions {
   cost: WorkerCost;
   /** Longest run of identical decode-only iterations taken as one event (1 = an event per iteration). */
   maxRunSteps?: number;
-}
-
-/** A response the overlap scheduler hands out one executor loop after the step that produced it. */
-interface PendingResponse<R extends RequestView> {
-  stay: Stay<R>;
-  kind: 'first' | 'handoff' | 'last';
 }
 
 export class Worker<R extends RequestView = RequestView> {
@@ -81,12 +70,14 @@ export class Worker<R extends RequestView = RequestView> {
   private readonly agentTransfer: boolean;
   /** Overlap scheduler: responses of the previous iteration, handled during the next one (TRT-LLM
    *  processes step i's outputs in loop i + 1). */
-  private finishing: PendingResponse<R>[] = [];
-  private flushing: PendingResponse<R>[] = [];
+  private finishing = new Responses<R>();
+  private flushing = new Responses<R>();
   /** The iteration (or run of decode-only iterations) in flight: its batch and its steps. */
   private readonly batch: Batch<R>;
   private readonly run: StepRun;
   private readonly graphs: CudaGraphs;
+  /** The shape of the iteration being timed (reused). */
+  private readonly shape: StepShape = { maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, maxRankSequences: 0 };
 
   constructor(o: WorkerOptions, private readonly host: WorkerHost<R>) {
     this.id = o.id;
@@ -102,7 +93,7 @@ export class Worker<R extends RequestView = RequestView> {
     this.ranks = Array.from({ length: o.cost.ranks }, (_, i) => new Rank<R>(i, `${this.label}.r${i}`, new BlockCache(o.cost.kvCapacityBlocksPerRank, kv.enable_block_reuse)));
     this.run = new StepRun(Math.max(1, Math.floor(o.maxRunSteps ?? MAX_RUN_STEPS)));
     this.graphs = new CudaGraphs(o.engine, this.ranks.length);
-    this.batch = { inFlight: [], decodes: new Array<number>(this.ranks.length).fill(0), context: new Array<number>(this.ranks.length).fill(0), maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, maxRankSequences: 0, prefillTokens: 0, idleRanks: 0 };
+    this.batch = { inFlight: [], inFlightCount: 0, decodes: new Array<number>(this.ranks.length).fill(0), context: new Array<number>(this.ranks.length).fill(0), maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, maxRankSequences: 0, prefillTokens: 0, idleRanks: 0 };
   }
 
   /** Requests queued at the worker, not yet on a rank. */
@@ -260,6 +251,11 @@ export class Worker<R extends RequestView = RequestView> {
     }
   }
 
+  private noneWaiting(): boolean {
+    for (const r of this.ranks) if (r.waiting.length > 0) return false;
+    return true;
+  }
+
   /** TRT-LLM attention DP: requests without a rank go to ranks now. */
   private placeQueued(): void {
     if (this.engineQueue.length === 0) return;
@@ -275,7 +271,7 @@ export class Worker<R extends RequestView = RequestView> {
 
   /** Nothing to compute: a CPU-only executor loop hands out pending responses, or the worker sleeps. */
   private idle(nowMs: number): void {
-    this.running = this.flushing.length > 0;
+    this.running = this.flushing.size > 0;
     if (!this.running) return;
     this.run.endsMs[0] = this.cost.hostLoopMs;
     this.host.scheduleIterationEnd(this, this.run.begin(nowMs, 1, 0), this.run.id);
@@ -288,18 +284,22 @@ export class Worker<R extends RequestView = RequestView> {
     // attention-DP ranks still run a dummy request through the shared MoE
     const graph = b.prefillTokens === 0 ? this.graphs.replayBatch(b.decodes) : 0;
     const ranks = this.ranks.length;
-    const shape =
-      graph > 0
-        ? replayShape(b.maxAttentionMs, graph, ranks)
-        : { maxAttentionMs: b.maxAttentionMs, globalTokens: b.globalTokens + (ranks > 1 ? b.idleRanks : 0), maxRankTokens: b.maxRankTokens, maxRankSequences: Math.max(b.maxRankSequences, ranks > 1 && b.idleRanks > 0 ? 1 : 0) };
+    const shape = this.shape;
+    if (graph > 0) replayShape(b.maxAttentionMs, graph, ranks, shape);
+    else {
+      shape.maxAttentionMs = b.maxAttentionMs;
+      shape.globalTokens = b.globalTokens + (ranks > 1 ? b.idleRanks : 0);
+      shape.maxRankTokens = b.maxRankTokens;
+      shape.maxRankSequences = Math.max(b.maxRankSequences, ranks > 1 && b.idleRanks > 0 ? 1 : 0);
+    }
     const ends = this.run.endsMs;
     ends[0] = this.cost.iterationMs(shape, graph > 0);
     this.running = true;
     let steps = 1;
-    if (b.prefillTokens === 0 && this.flushing.length === 0 && this.engineQueue.length === 0 && this.ranks.every((r) => r.waiting.length === 0)) {
+    if (b.prefillTokens === 0 && this.flushing.size === 0 && this.engineQueue.length === 0 && this.noneWaiting()) {
       steps = this.run.maxSteps;
-      for (const stay of b.inFlight) steps = Math.min(steps, stay.req.outputTokens - stay.generatedTokens);
-      timeDecodeRun(ends, steps, this.cost, b.decodes, b.context, shape, graph > 0);
+      for (let i = 0; i < b.inFlightCount; i++) steps = Math.min(steps, b.inFlight[i].req.outputTokens - b.inFlight[i].generatedTokens);
+      timeDecodeRun(this.run, steps, this.cost, b.decodes, b.context, shape, graph > 0);
     }
     const endMs = this.run.begin(nowMs, Math.max(1, steps), b.prefillTokens > 0 ? ends[0] : 0);
     this.host.scheduleIterationEnd(this, endMs, this.run.id);
@@ -309,8 +309,8 @@ export class Worker<R extends RequestView = RequestView> {
   endIteration(nowMs: number, run: number): void {
     if (run !== this.run.id) return; // superseded: the run was cut short
     const steps = this.run.steps;
-    const inFlight = this.batch.inFlight;
-    if (inFlight.length > 0) {
+    const { inFlight, inFlightCount } = this.batch;
+    if (inFlightCount > 0) {
       this.iterations += steps;
       this.busyMs += this.run.durationMs;
       if (this.run.prefillMs > 0) {
@@ -319,7 +319,8 @@ export class Worker<R extends RequestView = RequestView> {
       }
       for (const rank of this.ranks) if (this.batch.decodes[rank.index] > 0) rank.busyIterations += steps - 1;
     }
-    for (const stay of inFlight) {
+    for (let i = 0; i < inFlightCount; i++) {
+      const stay = inFlight[i];
       const planned = stay.plannedTokens;
       stay.plannedTokens = 0;
       if (stay.phase === 'prefill') this.advancePrefill(stay, planned, nowMs);
@@ -329,9 +330,10 @@ export class Worker<R extends RequestView = RequestView> {
       }
       // any other phase: cancelled while the iteration ran
     }
-    inFlight.length = 0;
-    for (const r of this.flushing) this.deliver(r, nowMs);
-    this.flushing.length = 0;
+    this.batch.inFlightCount = 0;
+    const flushing = this.flushing;
+    for (let i = 0; i < flushing.size; i++) this.deliver(flushing.stays[i], flushing.kinds[i], nowMs);
+    flushing.size = 0;
     this.startIteration(nowMs);
   }
 
@@ -356,12 +358,12 @@ export class Worker<R extends RequestView = RequestView> {
   }
 
   /** A response goes out now, or with the next loop under the overlap scheduler. */
-  private respond(stay: Stay<R>, kind: PendingResponse<R>['kind'], nowMs: number): void {
-    if (this.overlap) this.finishing.push({ stay, kind });
-    else this.deliver({ stay, kind }, nowMs);
+  private respond(stay: Stay<R>, kind: ResponseKind, nowMs: number): void {
+    if (this.overlap) this.finishing.push(stay, kind);
+    else this.deliver(stay, kind, nowMs);
   }
 
-  private deliver({ stay, kind }: PendingResponse<R>, nowMs: number): void {
+  private deliver(stay: Stay<R>, kind: ResponseKind, nowMs: number): void {
     if (kind === 'last') {
       if (stay.phase === 'finishing') this.finish(stay, nowMs);
     } else if (kind === 'first') {
@@ -373,7 +375,7 @@ export class Worker<R extends RequestView = RequestView> {
   private lastToken(stay: Stay<R>, nowMs: number): void {
     if (this.overlap) {
       stay.phase = 'finishing';
-      this.finishing.push({ stay, kind: 'last' });
+      this.finishing.push(stay, 'last');
     } else this.finish(stay, nowMs);
   }
 
