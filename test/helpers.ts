@@ -294,3 +294,13 @@ export function routedRequest(id: number, blockHashes: number[], inputTokens = b
 export function transferMs(tokens: number, model: CostModel = cost): number {
   return workerCost({ model }).kvTransferMs(tokens);
 }
+
+/** The error `f` throws (fails the test if it returns). */
+export function errorOf(f: () => unknown): Error {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}

@@ -3,14 +3,13 @@
 // end with one stderr line naming the file (line and field where they exist) and exit 2 — no stack
 // trace, no hang — or, where the input is odd but valid, a run whose outputs hold no NaN and no
 // negative latency.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, esc, servesim, type Outcome } from './cli-spawn.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const H = 'test/fixtures/hostile';
 const AGG = 'scenarios/agg-rr-k8s.yaml';
 const TINY = 'test/fixtures/tiny-trace.jsonl';
@@ -19,25 +18,6 @@ const FIFO = join(tmp, 'fifo');
 const FIFO_JSON = join(tmp, 'fifo.json');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Outcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function servesim(args: string[]): Promise<Outcome> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, ['bin/servesim.js', ...args], { cwd: ROOT, timeout: 40_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
-  });
-}
-
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 let n = 0;
 /** A fresh run folder; a named one for the runs read back below. */
 const out = (name = `run-${n++}`) => join(tmp, 'runs', name);

@@ -3,14 +3,12 @@
 // copy's path, and `cost --set model=...`), must each stop with one stderr line naming the file and the
 // JSON path of the field, exit 2, no stack trace and no output; an unmutated copy gives the same figures
 // as the model by name (validation changes no valid run).
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, esc, servesim, type Outcome } from './cli-spawn.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MODEL = JSON.parse(readFileSync(join(ROOT, 'models/gb200-dsv32-nvfp4-trtllm.json'), 'utf8')) as Obj;
 const CALIBRATION = JSON.parse(readFileSync(join(ROOT, 'models/calibration/gb200-trtllm.json'), 'utf8')) as Obj;
 const AGG = readFileSync(join(ROOT, 'scenarios/agg-rr-k8s.yaml'), 'utf8');
@@ -19,25 +17,6 @@ const tmp = mkdtempSync(join(tmpdir(), 'servesim-hostile-models-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-interface Outcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function servesim(args: string[]): Promise<Outcome> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, ['bin/servesim.js', ...args], { cwd: ROOT, timeout: 40_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
-  });
-}
-
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const MOE = ['moe', 'kernels', 'cutlass', 'byDistribution', 'power_law_1.01', '8'];
 const GEN = ['attention', 'generation', 'byHeads', '128'];
 const at = (o: Obj, path: readonly string[]): Obj => path.reduce((x, k) => x[k], o);

@@ -1,39 +1,14 @@
 // Clean interrupts and the watchdog from the command line: Ctrl-C (SIGINT) during a long `servesim run`
 // writes the requests ended so far with summary.json marked interrupted, says so on stderr and exits
 // 130; Ctrl-C during a long synthesize leaves no partial file; arrivals whose gaps fall below the clock resolution stop the run with one line instead of spinning.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { esc, servesim } from './cli-spawn.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = mkdtempSync(join(tmpdir(), 'servesim-interrupt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-interface Outcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Spawn the CLI; `onStderr` sees stderr as it comes (and the process, to signal it). */
-function servesim(args: string[], onStderr?: (text: string, kill: (s: NodeJS.Signals) => void) => void, onSpawn?: (kill: (s: NodeJS.Signals) => void) => void): Promise<Outcome> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, ['bin/servesim.js', ...args], { cwd: ROOT, timeout: 90_000, stdio: ['ignore', 'pipe', 'pipe'] });
-    onSpawn?.((s) => p.kill(s));
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => {
-      stderr += d;
-      onStderr?.(stderr, (s) => p.kill(s));
-    });
-    p.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
-  });
-}
 
 describe('Ctrl-C during a long run', () => {
   it('writes the requests ended so far, summary.json marked interrupted, one stderr line, exit 130', async () => {
@@ -41,17 +16,17 @@ describe('Ctrl-C during a long run', () => {
     let sent = false;
     // 30,000 requests of the seed workload on disagg-kv run for many seconds; interrupt at the first
     // progress line, which comes once the run loop is going
-    const o = await servesim(['run', 'scenarios/disagg-kv.yaml', '--param', 'num_requests=30000', '--progress', '--out', out], (text, kill) => {
+    const o = await servesim(['run', 'scenarios/disagg-kv.yaml', '--param', 'num_requests=30000', '--progress', '--out', out], { timeoutMs: 90_000, onStderr: (text, kill) => {
       if (!sent && /simulated \d+ s: \d+ of 30000 requests ended/.test(text)) {
         sent = true;
         kill('SIGINT');
       }
-    });
+    } });
     expect(sent).toBe(true);
     expect(o.signal).toBeNull();
     expect(o.code).toBe(130);
     const last = o.stderr.trimEnd().split('\n').at(-1)!;
-    expect(last).toMatch(new RegExp(`^servesim: interrupted \\(SIGINT\\) at simulated [\\d.]+ s: wrote the (\\d+) requests ended so far to ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(summary\\.json marked interrupted; \\d+ in flight and \\d+ not sent left out\\)$`));
+    expect(last).toMatch(new RegExp(`^servesim: interrupted \\(SIGINT\\) at simulated [\\d.]+ s: wrote the (\\d+) requests ended so far to ${esc(out)} \\(summary\\.json marked interrupted; \\d+ in flight and \\d+ not sent left out\\)$`));
     expect(o.stderr).not.toMatch(/\n\s+at /);
     expect(o.stdout).toMatch(/^INTERRUPTED \(SIGINT\) at simulated/m);
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { interrupted: { signal: string; inFlight: number; notSent: number }; requests: { issued: number } };
@@ -76,11 +51,11 @@ describe('Ctrl-C during a long synthesize', () => {
         child?.('SIGINT');
       }
     }, 50);
-    const o = await servesim(['synthesize', '--input-file', 'test/fixtures/tiny-trace.jsonl', '--num-requests', '100000000', '--output-file', file], undefined, (kill) => (child = kill));
+    const o = await servesim(['synthesize', '--input-file', 'test/fixtures/tiny-trace.jsonl', '--num-requests', '100000000', '--output-file', file], { timeoutMs: 90_000, onSpawn: (kill) => (child = kill) });
     clearInterval(poll);
     expect(sent).toBe(true);
     expect(o.code).toBe(130);
-    expect(o.stderr).toMatch(new RegExp(`^servesim: interrupted \\(SIGINT\\) after \\d+ requests: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} not written\n$`));
+    expect(o.stderr).toMatch(new RegExp(`^servesim: interrupted \\(SIGINT\\) after \\d+ requests: ${esc(file)} not written\n$`));
     expect(readdirSync(tmp).filter((f) => f.startsWith('synth.jsonl'))).toEqual([]);
   }, 60_000);
 });
@@ -92,7 +67,7 @@ describe('watchdog from the command line', () => {
     const trace = join(tmp, 'long.jsonl');
     writeFileSync(trace, Array.from({ length: 3 }, () => JSON.stringify({ timestamp: 0, input_length: 600, output_length: 400, hash_ids: [1, 2] })).join('\n') + '\n');
     const out = join(tmp, 'rate');
-    const o = await servesim(['run', 'scenarios/agg-rr-k8s.yaml', '--trace', trace, '--request-rate', '1e15', '--concurrency', '1', '--out', out]);
+    const o = await servesim(['run', 'scenarios/agg-rr-k8s.yaml', '--trace', trace, '--request-rate', '1e15', '--concurrency', '1', '--out', out], { timeoutMs: 90_000 });
     expect(o.signal).toBeNull();
     expect(o.code).toBe(2);
     expect(o.stderr).toMatch(/^servesim: client\.request_rate: 1000000000000000\/s: gaps of 1e-12 ms are below the simulated clock's resolution at [\d.]+ ms \([\d.e-]+ ms\); the requests would all arrive at one instant\n$/);

@@ -1,6 +1,5 @@
 // The compact record path (record sink → RecordTable → summary, AIPerf files, requests.jsonl) writes the
 // same bytes as the record-object path, on runs with completed, timed-out and rejected requests.
-import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../src/app/run.ts';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -10,23 +9,9 @@ import { recordsJsonl, tableJsonl } from '../src/app/run-folder.ts';
 import { RunOutputs } from '../src/app/run-outputs.ts';
 import { RecordTable } from '../src/metrics/record-table.ts';
 import { aiperfFileParts, aiperfTableParts } from '../src/outputs/aiperf.ts';
-import type { TraceRequest } from '../src/protocol/trace.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
-import { aggScenario, disaggScenario, makeTrace, type Row } from './helpers.ts';
-
-function mixedTrace(seed: string, n: number): TraceRequest[] {
-  const rnd = seedrandom(seed);
-  const rows: Row[] = [];
-  let t = 0;
-  for (let i = 0; i < n; i++) {
-    t += Math.floor(rnd() * 250);
-    const isl = i % 17 === 5 ? 130000 : 200 + Math.floor(rnd() * 9000);
-    const osl = 1 + Math.floor(rnd() * 60);
-    const ids = Array.from({ length: Math.ceil(isl / 512) }, (_, k) => (k < 2 ? Math.floor(rnd() * 4) * 10 + k : 1000 * (i + 1) + k));
-    rows.push({ t, isl, osl, ids });
-  }
-  return makeTrace(rows);
-}
+import { aggScenario, disaggScenario } from './helpers.ts';
+import { mixedTrace } from './mixed-trace.ts';
 
 const files = (parts: Partial<ReturnType<typeof aiperfFileParts>>) => Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, typeof v === 'string' ? v : [...v].join('')]));
 

@@ -1,19 +1,17 @@
 // Plug-in routers are trusted code, yet a plug-in that returns a promise, never finishes loading, calls
 // process.exit (in a hook, swallowed, at load, from a timer during the run) or writes to what it was
 // given stops the run with one line naming its file and a non-zero exit: never exit 0 without a summary.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { simulate } from '../src/app/run.ts';
 import { TRACE_BLOCK_TOKENS, type TraceRequest } from '../src/protocol/trace.ts';
 import { loadRouterPlugin } from '../src/router/plugin.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { InputError } from '../src/util/errors.ts';
+import { ROOT, servesim } from './cli-spawn.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const scenario = loadScenario(join(ROOT, 'scenarios/disagg-kv.yaml'));
 const trace: TraceRequest[] = Array.from({ length: 4 }, (_, id) => ({ id, timestampMs: id * 100, inputTokens: 2 * TRACE_BLOCK_TOKENS, outputTokens: 8, hashIds: [2 * id, 2 * id + 1] }));
 const tmp = mkdtempSync(join(tmpdir(), 'servesim-hostile-plugin-'));
@@ -50,19 +48,8 @@ describe('hostile router plug-ins (library)', () => {
   });
 });
 
-function servesim(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, ['bin/servesim.js', ...args], { cwd: ROOT, timeout: 60_000 });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
 describe('hostile router plug-ins (servesim run)', () => {
-  const run = (router: string, out: string, extra: string[] = []) => servesim(['run', 'scenarios/disagg-kv.yaml', '--router', router, '--out', join(tmp, out), ...extra]);
+  const run = (router: string, out: string, extra: string[] = []) => servesim(['run', 'scenarios/disagg-kv.yaml', '--router', router, '--out', join(tmp, out), ...extra], { timeoutMs: 60_000 });
 
   it('process.exit from a timer during the run: exit 2, one line naming the file, no summary', async () => {
     // 5000 requests are ~50,000 events, several slices: the timer fires while the run yields between them

@@ -14,16 +14,7 @@ import { formatBlock, formatNotes } from '../src/metrics/format.ts';
 import { applyOverrides, loadScenario, MAX_GPUS } from '../src/scenario/load.ts';
 import { getWorkload } from '../src/trace/workloads.ts';
 import { InputError } from '../src/util/errors.ts';
-import { aggScenario, makeTrace } from './helpers.ts';
-
-function errorOf(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
-}
+import { aggScenario, errorOf, makeTrace } from './helpers.ts';
 
 const SCENARIO = 'scenarios/agg-rr-k8s.yaml';
 

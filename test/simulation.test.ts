@@ -1,32 +1,14 @@
 // Covers whole runs: accounting (issued = completed + timed out + rejected), no leaked KV, determinism, disaggregated timing (ITL ≈ decode step), agg vs disagg, wake-ups after KV is freed.
-import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../src/engine/simulation.ts';
 import { simulate } from '../src/app/run.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
-import type { TraceRequest } from '../src/protocol/trace.ts';
-import { aggScenario, cost, costWithTransfer, decodeIter, disaggScenario, loneTtft, makeTrace, runSim, sum, transferMs, type Row } from './helpers.ts';
+import { aggScenario, cost, costWithTransfer, decodeIter, disaggScenario, loneTtft, makeTrace, runSim, sum, transferMs } from './helpers.ts';
+import { mixedTrace } from './mixed-trace.ts';
 
 const P = 6;
 /** Hand-computed iterations of a one-rank worker (no idle rank runs a dummy request). */
 const R1 = { ranks: 1 };
-
-/** A seeded mixed trace: shared prefixes, a few prompts over max_seq_len, bursts. */
-function mixedTrace(seed: string, n: number): TraceRequest[] {
-  const rnd = seedrandom(seed);
-  const rows: Row[] = [];
-  let t = 0;
-  for (let i = 0; i < n; i++) {
-    t += Math.floor(rnd() * 250);
-    const isl = i % 17 === 5 ? 130000 : 200 + Math.floor(rnd() * 9000);
-    const osl = 1 + Math.floor(rnd() * 60);
-    const blocks = Math.ceil(isl / 512);
-    const family = Math.floor(rnd() * 4); // 4 shared system prompts of 2 blocks
-    const ids = Array.from({ length: blocks }, (_, k) => (k < 2 ? family * 10 + k : 1000 * (i + 1) + k));
-    rows.push({ t, isl, osl, ids });
-  }
-  return makeTrace(rows);
-}
 
 function expectClean(sim: Simulation, n: number): void {
   const recs = sim.run().records;

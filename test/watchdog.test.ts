@@ -7,7 +7,7 @@ import { WorkerCost } from '../src/cost/worker-cost.ts';
 import { Simulation } from '../src/engine/simulation.ts';
 import { clockResolutionMs } from '../src/util/clock.ts';
 import { InputError } from '../src/util/errors.ts';
-import { aggScenario, cost, makeTrace } from './helpers.ts';
+import { aggScenario, cost, errorOf, makeTrace } from './helpers.ts';
 
 /** Runs `f` with the real cost model's iterations taking no time (a zero-length loop). */
 function withInstantIterations<T>(f: () => T): T {
@@ -17,15 +17,6 @@ function withInstantIterations<T>(f: () => T): T {
   } finally {
     for (const s of spies) s.mockRestore();
   }
-}
-
-function errorOf(f: () => unknown): Error {
-  try {
-    f();
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected an error');
 }
 
 const trace = makeTrace(Array.from({ length: 4 }, (_, i) => ({ t: 1000 + i, isl: 600, osl: 5000 })));

@@ -1,5 +1,6 @@
 // Engine block hashes: chained 53-bit hashes of engine-sized (e.g. 64-token) blocks, derived from a
 // trace's 512-token hash ids. Each hash encodes its whole prefix, like TRT-LLM's / Dynamo's sequence hashes.
+import { CompactPrefixScan } from './prefix-scan.ts';
 
 function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -95,50 +96,9 @@ export interface BlockChain {
   lastKeyBlocks: number;
 }
 
-/**
- * Whether a trace keeps the prefix property, learned one request at a time: each id always follows the
- * same id (so an id implies its whole prefix), and every id is below `maxId`. Ids much sparser than the
- * trace so far (e.g. content hashes) stop the scan: such a trace uses chained keys.
- */
-export class PrefixPropertyScan {
-  /** parent[id] + 2: 0 = not seen yet, 1 = at the start of a prompt, else the id before it + 2. */
-  private parent = new Int32Array(1 << 16);
-  private ids = 0;
-  holds = true;
-
-  constructor(private readonly maxId: number) {}
-
-  add(hashIds: readonly number[]): void {
-    if (!this.holds) return;
-    this.ids += hashIds.length;
-    let prev = -1;
-    for (const id of hashIds) {
-      if (id >= this.parent.length && !this.grow(id)) return;
-      const p = this.parent[id];
-      if (p === 0) this.parent[id] = prev + 2;
-      else if (p !== prev + 2) {
-        this.holds = false;
-        return;
-      }
-      prev = id;
-    }
-  }
-
-  private grow(id: number): boolean {
-    if (id >= this.maxId || id > 16 * this.ids + (1 << 24)) {
-      this.holds = false;
-      return false;
-    }
-    const next = new Int32Array(Math.min(this.maxId, Math.max(2 * this.parent.length, id + 1)));
-    next.set(this.parent);
-    this.parent = next;
-    return true;
-  }
-}
-
 /** True if each id always follows the same id at the same position, and all ids are below `maxId`. */
 export function hasPrefixProperty(traces: readonly { hashIds: readonly number[] }[], maxId: number): boolean {
-  const scan = new PrefixPropertyScan(maxId);
+  const scan = new CompactPrefixScan(maxId);
   for (const t of traces) scan.add(t.hashIds);
   return scan.holds;
 }

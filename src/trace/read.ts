@@ -8,7 +8,7 @@ import { arraySource, TRACE_BLOCK_TOKENS, type TraceRequest, type TraceSource } 
 import { MAX_TIME_MS } from '../util/clock.ts';
 import { inputError } from '../util/errors.ts';
 import { LineReader } from './lines.ts';
-import { CompactPrefixScan } from './prefix-scan.ts';
+import { CompactPrefixScan } from '../kv/prefix-scan.ts';
 
 /** Longest prompt or output a trace line may give (TensorRT-LLM's SizeType32). */
 const MAX_TOKENS = 2 ** 31 - 1;

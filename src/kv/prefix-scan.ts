@@ -1,6 +1,7 @@
-// Whether a trace file keeps the prefix property, learned one request at a time in compact memory:
-// the same answer as kv/block-hash's PrefixPropertyScan (same id limit, same density rule), but with
-// 2 bits per id instead of 4 bytes (a million-request trace has ~2·10^8 ids: 50 MB instead of 0.8-1.5 GB).
+// Whether a trace keeps the prefix property (each id always follows the same id, so an id implies its
+// whole prefix; every id below a limit), learned one request at a time in 2 bits per id (a
+// million-request trace has ~2·10^8 ids: 50 MB, where a parent array of 4 bytes an id took 0.8-1.5 GB).
+// Ids much sparser than the trace so far (e.g. content hashes) stop the scan: such a trace uses chained keys.
 // Datagen allocates a prompt's new ids consecutively, so "the id before it is id − 1" is the common
 // case; the other parents go to a small open-addressing table.
 
@@ -48,7 +49,7 @@ export class CompactPrefixScan {
   /** Four 2-bit codes a byte. */
   private codes = new Uint8Array(1 << 14);
   private readonly others = new IntMap();
-  /** The length PrefixPropertyScan's parent array would have (its density rule depends on it). */
+  /** The length a parent array of the ids seen would have (the density rule depends on it). */
   private length = 1 << 16;
   private ids = 0;
   holds = true;
@@ -82,7 +83,7 @@ export class CompactPrefixScan {
     }
   }
 
-  /** PrefixPropertyScan.grow's rule, on the length alone. */
+  /** The density rule, on the length alone: an id far beyond the ids seen so far stops the scan. */
   private grow(id: number): boolean {
     if (id >= this.maxId || id > 16 * this.ids + (1 << 24)) {
       this.holds = false;
