@@ -33,7 +33,7 @@ export interface PoolOptions {
 }
 
 /** The deployment's pools, entry (agg or prefill) first. */
-export function buildPools(o: PoolOptions, host: WorkerHost<SimRequest>, now: () => number): Pool[] {
+export function buildPools(o: PoolOptions, host: WorkerHost<SimRequest, Worker<SimRequest>>, now: () => number): Pool[] {
   const s = o.scenario;
   const roles: Role[] = s.workers.agg ? ['agg'] : ['prefill', 'decode'];
   const pools = roles.map((role): Pool => {

@@ -27,7 +27,7 @@ export type { RecordSink, SimulationOptions, SimulationObserver } from './events
 /** The block keys of a request that has ended (shared, never written). */
 const NO_KEYS: readonly number[] = Object.freeze([]);
 
-export class Simulation implements WorkerHost<SimRequest> {
+export class Simulation implements WorkerHost<SimRequest, Worker<SimRequest>> {
   private readonly queue = new EventQueue<SimEvent>();
   private readonly client: BenchmarkClient<SimRequest>;
   private readonly source: TraceSource;

@@ -4,47 +4,28 @@
 // the whole group takes. One event per iteration; every request in it advances at its end. Runs of
 // identical decode-only iterations are one event (see decode-run.ts). The worker owns its requests'
 // stays: their queues, ranks and KV blocks; the run loop reaches them only through its operations.
-import type { StepShape } from '../cost/model.ts';
 import type { WorkerCost } from '../cost/worker-cost.ts';
 import { BlockCache } from '../kv/block-cache.ts';
 import type { EndReason } from '../protocol/records.ts';
 import type { RequestView } from '../protocol/router.ts';
 import type { EngineConfig } from '../scenario/schema.ts';
+import { admitWaiting } from './admission.ts';
 import { assignToRanks } from './adp.ts';
-import { CudaGraphs, replayShape } from './cuda-graph.ts';
-import { StepRun, timeDecodeRun } from './decode-run.ts';
+import { CudaGraphs } from './cuda-graph.ts';
+import { StepRun } from './decode-run.ts';
 import type { RolePolicy } from './policy.ts';
 import { Rank } from './rank.ts';
 import { buildBatch, type Batch } from './batch.ts';
 import { Stay } from './stay.ts';
 import { Responses, streamedResponses, type ResponseKind } from './responses.ts';
+import type { WorkerHost, WorkerOptions } from './host.ts';
+import { StepTimer } from './step-timer.ts';
+import { WorkerLimits } from './worker-limits.ts';
 
 /** Longest run of decode-only iterations simulated as one event. */
 export const MAX_RUN_STEPS = 64;
 
-/** What a worker needs from the simulation around it. */
-export interface WorkerHost<R extends RequestView> {
-  /** Call worker.endIteration(atMs, run) at `atMs` (a later call with a new `run` supersedes it). */
-  scheduleIterationEnd(worker: Worker<R>, atMs: number, run: number): void;
-  /** A decode rank took the request: pull its KV (a transfer of `durationMs` once the transceiver has
-   *  buffers on both ends), then call kvArrived. */
-  requestKv(stay: Stay<R>, durationMs: number): void;
-  /** The first output token is out. */
-  firstToken(req: R, atMs: number): void;
-  /** The prompt is done on a prefill worker: route the request to decode (its blocks stay here until then). */
-  handedOff(req: R, atMs: number): void;
-  /** The last token is out. */
-  completed(req: R, atMs: number): void;
-}
-
-export interface WorkerOptions {
-  id: number;
-  policy: RolePolicy;
-  engine: EngineConfig;
-  cost: WorkerCost;
-  /** Longest run of identical decode-only iterations taken as one event (1 = an event per iteration). */
-  maxRunSteps?: number;
-}
+export type { WorkerHost, WorkerOptions } from './host.ts';
 
 export class Worker<R extends RequestView = RequestView> {
   readonly id: number;
@@ -66,8 +47,8 @@ export class Worker<R extends RequestView = RequestView> {
   prefillBusyMs = 0;
 
   private readonly overlap: boolean;
-  /** NIXL (agent) transfers: a context must fit one pre-allocated buffer (cacheFormatter.cpp). */
-  private readonly agentTransfer: boolean;
+  /** What it can never serve; KV blocks a request needs. */
+  readonly limits: WorkerLimits;
   /** Overlap scheduler: responses of the previous iteration, handled during the next one (TRT-LLM
    *  processes step i's outputs in loop i + 1). */
   private finishing = new Responses<R>();
@@ -75,24 +56,21 @@ export class Worker<R extends RequestView = RequestView> {
   /** The iteration (or run of decode-only iterations) in flight: its batch and its steps. */
   private readonly batch: Batch<R>;
   private readonly run: StepRun;
-  private readonly graphs: CudaGraphs;
-  /** The shape of the iteration being timed (reused). */
-  private readonly shape: StepShape = { maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, maxRankSequences: 0 };
+  private readonly timer: StepTimer<R>;
 
-  constructor(o: WorkerOptions, private readonly host: WorkerHost<R>) {
+  constructor(o: WorkerOptions, readonly host: WorkerHost<R, Worker<R>>) {
     this.id = o.id;
     this.policy = o.policy;
     this.engine = o.engine;
     this.cost = o.cost;
     this.label = `${o.policy.role}${o.id}`;
     this.overlap = !o.engine.disable_overlap_scheduler;
-    const backend = o.engine.cache_transceiver_config?.backend;
-    this.agentTransfer = backend === 'NIXL' || backend === 'DEFAULT';
     const kv = o.engine.kv_cache_config;
     this.tokensPerBlock = kv.tokens_per_block;
     this.ranks = Array.from({ length: o.cost.ranks }, (_, i) => new Rank<R>(i, `${this.label}.r${i}`, new BlockCache(o.cost.kvCapacityBlocksPerRank, kv.enable_block_reuse)));
+    this.limits = new WorkerLimits(o.policy, o.engine, o.cost, this.ranks[0].cache.capacityBlocks);
     this.run = new StepRun(Math.max(1, Math.floor(o.maxRunSteps ?? MAX_RUN_STEPS)));
-    this.graphs = new CudaGraphs(o.engine, this.ranks.length);
+    this.timer = new StepTimer<R>(this.run, new CudaGraphs(o.engine, this.ranks.length), o.cost, this.ranks.length);
     this.batch = { inFlight: [], inFlightCount: 0, decodes: new Array<number>(this.ranks.length).fill(0), context: new Array<number>(this.ranks.length).fill(0), maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, maxRankSequences: 0, prefillTokens: 0, idleRanks: 0 };
   }
 
@@ -103,26 +81,12 @@ export class Worker<R extends RequestView = RequestView> {
 
   /** KV blocks a request needs on one of this worker's ranks (prompt + the output tokens held here). */
   blocksNeeded(req: RequestView): number {
-    return Math.ceil((req.inputTokens + this.policy.heldOutputTokens(req.outputTokens)) / this.tokensPerBlock);
+    return this.limits.blocksNeeded(req);
   }
 
   /** Why this worker could never serve `req` (TRT-LLM refuses it at once), or null. */
   refusal(req: RequestView): { reason: EndReason; text: string } | null {
-    const role = this.policy.role;
-    const e = this.engine;
-    const len = req.inputTokens + this.policy.heldOutputTokens(req.outputTokens);
-    if (len > this.cost.maxSeqLen) return { reason: 'max_seq_len', text: `${role}: prompt + output ${len} > max_seq_len ${this.cost.maxSeqLen}` };
-    if (!e.enable_chunked_prefill && this.policy.computesPrompt && req.inputTokens > e.max_num_tokens) {
-      return { reason: 'max_num_tokens', text: `${role}: prompt ${req.inputTokens} > max_num_tokens ${e.max_num_tokens} without chunked prefill` };
-    }
-    const buffer = this.cost.transferBufferTokens;
-    if (buffer > 0 && this.agentTransfer && req.inputTokens > buffer) {
-      return { reason: 'transfer_buffer', text: `${role}: KV of ${req.inputTokens} tokens exceeds cache_transceiver_config.max_tokens_in_buffer ${buffer}; the NIXL backend needs all of it pre-allocated` };
-    }
-    const need = this.blocksNeeded(req);
-    const capacity = this.ranks[0].cache.capacityBlocks;
-    if (need > capacity) return { reason: 'kv_capacity', text: `${role}: needs ${need} KV blocks, a rank holds ${capacity}` };
-    return null;
+    return this.limits.refusal(req);
   }
 
   /** A request reaches this worker, pinned to DP rank `rank` or left to the engine's ADP placement;
@@ -196,11 +160,18 @@ export class Worker<R extends RequestView = RequestView> {
   private startIteration(nowMs: number): void {
     this.promoteArrivedKv(nowMs);
     this.placeQueued();
-    for (const rank of this.ranks) this.admit(rank, nowMs);
+    for (const rank of this.ranks) admitWaiting(rank, this, nowMs);
     const b = buildBatch(this.ranks, this.engine, this.cost, this.tokensPerBlock, this.batch, nowMs);
     this.swapResponses();
-    if (b.globalTokens === 0) this.idle(nowMs);
-    else this.scheduleStep(nowMs, b);
+    if (b.globalTokens === 0) {
+      // nothing to compute: a CPU-only executor loop hands out pending responses, or the worker sleeps
+      this.running = this.flushing.size > 0;
+      if (this.running) this.host.scheduleIterationEnd(this, this.timer.hostLoop(nowMs), this.run.id);
+    } else {
+      this.running = true;
+      const canRun = b.prefillTokens === 0 && this.flushing.size === 0 && this.engineQueue.length === 0 && this.noneWaiting();
+      this.host.scheduleIterationEnd(this, this.timer.step(nowMs, b, canRun), this.run.id);
+    }
   }
 
   /** Decode: KV arrived, the engine re-emits the first token before the step; a single-token output is
@@ -222,34 +193,6 @@ export class Worker<R extends RequestView = RequestView> {
     }
   }
 
-  /** Capacity scheduler (GUARANTEED_NO_EVICT): admit waiting requests in order while slots and blocks
-   *  last. A prompt is computed from its longest cached prefix (at least its last token is computed);
-   *  a decode rank takes a slot and blocks and pulls the KV from the prefill worker. */
-  private admit(rank: Rank<R>, nowMs: number): void {
-    const tpb = this.tokensPerBlock;
-    while (rank.waiting.length > 0 && rank.active.length < this.engine.max_batch_size) {
-      const stay = rank.waiting[0];
-      const req = stay.req;
-      const maxReuse = this.policy.computesPrompt ? Math.floor((req.inputTokens - 1) / tpb) : 0;
-      const alloc = rank.cache.allocate(req.blockHashes, this.blocksNeeded(req), maxReuse, req.blocksPerKey, req.lastKeyBlocks);
-      if (!alloc) return;
-      stay.alloc = alloc;
-      rank.waiting.shift();
-      rank.active.push(stay);
-      rank.requests++;
-      rank.promptTokens += req.inputTokens;
-      if (!this.policy.computesPrompt) {
-        stay.phase = 'transfer';
-        stay.transferStartMs = nowMs;
-        this.host.requestKv(stay, this.cost.kvTransferMs(req.inputTokens));
-        continue;
-      }
-      stay.cachedTokens = alloc.matchedBlocks * tpb;
-      stay.prefilledTokens = stay.cachedTokens;
-      rank.cachedTokens += stay.cachedTokens;
-      stay.phase = 'prefill';
-    }
-  }
 
   private noneWaiting(): boolean {
     for (const r of this.ranks) if (r.waiting.length > 0) return false;
@@ -267,42 +210,6 @@ export class Worker<R extends RequestView = RequestView> {
     const flushing = this.finishing;
     this.finishing = this.flushing;
     this.flushing = flushing;
-  }
-
-  /** Nothing to compute: a CPU-only executor loop hands out pending responses, or the worker sleeps. */
-  private idle(nowMs: number): void {
-    this.running = this.flushing.size > 0;
-    if (!this.running) return;
-    this.run.endsMs[0] = this.cost.hostLoopMs;
-    this.host.scheduleIterationEnd(this, this.run.begin(nowMs, 1, 0), this.run.id);
-  }
-
-  /** Time the iteration; a decode-only batch with nothing waiting repeats until its first request
-   *  produces its last token (or something arrives): time every step, schedule one event. */
-  private scheduleStep(nowMs: number, b: Batch<R>): void {
-    // a decode-only step replays a CUDA graph (ranks padded to its batch) or runs eagerly, where idle
-    // attention-DP ranks still run a dummy request through the shared MoE
-    const graph = b.prefillTokens === 0 ? this.graphs.replayBatch(b.decodes) : 0;
-    const ranks = this.ranks.length;
-    const shape = this.shape;
-    if (graph > 0) replayShape(b.maxAttentionMs, graph, ranks, shape);
-    else {
-      shape.maxAttentionMs = b.maxAttentionMs;
-      shape.globalTokens = b.globalTokens + (ranks > 1 ? b.idleRanks : 0);
-      shape.maxRankTokens = b.maxRankTokens;
-      shape.maxRankSequences = Math.max(b.maxRankSequences, ranks > 1 && b.idleRanks > 0 ? 1 : 0);
-    }
-    const ends = this.run.endsMs;
-    ends[0] = this.cost.iterationMs(shape, graph > 0);
-    this.running = true;
-    let steps = 1;
-    if (b.prefillTokens === 0 && this.flushing.size === 0 && this.engineQueue.length === 0 && this.noneWaiting()) {
-      steps = this.run.maxSteps;
-      for (let i = 0; i < b.inFlightCount; i++) steps = Math.min(steps, b.inFlight[i].req.outputTokens - b.inFlight[i].generatedTokens);
-      timeDecodeRun(this.run, steps, this.cost, b.decodes, b.context, shape, graph > 0);
-    }
-    const endMs = this.run.begin(nowMs, Math.max(1, steps), b.prefillTokens > 0 ? ends[0] : 0);
-    this.host.scheduleIterationEnd(this, endMs, this.run.id);
   }
 
   /** The iteration (or decode run) in flight ends at `nowMs`: advance every request in it, then start the next. */
