@@ -2,9 +2,9 @@
 // same figures as the hand-written scenarios (differences only in keys named below); Dynamo's flag/file
 // precedence; every setting listed; hostile input stops with one line naming file and field.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseArgv, shellCommands } from '../src/app/dgd-argv.ts';
@@ -183,6 +183,17 @@ describe('mapping a DGD', () => {
     expect(loadScenario(out)).toEqual(importDgd({ file }).scenario);
     expect(refusal(() => importDgdCommand({ file, out, overwrite: false }))).toBe(`${out}: --out: exists: pass --overwrite to replace it`);
     importDgdCommand({ file, out, overwrite: true });
+  });
+
+  it('a --model path (from the working folder) is written relative to the scenario file, absolute on stdout', () => {
+    const file = write(fixture());
+    const model = relative(process.cwd(), resolve('models', 'gb200-dsv32-nvfp4-trtllm.json'));
+    const out = join(dir, 'sub', 'with-model.yaml');
+    mkdirSync(dirname(out), { recursive: true });
+    importDgdCommand({ file, out, model, overwrite: false });
+    expect(loadScenario(out).model).toBe(resolve(model));
+    expect(readFileSync(out, 'utf8')).toMatch(new RegExp(`^model: ${relative(dirname(out), resolve(model)).replace(/[.]/g, '\\.')} `, 'm'));
+    expect(importDgd({ file, model }).scenario.model).toBe(resolve(model));
   });
 });
 

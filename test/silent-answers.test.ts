@@ -66,10 +66,10 @@ describe('sizes refused up front', () => {
 });
 
 describe('a workload too large to hold in memory', () => {
-  it('stops at 20,000,000 hash ids with one line instead of running out of memory', () => {
+  it('stops past 100,000,000 hash ids with one line instead of running out of memory; a million seed-coding requests fit', () => {
     const t = performance.now();
     const e = errorOf(() => getWorkload('synthetic').generate({ seed: '1', params: { num_requests: 1_000_000, isl_mean: 1_000_000 } }));
-    expect(e.message).toBe('synthetic params: the requests would hold more than 20000000 hash ids (10.24 billion prompt tokens), more than servesim holds in memory: lower num_requests or the lengths');
+    expect(e.message).toBe('synthetic params: the requests would hold more than 100000000 hash ids (51.2 billion prompt tokens), more than servesim holds in memory: lower num_requests or the lengths');
     expect(performance.now() - t).toBeLessThan(20_000);
   });
 });

@@ -1,6 +1,6 @@
 // `servesim import-dgd`: a DynamoGraphDeployment (+ engine ConfigMaps, + AIPerf job) → a validated, source-commented scenario file and its listing.
 import { existsSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { Document, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { loadCostModel } from '../cost/load.ts';
 import { MOE_BACKENDS } from '../cost/parallelism.ts';
@@ -27,8 +27,10 @@ export interface ImportDgdOptions {
   aiperfEnv?: readonly string[];
   /** platform.name (a platform of the cost model); default generic. */
   platform?: string;
-  /** The cost model; default the schema's. */
+  /** The cost model (a name, or a path from the working folder); default the schema's. */
   model?: string;
+  /** Where the scenario will be written (a model path is written relative to it; absolute on stdout). */
+  out?: string;
   /** Scenario name; default metadata.name. */
   name?: string;
   /** The command line, for the header. */
@@ -170,7 +172,8 @@ export function importDgd(o: ImportDgdOptions): ImportDgdResult {
   const raw: Obj = {
     name,
     description: `imported from ${basename(file)} (DynamoGraphDeployment ${String(meta.name ?? '')})${o.aiperf ? ` and ${basename(o.aiperf)}` : ''} by servesim import-dgd`,
-    model,
+    // a scenario's model path is read relative to the scenario file
+    model: !model.endsWith('.json') ? model : o.out === undefined ? resolve(model) : relative(dirname(resolve(o.out)), resolve(model)),
     platform: { name: platform },
     client: client.client,
     router,
@@ -233,7 +236,6 @@ function render(raw: Obj, sources: ReadonlyMap<string, string>, head: string[], 
 }
 
 export interface ImportDgdCommandArgs extends ImportDgdOptions {
-  out?: string;
   overwrite: boolean;
 }
 

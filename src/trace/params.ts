@@ -10,15 +10,19 @@ export type ParamSpec = Record<string, { default: number; doc: string; integer?:
 export const MAX_GENERATED_REQUESTS = 1_000_000;
 /** Longest mean prompt or output a built-in workload takes, tokens. */
 export const MAX_GENERATED_TOKENS = 1_000_000;
-/** Most hash ids a built-in workload's requests may hold together (held in memory: ~10 billion prompt tokens). */
-export const MAX_GENERATED_IDS = 20_000_000;
+/** Most hash ids a built-in workload's requests may hold together (held in memory, ~4 bytes each: ~50 billion
+ *  prompt tokens; a million seed-coding requests hold ~80 million). */
+export const MAX_GENERATED_IDS = 100_000_000;
 
-/** Counts the hash ids a generator makes; past MAX_GENERATED_IDS it stops with one line (instead of running out of memory). */
-export function idBudget(workload: string): (ids: number) => void {
+/** Counts the hash ids a generator makes; past MAX_GENERATED_IDS it stops with one line (instead of running out of
+ *  memory), at once if the ids the parameters imply on average (`expectedIds`) are already past it. */
+export function idBudget(workload: string, expectedIds = 0): (ids: number) => void {
+  const refuse = () => inputError({ field: `${workload} params` }, `the requests would hold more than ${MAX_GENERATED_IDS} hash ids (${(MAX_GENERATED_IDS * 512) / 1e9} billion prompt tokens), more than servesim holds in memory: lower num_requests or the lengths`);
+  if (expectedIds > MAX_GENERATED_IDS) throw refuse();
   let used = 0;
   return (ids) => {
     used += ids;
-    if (used > MAX_GENERATED_IDS) throw inputError({ field: `${workload} params` }, `the requests would hold more than ${MAX_GENERATED_IDS} hash ids (${(MAX_GENERATED_IDS * 512) / 1e9} billion prompt tokens), more than servesim holds in memory: lower num_requests or the lengths`);
+    if (used > MAX_GENERATED_IDS) throw refuse();
   };
 }
 

@@ -136,7 +136,6 @@ export function generateSeedCoding(m: SeedCodingModel, seed: string, params?: Re
         const last = Math.min(bs, Math.max(1, sampleIntQuantiles(m.lastBlockTokensQuantiles, rng)));
         inputTokens = (contextBlocks + leaf - 1) * bs + last;
       }
-      take(contextBlocks + leaf);
       const outputTokens = Math.max(1, Math.trunc(sampleIntQuantiles(m.outputTokensQuantiles, rng) * p.osl_scale));
       const firstLeafId = nextId;
       nextId += leaf;
@@ -144,6 +143,7 @@ export function generateSeedCoding(m: SeedCodingModel, seed: string, params?: Re
         if (++rejections >= MAX_REJECTIONS) throw inputError({ field: 'seed-coding param max_isl' }, `${p.max_isl} is below (nearly) every generated request; raise it`);
         continue;
       }
+      take(contextBlocks + leaf);
       const ids = new Array<number>(contextBlocks + leaf);
       let w = 0;
       for (let i = 0; i < sysBlocks; i++) ids[w++] = i;

@@ -49,7 +49,7 @@ export function generateSynthetic(seed: string, params?: Record<string, number>)
   const shared = Math.floor(p.prefix_prompt_length / bs);
   let nextId = p.num_prefix_prompts * shared;
   const out: TraceRequest[] = [];
-  const take = idBudget('synthetic');
+  const take = idBudget('synthetic', p.num_requests * Math.ceil(p.isl_mean / bs));
   for (let i = 0; i < p.num_requests; i++) {
     const prompt = length(p.isl_mean, p.isl_stddev);
     const outputTokens = length(p.osl_mean, p.osl_stddev);
