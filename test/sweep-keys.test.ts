@@ -1,6 +1,7 @@
 // A sweep point's content key covers everything the simulation reads: changing the calibration file a
 // model names (shared by model files, so not part of the model file's own hash) gives a new key, so a
-// resumed sweep never reuses a point computed with other parameters.
+// resumed sweep never reuses a point computed with other parameters; the same files in another folder
+// give the same keys.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +11,14 @@ import { planJobs, planPoints } from '../src/app/points.ts';
 
 const MODELS = resolve('models');
 
+function copyModel(dir: string): string {
+  mkdirSync(join(dir, 'calibration'), { recursive: true });
+  copyFileSync(join(MODELS, 'gb200-dsv32-nvfp4-trtllm.json'), join(dir, 'm.json'));
+  const cal = join(dir, 'calibration', 'gb200-trtllm.json');
+  copyFileSync(join(MODELS, 'calibration', 'gb200-trtllm.json'), cal);
+  return cal;
+}
+
 function keysWith(dir: string): string[] {
   const plan = validatePlan({ scenario: resolve('scenarios/disagg-kv.yaml'), workload: 'seed-coding', seeds: [1], set: { model: join(dir, 'm.json') }, axes: [{ key: 'workers.decode.count', values: [1, 2] }] }, join(dir, 'plan.yaml'));
   return planJobs(plan, planPoints(plan)).map((j) => j.key);
@@ -18,10 +27,7 @@ function keysWith(dir: string): string[] {
 describe('sweep content keys', () => {
   it('change when the shared calibration file changes, and only then', () => {
     const dir = mkdtempSync(join(tmpdir(), 'servesim-keys-'));
-    mkdirSync(join(dir, 'calibration'));
-    copyFileSync(join(MODELS, 'gb200-dsv32-nvfp4-trtllm.json'), join(dir, 'm.json'));
-    const cal = join(dir, 'calibration', 'gb200-trtllm.json');
-    copyFileSync(join(MODELS, 'calibration', 'gb200-trtllm.json'), cal);
+    const cal = copyModel(dir);
     const before = keysWith(dir);
     expect(new Set(before).size).toBe(2);
     expect(keysWith(dir)).toEqual(before);
@@ -31,5 +37,12 @@ describe('sweep content keys', () => {
     const after = keysWith(dir);
     expect(after[0]).not.toBe(before[0]);
     expect(after[1]).not.toBe(before[1]);
+  });
+
+  it('do not depend on the folder a model file sits in (shards on other machines, a moved sweep folder)', () => {
+    const [a, b] = [mkdtempSync(join(tmpdir(), 'servesim-keys-a-')), mkdtempSync(join(tmpdir(), 'servesim-keys-b-'))];
+    copyModel(a);
+    copyModel(b);
+    expect(keysWith(b)).toEqual(keysWith(a));
   });
 });

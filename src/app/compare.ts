@@ -8,7 +8,7 @@ import { confidenceInterval, type Interval } from '../util/stats.ts';
 import { textTable } from '../util/text-table.ts';
 import { fmt } from './answers.ts';
 import { metricValue, type Figures, type StatName } from './figures.ts';
-import { seedList, validatePlan, type Plan } from './plan.ts';
+import { seedList, seedsFlag, validatePlan, type Plan } from './plan.ts';
 import { jobOf, resolvePoint, type Job } from './points.ts';
 import { runPool } from './pool.ts';
 
@@ -177,8 +177,7 @@ export function compareText(r: CompareResult): string {
 
 /** --seeds of compare: given once; seedList caps the count and refuses a seed twice. */
 export function compareSeeds(spec: string | readonly string[]): string[] {
-  if (Array.isArray(spec)) throw inputError({ field: '--seeds' }, `given ${spec.length} times (${spec.join(', ')}): give a count or one list`);
-  return seedList(String(spec));
+  return seedList(seedsFlag(spec));
 }
 
 /** Every plug-in router a variant names is a readable regular file (checked before any run starts). */

@@ -158,7 +158,8 @@ export function jobOf(plan: Plan, p: Point, seed: string): Job {
     code: simulatorHash(),
     model: fileHash(modelFile(p.scenario.model)),
     calibrationFile: fileHash(calibrationFileOf(modelFile(p.scenario.model))),
-    scenario: p.scenario,
+    // a model file is keyed by its content (above), not by where the plan's folder puts it
+    scenario: p.scenario.model.endsWith('.json') ? { ...p.scenario, model: 'file' } : p.scenario,
     workload: 'trace' in workload ? { trace: fileHash(workload.trace) } : workload,
     calibration: p.calibration,
     seed,

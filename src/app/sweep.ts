@@ -3,7 +3,7 @@
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { inputError } from '../util/errors.ts';
-import { isPlanFile, validatePlan, type Plan } from './plan.ts';
+import { isPlanFile, seedsFlag, validatePlan, type Plan } from './plan.ts';
 import { loadPlanRaw } from './plan-file.ts';
 import { runSweepPlan, parseShard, type SweepOptions } from './sweep-run.ts';
 import { defaultWorkers } from './pool.ts';
@@ -57,7 +57,10 @@ export interface SweepArgs {
 /** The plan of a sweep command: the plan file (flags override its seeds, SLA, price) or the quick form. */
 export function sweepPlan(a: SweepArgs): Plan {
   const overrides: Record<string, unknown> = {};
-  if (a.seeds !== undefined) overrides.seeds = /^\d+$/.test(a.seeds.trim()) ? Number(a.seeds) : a.seeds.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (a.seeds !== undefined) {
+    const seeds = seedsFlag(a.seeds).trim();
+    overrides.seeds = /^\d+$/.test(seeds) ? Number(seeds) : seeds.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  }
   if (a.sla !== undefined) overrides.sla = a.sla;
   if (a['gpu-hour-usd'] !== undefined) overrides.gpu_hour_usd = a['gpu-hour-usd'];
   if (isPlanFile(a.file)) {

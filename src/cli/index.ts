@@ -46,7 +46,7 @@ const width = () => Math.min(110, process.stdout.columns || 100);
 export async function main(argv: string[]): Promise<void> {
   // the top-level help and the version need no parser: answer them before loading yargs (whose layout
   // the help reproduces from 80 columns up; narrower terminals get yargs' own)
-  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && width() >= 80) return void process.stdout.write(topHelp(commands, width()));
+  if (argv.length === 1 && argv[0] === '--help' && width() >= 80) return void process.stdout.write(topHelp(commands, width()));
   if (argv.length === 1 && argv[0] === '--version') return void process.stdout.write(`${version()}\n`);
   const { default: yargs } = await import('yargs');
   let cli = yargs(argv)
