@@ -128,6 +128,7 @@ const cases: Case[] = [
   ['compare --seeds 100000000', () => compare(DISAGG, '--seeds', '100000000'), /^--seeds: 100000000 seeds: at most 1000 \(each seed is a whole run of every point or variant\)$/],
   ['run --seeds 100000000', () => ['run', AGG, '--trace', TINY, '--seeds', '100000000'], /^--seeds: 100000000 seeds: at most 1000 .*$/],
   ['check --seeds 5000', () => ['check', '--seeds', '5000'], /^--seeds: 5000 seeds: at most 1000 .*$/],
+  ['sweep a --vary param also in --param', () => ['sweep', AGG, '--vary', 'param.rate_scale=0.5,1', '--param', 'rate_scale=2'], /^--param: rate_scale is also swept by --vary param\.rate_scale: give each key in one place$/],
   ['run --seeds given twice', () => ['run', AGG, '--trace', TINY, '--seeds', '3', '--seeds', '4'], /^--seeds: given 2 times \(3, 4\): give a count or one list$/],
   ['check --seeds given twice', () => ['check', '--seeds', '2', '--seeds', '3'], /^--seeds: given 2 times \(2, 3\): give a count or one list$/],
   ['sweep --seeds given twice', () => ['sweep', AGG, '--vary', 'workers.agg.count=1,2', '--trace', TINY, '--seeds', '2', '--seeds', '3'], /^--seeds: given 2 times \(2, 3\): give a count or one list$/],

@@ -81,6 +81,10 @@ export function sweepPlan(a: SweepArgs): Plan {
     const clash = dims.find((d) => d.key === key || d.key.startsWith(`${key}.`) || key.startsWith(`${d.key}.`));
     if (clash) throw inputError({ field: '--set' }, `${key} is also swept by --vary ${clash.key}: give each key in one place`);
   }
+  for (const p of a.param) {
+    const key = `param.${p.slice(0, Math.max(0, p.indexOf('='))).trim()}`;
+    if (seen.has(key)) throw inputError({ field: '--param' }, `${key.slice(6)} is also swept by --vary ${key}: give each key in one place`);
+  }
   const kv = (pairs: string[], field: string) =>
     Object.fromEntries(
       pairs.map((p) => {
