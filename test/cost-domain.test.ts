@@ -83,7 +83,7 @@ describe('servesim cost --role: a batch shape for some roles only', () => {
   const R1 = join(SCENARIOS_DIR, 'r1-2p-dep4-1d-dep32.yaml');
   it('a full decode batch of a scenario whose prefill engine takes fewer sequences a rank', () => {
     // the prefill engine takes 2 prompts a rank: the shape is checked against the roles asked for only
-    expect(() => costReport(loadScenario(R1), { requestsPerRank: 8 })).toThrow(/^--requests-per-rank: 8 exceeds workers\.prefill\.engine\.max_batch_size 2$/);
+    expect(() => costReport(loadScenario(R1), { requestsPerRank: 8 })).toThrow(/^--requests-per-rank: 8 exceeds workers\.prefill\.engine\.max_batch_size 2 \(--role decode costs the other workers alone\)$/);
     const r = costReport(loadScenario(R1), { requestsPerRank: 8, contextTokens: 8704 }, undefined, ['decode']);
     expect(r.roles.map((x) => x.role)).toEqual(['decode']);
     expect(r.roles[0].iterations[0].shape).toMatchObject({ globalTokens: 256, maxRankTokens: 8, maxRankSequences: 8 });

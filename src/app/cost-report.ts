@@ -95,7 +95,11 @@ export function costReport(scenario: Scenario, batch: BatchShape = {}, calibrati
     const heads = w.parallelism.heads;
     const att = model.spec.attention.gemmType;
     const graphs = new CudaGraphs(e, w.ranks);
-    if (r > e.max_batch_size) throw inputError({ field: '--requests-per-rank' }, `${r} exceeds workers.${role}.engine.max_batch_size ${e.max_batch_size}`);
+    if (r > e.max_batch_size) {
+      const others = (['agg', 'prefill', 'decode'] as const).filter((x) => x !== role && scenario.workers[x] && (roles === undefined || roles.includes(x)));
+      const hint = roles === undefined && others.length > 0 ? ` (--role ${others.join(' / ')} costs the other workers alone)` : '';
+      throw inputError({ field: '--requests-per-rank' }, `${r} exceeds workers.${role}.engine.max_batch_size ${e.max_batch_size}${hint}`);
+    }
     const decodeParts = (n: number): CostPart[] => {
       const per = w.decodeAttentionMs(n, ctx) / layers;
       return [{ component: 'attention', op: 'decode attention', table: `${arch.attention}_generation_module ${att} ${heads} heads`, key: `step ${ctx}, batch_size ${n}`, perCallMs: per, calls: layers, tableMs: per * layers }];
