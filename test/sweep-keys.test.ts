@@ -19,8 +19,8 @@ function copyModel(dir: string): string {
   return cal;
 }
 
-function keysWith(dir: string): string[] {
-  const plan = validatePlan({ scenario: resolve('scenarios/disagg-kv.yaml'), workload: 'seed-coding', seeds: [1], set: { model: join(dir, 'm.json') }, axes: [{ key: 'workers.decode.count', values: [1, 2] }] }, join(dir, 'plan.yaml'));
+function keysWith(dir: string, model = join(dir, 'm.json')): string[] {
+  const plan = validatePlan({ scenario: resolve('scenarios/disagg-kv.yaml'), workload: 'seed-coding', seeds: [1], set: { model }, axes: [{ key: 'workers.decode.count', values: [1, 2] }] }, join(dir, 'plan.yaml'));
   return planJobs(plan, planPoints(plan)).map((j) => j.key);
 }
 
@@ -44,5 +44,7 @@ describe('sweep content keys', () => {
     copyModel(a);
     copyModel(b);
     expect(keysWith(b)).toEqual(keysWith(a));
+    // a plan's model path is read from the plan's folder, as its scenario and trace are
+    expect(keysWith(b, 'm.json')).toEqual(keysWith(a));
   });
 });

@@ -3,7 +3,7 @@
 // the simulation reads, so a rerun (or another plan reaching the same point) reuses the result.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calibrationFileOf, modelFile } from '../cost/load.ts';
 import { CALIBRATION_PARAMETERS } from '../cost/spec.ts';
@@ -77,9 +77,15 @@ function fileHash(file: string): string {
   return h;
 }
 
+/** `key=value` of a plan's scenario key; a model file path is read from the plan's folder, as its scenario, trace and router are. */
+function setOf(plan: Plan, k: string, v: Scalar): string {
+  if (k === 'model' && typeof v === 'string' && v.endsWith('.json') && !isAbsolute(v)) return `${k}=${resolve(dirname(plan.file), v)}`;
+  return `${k}=${v}`;
+}
+
 /** Resolve one assignment of axis values (plus the plan's fixed keys) into a point. */
 export function resolvePoint(plan: Plan, index: number, inputs: Record<string, Scalar>, where: string): Point {
-  const sets: string[] = Object.entries(plan.sets).map(([k, v]) => `${k}=${v}`);
+  const sets: string[] = Object.entries(plan.sets).map(([k, v]) => setOf(plan, k, v));
   const params: Record<string, number> = { ...plan.params };
   const calibration: Record<string, number> = { ...plan.calibration };
   let scenarioFile = plan.scenario;
@@ -96,7 +102,7 @@ export function resolvePoint(plan: Plan, index: number, inputs: Record<string, S
       if (!(CALIBRATION_PARAMETERS as readonly string[]).includes(name)) throw inputError({ file: plan.file, field: `${where} ${k}` }, `unknown calibration parameter${didYouMean(name, [...CALIBRATION_PARAMETERS])}; known: ${CALIBRATION_PARAMETERS.join(', ')}`);
       if (typeof v !== 'number') throw inputError({ file: plan.file, field: `${where} ${k}` }, `must be a number, got ${JSON.stringify(v)}`);
       calibration[name] = v;
-    } else if (!labels.has(k)) sets.push(`${k}=${v}`);
+    } else if (!labels.has(k)) sets.push(setOf(plan, k, v));
   }
   let scenario: Scenario;
   try {
