@@ -73,38 +73,32 @@ export class KeyTable {
   /** Sets `key` to `value` (a non-negative integer). */
   set(key: number, value: number): void {
     const cells = this.room(key, value);
-    const mask = this.mask;
-    let i = hashOf(key, mask);
-    for (;;) {
-      const k = cells[2 * i];
-      if (k === key) {
-        cells[2 * i + 1] = value;
-        return;
-      }
-      if (k === EMPTY) {
-        cells[2 * i] = key;
-        cells[2 * i + 1] = value;
-        this.size++;
-        return;
-      }
-      i = (i + 1) & mask;
+    const i = this.slotOf(cells, key);
+    if (cells[2 * i] === EMPTY) {
+      cells[2 * i] = key;
+      this.size++;
     }
+    cells[2 * i + 1] = value;
   }
 
   /** The value of `key` if present (the table unchanged), else sets it to `value` and returns -1. */
   setIfAbsent(key: number, value: number): number {
     const cells = this.room(key, value);
+    const i = this.slotOf(cells, key);
+    if (cells[2 * i] === key) return cells[2 * i + 1];
+    cells[2 * i] = key;
+    cells[2 * i + 1] = value;
+    this.size++;
+    return EMPTY;
+  }
+
+  /** The slot holding `key`, or the empty slot where it would go. */
+  private slotOf(cells: Cells, key: number): number {
     const mask = this.mask;
     let i = hashOf(key, mask);
     for (;;) {
       const k = cells[2 * i];
-      if (k === key) return cells[2 * i + 1];
-      if (k === EMPTY) {
-        cells[2 * i] = key;
-        cells[2 * i + 1] = value;
-        this.size++;
-        return EMPTY;
-      }
+      if (k === key || k === EMPTY) return i;
       i = (i + 1) & mask;
     }
   }
@@ -123,13 +117,8 @@ export class KeyTable {
 
   private deleteIn(cells: Cells, key: number): boolean {
     const mask = this.mask;
-    let i = hashOf(key, mask);
-    for (;;) {
-      const k = cells[2 * i];
-      if (k === key) break;
-      if (k === EMPTY) return false;
-      i = (i + 1) & mask;
-    }
+    const i = this.slotOf(cells, key);
+    if (cells[2 * i] === EMPTY) return false;
     // Backward-shift: move later members of the probe run into the hole so no tombstones are needed.
     let hole = i;
     let j = i;

@@ -40,14 +40,14 @@ export function timeDecodeRun(
     slopeMs[r] = line.slopeMs;
     untilTokens[r] = line.untilContextTokens;
     if (context[r] + last >= line.untilContextTokens) straight = false;
-    const first = lineMs[r] + slopeMs[r] * (context[r] + 1 - context[r]);
+    const first = lineAt(lineMs, slopeMs, context, r, 1);
     if (first > topFirst) (top = r), (topFirst = first);
   }
   if (straight && last >= 1 && (top < 0 || dominates(top, last, decodes, context, lineMs, slopeMs))) {
     for (let j = 1; j < steps; j++) {
       let attn = 0;
       if (top >= 0) {
-        const a = lineMs[top] + slopeMs[top] * (context[top] + j - context[top]);
+        const a = lineAt(lineMs, slopeMs, context, top, j);
         if (a > 0) attn = a;
       }
       endsMs[j] = endsMs[j - 1] + cost.withAttentionMs(attn, rest, cudaGraph);
@@ -79,7 +79,8 @@ export function timeDecodeRun(
   for (let j = 1; j < steps; j++) endsMs[j] = endsMs[j - 1] + cost.withAttentionMs(maxAttnMs[j], rest, cudaGraph);
 }
 
-/** Rank r's attention at step j of the run, as the step-by-step walk computes it. */
+/** Rank r's attention at step j of the run, as the step-by-step walk computes it (ctx + j − ctx, not j:
+ *  the same rounding as the walk's, so both paths give the same bits). */
 function lineAt(lineMs: Float64Array, slopeMs: Float64Array, context: readonly number[], r: number, j: number): number {
   return lineMs[r] + slopeMs[r] * (context[r] + j - context[r]);
 }
