@@ -31,6 +31,12 @@ describe.skipIf(problem !== undefined)(`the packed package${problem ? ` (skipped
     expect(files).toContain('package/dist/index.d.ts');
     const imported = spawnSync(process.execPath, ['-e', "import('servesim').then((m) => console.log(typeof m.simulate, m.REPORTED_RUNS.length))"], { cwd: dir, encoding: 'utf8' });
     expect(imported.stdout.trim(), imported.stderr).toBe('function 3');
+    // the installed CLI is the bundle (dist/bundle/), and finds its models and scenarios from there
+    expect(files).toContain('package/dist/bundle/servesim.js');
+    const pkg = join(dir, 'node_modules', 'servesim');
+    const cost = spawnSync(process.execPath, [join(pkg, 'bin', 'servesim.js'), 'cost', join(pkg, 'scenarios', 'disagg-kv.yaml'), '--context-tokens', '40000'], { cwd: dir, encoding: 'utf8' });
+    expect(cost.status, cost.stderr).toBe(0);
+    expect(cost.stdout).toMatch(/attention/i);
     copyFileSync(join(ROOT, 'examples', 'library.ts'), join(dir, 'example.ts'));
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, types: ['node'], skipLibCheck: false, outDir: 'out' }, files: ['example.ts'] }));
     const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir, '--typeRoots', join(ROOT, 'node_modules', '@types')], { encoding: 'utf8' });

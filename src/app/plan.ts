@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { inputError, InputError } from '../util/errors.ts';
 import { loadPlanRaw } from './plan-file.ts';
 import { parseSla, type Sla } from './sla.ts';

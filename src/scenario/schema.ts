@@ -1,6 +1,6 @@
 // Scenario schema: a deployment described with the TensorRT-LLM engine args and Dynamo flags it
 // stands for; unknown keys are errors. Defaults are TensorRT-LLM's / Dynamo's / AIPerf's own.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const posInt = z.number().int().positive();
 const nonNeg = z.number().finite().nonnegative();
