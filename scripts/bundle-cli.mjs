@@ -6,9 +6,25 @@
 // compiled module, so paths the code finds from its own URL (`../../models`, `../../package.json`,
 // `./outputs-worker.js`) resolve the same from a chunk. Minified; source maps beside the chunks map
 // stack traces back to src/ under --debug.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+
+/**
+ * string-width (three copies, under yargs, cliui and wrap-ansi) builds an Intl.Segmenter when it is
+ * loaded, which costs ~12 ms of ICU set-up in every command, help or not; build it at the first
+ * measured string instead. A version without that line is bundled as it is.
+ */
+const lazySegmenter = {
+  name: 'lazy-string-width-segmenter',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = 'const segmenter = new Intl.Segmenter();';
+      return { contents: text.replace(eager, 'let realSegmenter;\nconst segmenter = { segment: (s) => (realSegmenter ??= new Intl.Segmenter()).segment(s) };'), loader: 'js' };
+    });
+  },
+};
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
@@ -30,5 +46,6 @@ await build({
   external: ['tsx', 'tsx/*'],
   // the CommonJS dependencies (seedrandom, cli-progress) call require() for Node's built-ins
   banner: { js: "import { createRequire as __servesimRequire } from 'node:module'; const require = __servesimRequire(import.meta.url);" },
+  plugins: [lazySegmenter],
   logLevel: 'warning',
 });
