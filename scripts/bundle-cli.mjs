@@ -1,11 +1,11 @@
-// Bundle the command-line program into dist/bundle/ (run by `npm run build` after tsc): the CLI,
-// its dependencies and its two worker threads as a few ES-module chunks, so a command loads a handful
-// of files instead of ~400 (servesim's ~150 modules, yargs, zod, yaml, ...); dynamic imports stay
-// separate chunks, so each command still loads only what it uses. The library (dist/index.js) stays
-// tsc's one file per module. The bundle folder sits two levels below the package root, like every
-// compiled module, so paths the code finds from its own URL (`../../models`, `../../package.json`,
-// `./outputs-worker.js`) resolve the same from a chunk. Minified; source maps beside the chunks map
-// stack traces back to src/ under --debug.
+// Bundle the command-line program into dist/bundle/ (run by `npm run build` after tsc): the CLI and
+// each of its two worker threads as one minified CommonJS file with its dependencies (servesim's ~150
+// modules, yargs, zod, yaml, ...), which bin/servesim.js compiles with a V8 code cache (see there).
+// Dynamic imports stay lazy: a module only a command uses (mathjs for calibrate, d3 for report) is
+// evaluated when that command runs. The library (dist/index.js) stays tsc's one file per module. The
+// bundle folder sits two levels below the package root, like every compiled module, so paths the code
+// finds from its own URL (`../../models`, `../../package.json`, the worker files) resolve the same.
+// Source maps beside the files map stack traces back to src/ under --debug.
 import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -33,19 +33,19 @@ await build({
   absWorkingDir: root,
   entryPoints: { servesim: 'src/cli/index.ts', 'outputs-worker': 'src/app/outputs-worker.ts', 'sweep-worker': 'src/app/sweep-worker.ts' },
   outdir,
+  outExtension: { '.js': '.cjs' },
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunk-[hash]',
   // minified: a cold start scans a third of the bytes (whole-process runs measured ~40 ms faster)
   minify: true,
   sourcemap: 'linked',
   // tsx only loads a .ts router plug-in, from the user's own install
   external: ['tsx', 'tsx/*'],
-  // the CommonJS dependencies (seedrandom, cli-progress) call require() for Node's built-ins
-  banner: { js: "import { createRequire as __servesimRequire } from 'node:module'; const require = __servesimRequire(import.meta.url);" },
+  // CommonJS has no import.meta: each file's own URL, from its path
+  define: { 'import.meta.url': '__servesimModuleUrl' },
+  banner: { js: "var __servesimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [lazySegmenter],
   logLevel: 'warning',
 });

@@ -31,8 +31,10 @@ describe.skipIf(problem !== undefined)(`the packed package${problem ? ` (skipped
     expect(files).toContain('package/dist/index.d.ts');
     const imported = spawnSync(process.execPath, ['-e', "import('servesim').then((m) => console.log(typeof m.simulate, m.REPORTED_RUNS.length))"], { cwd: dir, encoding: 'utf8' });
     expect(imported.stdout.trim(), imported.stderr).toBe('function 3');
-    // the installed CLI is the bundle (dist/bundle/), and finds its models and scenarios from there
-    expect(files).toContain('package/dist/bundle/servesim.js');
+    // the installed CLI is the bundle (dist/bundle/), without code caches of the packing machine, and
+    // finds its models and scenarios from there
+    expect(files).toContain('package/dist/bundle/servesim.cjs');
+    expect(files.filter((f) => f.endsWith('.v8cache'))).toEqual([]);
     const pkg = join(dir, 'node_modules', 'servesim');
     const cost = spawnSync(process.execPath, [join(pkg, 'bin', 'servesim.js'), 'cost', join(pkg, 'scenarios', 'disagg-kv.yaml'), '--context-tokens', '40000'], { cwd: dir, encoding: 'utf8' });
     expect(cost.status, cost.stderr).toBe(0);

@@ -6,6 +6,7 @@ import { InputError } from '../util/errors.ts';
 import { executeJob } from './execute.ts';
 import type { Figures } from './figures.ts';
 import type { Job } from './points.ts';
+import { siblingModule } from '../util/sibling-module.ts';
 
 export const defaultWorkers = (): number => Math.max(1, availableParallelism());
 
@@ -26,7 +27,7 @@ export async function runPool(jobs: readonly Job[], workers: number, onResult: (
     }
     return;
   }
-  const url = new URL(import.meta.url.endsWith('.ts') ? './sweep-worker.ts' : './sweep-worker.js', import.meta.url);
+  const url = siblingModule(import.meta.url, 'sweep-worker');
   const n = Math.min(workers, jobs.length);
   const threads: Worker[] = [];
   let next = 0;

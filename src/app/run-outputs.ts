@@ -10,6 +10,7 @@ import type { AiperfRunInfo } from '../outputs/aiperf.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { writeAiperfFiles, type OutputsJob, type OutputsReply } from './outputs-worker.ts';
 import { RECORDS_FILE, SUMMARY_FILE, tableJsonl } from './run-folder.ts';
+import { siblingModule } from '../util/sibling-module.ts';
 
 export class RunOutputs {
   private worker: Worker | null = null;
@@ -20,7 +21,7 @@ export class RunOutputs {
   /** `worker`: start the worker thread (only worth it when records will be written). */
   constructor(worker = true) {
     if (!worker) return;
-    const url = new URL(import.meta.url.endsWith('.ts') ? './outputs-worker.ts' : './outputs-worker.js', import.meta.url);
+    const url = siblingModule(import.meta.url, 'outputs-worker');
     try {
       this.worker = new Worker(url);
       this.worker.on('error', (e) => (this.failed = e));

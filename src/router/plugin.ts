@@ -192,16 +192,21 @@ export async function loadRouterPlugin(path: string, cwd = process.cwd(), timeou
   return routerFromPlugin(plugin, path);
 }
 
+/** The bundled CLI's loader (bin/servesim.js) passes its own import(): a script compiled from a V8 code
+ *  cache has none of its own. Everywhere else this is undefined and the module's import() serves. */
+declare const __servesimImport: ((specifier: string) => Promise<unknown>) | undefined;
+const dynamicImport = (specifier: string): Promise<unknown> => (typeof __servesimImport === 'function' ? __servesimImport(specifier) : import(specifier));
+
 /** Import a module by absolute path; a .ts file the registered loader cannot take as ESM goes through tsx's tsImport. */
 async function importModule(file: string): Promise<unknown> {
   const url = pathToFileURL(file).href;
   try {
-    return await import(url);
+    return await dynamicImport(url);
   } catch (e) {
     if (!/\.[cm]?ts$/.test(file)) throw e;
     let tsx: { tsImport: (url: string, parent: string) => Promise<unknown> };
     try {
-      tsx = (await import('tsx/esm/api')) as typeof tsx;
+      tsx = (await dynamicImport('tsx/esm/api')) as typeof tsx;
     } catch {
       throw new Error('a .ts plug-in needs tsx (npm install --save-dev tsx) or Node >= 22.6 run with --experimental-strip-types; or compile the plug-in to .js');
     }
