@@ -27,7 +27,7 @@ function expectValid(reqs: TraceRequest[]): void {
     expect(Number.isInteger(r.timestampMs)).toBe(true);
     expect(back.hashIds).toEqual(r.hashIds);
   });
-  expect(hasPrefixProperty(reqs, 2 ** 30)).toBe(true);
+  expect(hasPrefixProperty(reqs)).toBe(true);
 }
 
 const SEED = {
@@ -163,5 +163,26 @@ describe('getWorkload / loadInputs', () => {
     expect(back).toEqual(getWorkload('poisson').generate({ seed: '4', params: { num_requests: 20 } }));
     expect(readFileSync(file, 'utf8').split('\n')).toHaveLength(21);
     await expect(loadInputs({ trace: file, workload: 'poisson', seed: '1' })).rejects.toThrow(InputError);
+  });
+});
+
+describe('built-in workloads that declare prefix ids (a run then skips the scan)', () => {
+  const cases: Record<string, Record<string, number>[]> = {
+    'seed-coding': [{ num_requests: 2000 }, { num_requests: 2000, rate_scale: 3 }, { num_requests: 1500, max_isl: 30000 }],
+    poisson: [{}, { prefix_share: 1, num_prefixes: 1 }, { prefix_share: 0.3, num_prefixes: 200, prefix_zipf: 1.2 }, { isl_cv: 1.5 }],
+    synthetic: [{}, { prefix_prompt_length: 4096, num_prefix_prompts: 4 }, { prefix_prompt_length: 100, num_prefix_prompts: 50 }],
+  };
+  it('keep the prefix property on every seed and parameter set tried', () => {
+    const declared = workloads.list().filter((w) => w.value.prefixIds).map((w) => w.name);
+    expect(declared.sort()).toEqual(Object.keys(cases).sort());
+    for (const name of declared) {
+      for (const params of cases[name]) {
+        for (const seed of ['1', '2', '3', '42']) {
+          const reqs = getWorkload(name).generate({ seed, params });
+          expect(reqs.length, `${name} ${JSON.stringify(params)}`).toBeGreaterThan(0);
+          expect(hasPrefixProperty(reqs), `${name} ${JSON.stringify(params)} seed ${seed}`).toBe(true);
+        }
+      }
+    }
   });
 });

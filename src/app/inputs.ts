@@ -30,6 +30,8 @@ export interface Inputs {
   provenance: Provenance['workload'];
   /** The requests carry timestamps a fixed schedule can replay. */
   timed: boolean;
+  /** Their ids keep the prefix property by the workload's construction (undefined: not known). */
+  prefixProperty?: boolean;
 }
 
 /** Check the trace-or-workload rules without loading anything. */
@@ -46,7 +48,8 @@ export function inputLabel(spec: InputSpec): string {
 export interface StreamedInputs extends Omit<Inputs, 'requests'> {
   /** Generated requests as an array (the run scans their ids), or a trace file's stream. */
   source: readonly TraceRequest[] | TraceSource;
-  /** The ids keep the prefix property (known from the scan of a file). */
+  /** The ids keep the prefix property (known from the scan of a file, or by the workload's construction;
+   *  undefined: the run scans the generated requests). */
   prefixProperty: boolean | undefined;
 }
 
@@ -54,7 +57,7 @@ export function openInputs(spec: InputSpec): StreamedInputs {
   checkInputSpec(spec);
   if (spec.trace === undefined) {
     const { requests, ...rest } = generate(spec);
-    return { ...rest, source: requests, prefixProperty: undefined };
+    return { ...rest, source: requests, prefixProperty: rest.prefixProperty };
   }
   const scan = scanTrace(spec.trace);
   return { label: inputLabel(spec), provenance: { trace: spec.trace, sha256: scan.sha256 }, timed: true, source: traceSource(scan), prefixProperty: scan.prefixProperty };
@@ -65,7 +68,7 @@ function generate(spec: InputSpec): Inputs {
   const w = getWorkload(name);
   const requests = w.generate({ seed: spec.seed, params: spec.params });
   if (requests.length === 0) throw new InputError(`workload ${name} generated no requests (num_requests ${spec.params?.num_requests ?? 'default'}): nothing to simulate`);
-  return { requests, label: name, provenance: { name, params: resolveParams(name, w.params(), spec.params) }, timed: w.timed };
+  return { requests, label: name, provenance: { name, params: resolveParams(name, w.params(), spec.params) }, timed: w.timed, ...(w.prefixIds ? { prefixProperty: true } : {}) };
 }
 
 export async function loadInputs(spec: InputSpec): Promise<Inputs> {

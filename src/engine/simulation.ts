@@ -57,7 +57,7 @@ export class Simulation implements WorkerHost<SimRequest, Worker<SimRequest>> {
     const array = Array.isArray(trace) ? (trace as readonly TraceRequest[]) : null;
     this.source = array ? arraySource(array) : (trace as TraceSource);
     this.load = loadModes.get(loadModeOf(s.client), { field: 'client' })(s.client, randomStream(o.seed, 'load'), this.source.length);
-    this.keyer = new BlockKeyer(array ? hasPrefixProperty(array, 2 ** 30) : (o.prefixProperty ?? false), TRACE_BLOCK_TOKENS, this.entry.workers[0].tokensPerBlock);
+    this.keyer = new BlockKeyer(o.prefixProperty ?? (array ? hasPrefixProperty(array) : false), TRACE_BLOCK_TOKENS, this.entry.workers[0].tokensPerBlock);
     this.observer = o.observer ?? null;
     this.records = o.recordSink ?? [];
     this.watchdog = new Watchdog(o.stallEvents ?? stallLimit(this.source.length));

@@ -96,8 +96,11 @@ export interface BlockChain {
   lastKeyBlocks: number;
 }
 
+/** Ids a trace may use as cache keys directly (trace-id mode): below this. */
+export const TRACE_ID_LIMIT = 2 ** 30;
+
 /** True if each id always follows the same id at the same position, and all ids are below `maxId`. */
-export function hasPrefixProperty(traces: readonly { hashIds: readonly number[] }[], maxId: number): boolean {
+export function hasPrefixProperty(traces: readonly { hashIds: readonly number[] }[], maxId = TRACE_ID_LIMIT): boolean {
   const scan = new CompactPrefixScan(maxId);
   for (const t of traces) scan.add(t.hashIds);
   return scan.holds;

@@ -3,7 +3,7 @@
 // prefix property); then the run pulls requests from a second pass as it consumes them, so memory does
 // not grow with the trace. An unsorted trace is sorted as AIPerf's fixed schedule sorts it (in memory).
 import { createHash } from 'node:crypto';
-import { hasPrefixProperty } from '../kv/block-hash.ts';
+import { hasPrefixProperty, TRACE_ID_LIMIT } from '../kv/block-hash.ts';
 import { arraySource, TRACE_BLOCK_TOKENS, type TraceRequest, type TraceSource } from '../protocol/trace.ts';
 import { MAX_TIME_MS } from '../util/clock.ts';
 import { inputError } from '../util/errors.ts';
@@ -84,7 +84,7 @@ function* requestsOf(file: string, blockTokens: number, onBytes?: (b: Buffer) =>
 /** First pass: check every line, count, hash, learn whether sorted and whether ids keep the prefix property. */
 export function scanTrace(file: string, blockTokens = TRACE_BLOCK_TOKENS): TraceScan {
   const hash = createHash('sha256');
-  const prefix = new CompactPrefixScan(2 ** 30);
+  const prefix = new CompactPrefixScan(TRACE_ID_LIMIT);
   let requests = 0;
   let sorted = true;
   let prev = -Infinity;

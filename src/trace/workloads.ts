@@ -15,6 +15,9 @@ export interface Workload {
   /** Its requests carry timestamps a fixed schedule can replay (false: send them at a rate or concurrency). */
   timed: boolean;
   generate(opts: { seed: string; params?: Record<string, number> }): TraceRequest[];
+  /** Its hash ids keep the prefix property by construction (an id always follows the same id) and stay
+   *  below 2^30, so a run need not scan them (test/workloads.test.ts checks it on every built-in). */
+  prefixIds?: boolean;
 }
 
 export const workloads = new Registry<Workload>('workload');
@@ -27,6 +30,7 @@ for (const w of [
     params: () => seedCodingParamSpec(loadSeedCodingModel()),
     timed: true,
     generate: ({ seed, params }) => generateSeedCoding(loadSeedCodingModel(), seed, params),
+    prefixIds: true,
   },
   {
     name: 'poisson',
@@ -34,6 +38,7 @@ for (const w of [
     params: () => poissonParamSpec,
     timed: true,
     generate: ({ seed, params }) => generatePoisson(seed, params),
+    prefixIds: true,
   },
   {
     name: 'synthetic',
@@ -41,6 +46,7 @@ for (const w of [
     params: () => syntheticParamSpec,
     timed: false,
     generate: ({ seed, params }) => generateSynthetic(seed, params),
+    prefixIds: true,
   },
 ] satisfies Workload[]) workloads.register(w.name, w.description, w);
 
