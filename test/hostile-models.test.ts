@@ -45,6 +45,11 @@ const cases: Case[] = [
   ['a bandwidth fraction above 1', 'run', (m) => (m.elementwise.memBwScaling = 80), null, 'model', 'elementwise.memBwScaling: Too big: expected number to be <=1'],
   ['a huge byte count', 'run', (m) => (m.memory.hbmBytesPerGpu = 1e300), null, 'model', 'memory.hbmBytesPerGpu: a byte count must be a whole number below 2^53'],
   ['a fractional byte count', 'cost', (m) => (m.architecture.kvBytesPerToken = 1e-300), null, 'model', 'architecture.kvBytesPerToken: a byte count must be a whole number below 2^53'],
+  ['a memory bandwidth of 1e-300', 'run', (m) => (m.moe.roofline.memBwBytesPerS = 1e-300), null, 'model', "moe.roofline.memBwBytesPerS: outside a GPU's memory bandwidth, 1e9 to 1e15 bytes/s"],
+  ['a tensor-core rate of 1e300', 'cost', (m) => (m.moe.roofline.fp4TcFlops = 1e300), null, 'model', "moe.roofline.fp4TcFlops: outside a GPU's tensor-core rate, 1e12 to 1e18 FLOP/s"],
+  ['bytes a weight of 1e-300', 'cost', (m) => (m.moe.roofline.weightBytesPerParam = 1e-300), null, 'model', 'moe.roofline.weightBytesPerParam: outside 0.25 to 4 bytes a parameter (2-bit to FP32 weights)'],
+  ['an element-wise bandwidth of 1e-300', 'run', (m) => (m.elementwise.memBwBytesPerS = 1e-300), null, 'model', "elementwise.memBwBytesPerS: outside a GPU's memory bandwidth, 1e9 to 1e15 bytes/s"],
+  ['an element-wise launch latency of a day', 'cost', (m) => (m.elementwise.constantLatencyMs = 86_400_000), null, 'model', 'elementwise.constantLatencyMs: above 1000 ms: a launch latency, not a second'],
   ['a calibration name that is a path', 'cost', (m) => (m.calibration = '../../etc/passwd'), null, 'model', 'calibration: must be a file name (models/calibration/<name>.json or calibration/<name>.json beside the model), not a path'],
   // the calibration file beside the model
   ['a negative fixed iteration cost', 'run', null, (c) => (c.parameters.iterationFixedMs.value = -5), 'calibration', "parameters.iterationFixedMs.value: -5 ms is outside the file's own bounds [1, 15]"],

@@ -10,6 +10,10 @@ const whole = (v: number) => Number.isSafeInteger(v);
 const BYTES = 'a byte count must be a whole number below 2^53';
 const bytes = num.nonnegative().refine(whole, BYTES);
 const posBytes = pos.refine(whole, BYTES);
+/** A property of one GPU or one op within the range no real one leaves: a slip of a few orders of
+ *  magnitude stops here, naming the field, instead of running iterations of NaN or centuries. */
+const physical = (lo: number, hi: number, range: string) => pos.min(lo, `outside ${range}`).max(hi, `outside ${range}`);
+const MEM_BW = "a GPU's memory bandwidth, 1e9 to 1e15 bytes/s";
 const provenance = z.object({ csv: z.string(), filter: z.record(z.string(), z.union([z.string(), num])), key: z.string(), version: z.string() });
 const curve = z.object({ x: z.array(num), ms: z.array(num) });
 const grid = z.object({ rows: z.array(num), cols: z.array(num), ms: z.array(z.array(num)) });
@@ -109,7 +113,12 @@ export const costModelFileSchema = z.object({
     distributionSource: z.string(),
     minLatencyMaxTokens: z.number().int().nonnegative(),
     minLatencySource: z.string(),
-    roofline: z.object({ fp4TcFlops: pos, memBwBytesPerS: pos, weightBytesPerParam: pos, source: z.string() }),
+    roofline: z.object({
+      fp4TcFlops: physical(1e12, 1e18, "a GPU's tensor-core rate, 1e12 to 1e18 FLOP/s"),
+      memBwBytesPerS: physical(1e9, 1e15, MEM_BW),
+      weightBytesPerParam: physical(0.25, 4, '0.25 to 4 bytes a parameter (2-bit to FP32 weights)'),
+      source: z.string(),
+    }),
     kernels: z.object({ cutlass: moeKernel, min_latency: moeKernel }),
     wideep: z.object({ unit: z.string(), source: provenance, noLoadBalancer: byKey(byKey(curve)), bySlots: byKey(byKey(byKey(curve))) }),
   }),
@@ -121,8 +130,14 @@ export const costModelFileSchema = z.object({
     customAllReduce: z.object({ unit: z.string(), source: provenance, byGpus: byKey(curve) }),
   }),
   gemm: z.object({ unit: z.string(), source: provenance, byDtype: byKey(byKey(curve)) }),
-  elementwise: z.object({ memBwBytesPerS: pos, /** the fraction of memBwBytesPerS an element-wise op reaches */ memBwScaling: pos.max(1), constantLatencyMs: num.nonnegative(), source: z.string() }),
-  kvTransfer: z.object({ fixedMs: num.nonnegative(), source: z.string() }),
+  elementwise: z.object({
+    memBwBytesPerS: physical(1e9, 1e15, MEM_BW),
+    /** the fraction of memBwBytesPerS an element-wise op reaches */
+    memBwScaling: pos.min(0.01, 'below 0.01 of the memory bandwidth: no kernel is that slow').max(1),
+    constantLatencyMs: num.nonnegative().max(1000, 'above 1000 ms: a launch latency, not a second'),
+    source: z.string(),
+  }),
+  kvTransfer: z.object({ fixedMs: num.nonnegative().max(60_000, 'above 60,000 ms of fixed set-up for one KV transfer'), source: z.string() }),
   /** Name of the shared calibration file, models/calibration/<name>.json. */
   calibration: z.string().regex(/^[\w-][\w.-]*$/, 'must be a file name (models/calibration/<name>.json or calibration/<name>.json beside the model), not a path'),
 });
