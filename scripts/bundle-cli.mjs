@@ -6,7 +6,7 @@
 // bundle folder sits two levels below the package root, like every compiled module, so paths the code
 // finds from its own URL (`../../models`, `../../package.json`, the worker files) resolve the same.
 // Source maps beside the files map stack traces back to src/ under --debug.
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -28,11 +28,14 @@ const lazySegmenter = {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = `${root}dist/bundle`;
-rmSync(outdir, { recursive: true, force: true });
+// built beside it, then each file renamed into place: a CLI started meanwhile (a test running while
+// `npm pack` rebuilds) reads the old file or the new one, never none or half of one
+const staging = `${root}dist/.bundle-${process.pid}`;
+rmSync(staging, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: { servesim: 'src/cli/index.ts', 'outputs-worker': 'src/app/outputs-worker.ts', 'sweep-worker': 'src/app/sweep-worker.ts' },
-  outdir,
+  outdir: staging,
   outExtension: { '.js': '.cjs' },
   bundle: true,
   format: 'cjs',
@@ -49,3 +52,9 @@ await build({
   plugins: [lazySegmenter],
   logLevel: 'warning',
 });
+mkdirSync(outdir, { recursive: true });
+const built = readdirSync(staging);
+for (const f of built) renameSync(`${staging}/${f}`, `${outdir}/${f}`);
+// code caches of earlier bundles (bin/servesim.js names them by the bundle's hash) and files no longer built
+for (const f of readdirSync(outdir)) if (!built.includes(f) && !f.includes('.tmp-')) rmSync(`${outdir}/${f}`, { force: true });
+rmSync(staging, { recursive: true, force: true });

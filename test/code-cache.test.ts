@@ -1,7 +1,8 @@
 // The CLI's V8 code cache (bin/servesim.js): a command's first successful run leaves a cache beside the
-// bundle, later runs start from it with the same output, a router plug-in still loads (a script compiled
+// bundle, named by the bundle's hash, later runs start from it with the same output, a router plug-in still loads (a script compiled
 // from a cache has no import() of its own: the loader passes one), a corrupt cache is ignored and
 // replaced, and a failed command leaves none.
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +11,11 @@ import { ROOT, servesim } from './cli-spawn.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'servesim-code-cache-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-// `cost` alone: no other test file runs it, so the files below are this test's own
-const cache = join(ROOT, 'dist', 'bundle', 'servesim.cjs.cost.v8cache');
+// named by the bundle's content (V8 checks a cache's source by its length only)
+const BUNDLE = join(ROOT, 'dist', 'bundle', 'servesim.cjs');
+const cacheOf = (command: string) => `${BUNDLE}.${command}.${createHash('sha1').update(readFileSync(BUNDLE, 'utf8')).digest('hex').slice(0, 16)}.v8cache`;
+// `cost` alone: no other test file runs it, so the file is this test's own
+const cache = cacheOf('cost');
 const cost = ['cost', 'scenarios/disagg-kv.yaml', '--context-tokens', '30000'];
 
 describe('the CLI code cache', () => {
@@ -38,7 +42,7 @@ describe('the CLI code cache', () => {
     const args = ['run', 'scenarios/agg-rr-k8s.yaml', '--param', 'num_requests=50', '--router', router, '--no-records', '--out', join(dir, 'run')];
     const first = await servesim([...args, '--overwrite']);
     expect(first.code, first.stderr).toBe(0);
-    expect(existsSync(join(ROOT, 'dist', 'bundle', 'servesim.cjs.run.v8cache'))).toBe(true);
+    expect(existsSync(cacheOf('run'))).toBe(true);
     const again = await servesim([...args, '--overwrite']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe(first.stdout);
