@@ -2,7 +2,7 @@
 // same bytes as the record-object path, on runs with completed, timed-out and rejected requests.
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../src/app/run.ts';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordsJsonl, tableJsonl } from '../src/app/run-folder.ts';
@@ -12,6 +12,7 @@ import { aiperfFileParts, aiperfTableParts } from '../src/outputs/aiperf.ts';
 import type { Scenario } from '../src/scenario/schema.ts';
 import { aggScenario, disaggScenario } from './helpers.ts';
 import { mixedTrace } from './mixed-trace.ts';
+import { Worker } from 'node:worker_threads';
 
 const files = (parts: Partial<ReturnType<typeof aiperfFileParts>>) => Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, typeof v === 'string' ? v : [...v].join('')]));
 
@@ -72,6 +73,20 @@ describe('compact records', () => {
       const a = read(join(base, 'thread'));
       expect(Object.keys(a).sort()).toEqual(['profile_export.jsonl', 'profile_export_aiperf.csv', 'profile_export_aiperf.json', 'requests.jsonl', 'summary.json']);
       expect(a).toEqual(read(join(base, 'here')));
+      // the bundled CLI's worker file (dist/bundle/outputs-worker.cjs) answers the same job with the same file
+      mkdirSync(join(base, 'bundle'));
+      const bundled = new Worker(new URL('../dist/bundle/outputs-worker.cjs', import.meta.url));
+      try {
+        const reply = await new Promise((done, fail) => {
+          bundled.once('message', done);
+          bundled.once('error', fail);
+          bundled.postMessage({ dir: join(base, 'bundle'), table: ran.table!.data(), info, files: 'jsonl' });
+        });
+        expect(reply).toEqual({ ok: true });
+      } finally {
+        await bundled.terminate();
+      }
+      expect(readFileSync(join(base, 'bundle', 'profile_export.jsonl'), 'utf8')).toBe(a['profile_export.jsonl']);
     } finally {
       rmSync(base, { recursive: true, force: true });
     }

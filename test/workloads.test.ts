@@ -185,4 +185,13 @@ describe('built-in workloads that declare prefix ids (a run then skips the scan)
       }
     }
   });
+
+  it('are not declared so when their ids pass the key limit (2^30)', async () => {
+    // unique ids start after a million shared prefixes of 1,171 blocks: ~1.2e9
+    const inputs = await loadInputs({ workload: 'synthetic', seed: '1', params: { num_prefix_prompts: 1e6, prefix_prompt_length: 600_000 } });
+    expect(hasPrefixProperty(inputs.requests)).toBe(false);
+    expect(inputs.prefixProperty).toBeUndefined();
+    const small = await loadInputs({ workload: 'synthetic', seed: '1', params: { num_prefix_prompts: 4, prefix_prompt_length: 4096 } });
+    expect(small.prefixProperty).toBe(true);
+  });
 });

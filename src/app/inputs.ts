@@ -9,6 +9,7 @@ import type { TraceRequest } from '../protocol/trace.ts';
 import { resolveParams } from '../trace/params.ts';
 import { readTrace, scanTrace, traceSource } from '../trace/read.ts';
 import { getWorkload } from '../trace/workloads.ts';
+import { idsBelow, TRACE_ID_LIMIT } from '../kv/block-hash.ts';
 import { InputError } from '../util/errors.ts';
 
 /** The built-in workload a command uses when given neither a trace nor a workload. */
@@ -68,7 +69,7 @@ function generate(spec: InputSpec): Inputs {
   const w = getWorkload(name);
   const requests = w.generate({ seed: spec.seed, params: spec.params });
   if (requests.length === 0) throw new InputError(`workload ${name} generated no requests (num_requests ${spec.params?.num_requests ?? 'default'}): nothing to simulate`);
-  return { requests, label: name, provenance: { name, params: resolveParams(name, w.params(), spec.params) }, timed: w.timed, ...(w.prefixIds ? { prefixProperty: true } : {}) };
+  return { requests, label: name, provenance: { name, params: resolveParams(name, w.params(), spec.params) }, timed: w.timed, ...(w.prefixIds && idsBelow(requests, TRACE_ID_LIMIT) ? { prefixProperty: true } : {}) };
 }
 
 export async function loadInputs(spec: InputSpec): Promise<Inputs> {

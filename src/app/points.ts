@@ -145,7 +145,7 @@ function simulatorHash(): string {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((x, y) => (x.name < y.name ? -1 : 1))) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/\.(js|ts)$/.test(e.name) && !e.name.endsWith('.d.ts')) files.push(p);
+      else if (/\.(c?js|ts)$/.test(e.name) && !e.name.endsWith('.d.ts')) files.push(p);
     }
   };
   walk(root);

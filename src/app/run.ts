@@ -17,6 +17,7 @@ export interface RunInput {
   scenario: Scenario;
   /** The requests: an array, or a source read as the run consumes it (then say whether its ids keep the prefix property). */
   requests: readonly TraceRequest[] | TraceSource;
+  /** As loadInputs / openInputs report it for these very requests (see SimulationOptions.prefixProperty). */
   prefixProperty?: boolean;
   seed: string;
   /** Label of the workload (trace file name or built-in workload). */

@@ -53,6 +53,8 @@ export async function main(argv: string[]): Promise<void> {
     .scriptName('servesim')
     .usage(USAGE)
     .option('debug', DEBUG_OPTION)
+    // English everywhere: the bundle carries no yargs locale files, and the suggestions read yargs' English
+    .locale('en')
     .strict()
     .demandCommand(1, 'name a command (see --help)')
     .recommendCommands()

@@ -26,7 +26,9 @@ export interface SimulationOptions {
   routers?: Partial<Record<Role, RouterFactory>>;
   /** Longest run of decode-only iterations per event (default MAX_RUN_STEPS; 1 = one event per iteration). */
   maxRunSteps?: number;
-  /** For a streamed source: whether its hash ids keep the prefix property (see BlockKeyer); an array is scanned. */
+  /** Whether the hash ids keep the prefix property and stay below TRACE_ID_LIMIT (see BlockKeyer), as a
+   *  trace file's scan or a built-in workload's construction says; trusted when given (a merged or edited
+   *  request list must not carry it over). Undefined: an array is scanned, a stream is taken to not. */
   prefixProperty?: boolean;
   /** Called per event and per ended request when given (tests); the run never depends on it. */
   observer?: SimulationObserver;

@@ -99,6 +99,15 @@ export interface BlockChain {
 /** Ids a trace may use as cache keys directly (trace-id mode): below this. */
 export const TRACE_ID_LIMIT = 2 ** 30;
 
+/** True if every hash id is below `limit` (a loop, where hasPrefixProperty is a scan). */
+export function idsBelow(traces: readonly { hashIds: readonly number[] }[], limit: number): boolean {
+  for (let i = 0; i < traces.length; i++) {
+    const ids = traces[i].hashIds;
+    for (let j = 0; j < ids.length; j++) if (!(ids[j] < limit)) return false;
+  }
+  return true;
+}
+
 /** True if each id always follows the same id at the same position, and all ids are below `maxId`. */
 export function hasPrefixProperty(traces: readonly { hashIds: readonly number[] }[], maxId = TRACE_ID_LIMIT): boolean {
   const scan = new CompactPrefixScan(maxId);

@@ -192,8 +192,8 @@ export async function loadRouterPlugin(path: string, cwd = process.cwd(), timeou
   return routerFromPlugin(plugin, path);
 }
 
-/** The bundled CLI's loader (bin/servesim.js) passes its own import(): a script compiled from a V8 code
- *  cache has none of its own. Everywhere else this is undefined and the module's import() serves. */
+/** The bundled CLI's loader (bin/servesim.js) passes its own import(): the bundle runs as a vm script,
+ *  which has none. Everywhere else this is undefined and the module's own import() serves. */
 declare const __servesimImport: ((specifier: string) => Promise<unknown>) | undefined;
 const dynamicImport = (specifier: string): Promise<unknown> => (typeof __servesimImport === 'function' ? __servesimImport(specifier) : import(specifier));
 

@@ -15,8 +15,8 @@ export interface Workload {
   /** Its requests carry timestamps a fixed schedule can replay (false: send them at a rate or concurrency). */
   timed: boolean;
   generate(opts: { seed: string; params?: Record<string, number> }): TraceRequest[];
-  /** Its hash ids keep the prefix property by construction (an id always follows the same id) and stay
-   *  below 2^30, so a run need not scan them (test/workloads.test.ts checks it on every built-in). */
+  /** Its hash ids keep the prefix property by construction (an id always follows the same id), so a run
+   *  need not scan them, only check they stay below TRACE_ID_LIMIT (test/workloads.test.ts checks it). */
   prefixIds?: boolean;
 }
 
