@@ -3,8 +3,8 @@
 // which `npm ci` runs) compiled with a V8 code cache, as Node 22's module compile cache would: the
 // bytecode of every function the first successful run of a command compiled is kept beside the bundle
 // (code-cache.js: one file per command, named by a hash of the bundle, the Node version and its flags),
-// so later runs of it neither parse nor compile that code again. Help and version runs, failed runs
-// and read-only installs write none. --debug loads the bundle plainly, with its source maps, so stack
+// so later runs of it neither parse nor compile that code again. A command's help, failed runs and
+// read-only installs write none. --debug loads the bundle plainly, with its source maps, so stack
 // traces name src/ files and lines.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,11 +25,13 @@ if (argv.includes('--debug')) {
   require(bundle);
 } else {
   const source = readFileSync(bundle, 'utf8');
-  const cacheFile = cacheFileOf(bundle, source, /^[a-z][a-z-]{0,30}$/.test(argv[0] ?? '') ? argv[0] : 'top');
+  const command = /^[a-z][a-z-]{0,30}$/.test(argv[0] ?? '') ? argv[0] : 'top';
+  const cacheFile = cacheFileOf(bundle, source, command);
   const cachedData = readCache(cacheFile);
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __servesimImport) {${source}\n})`, { filename: bundle, cachedData });
-  // written at exit, once the command has compiled what it uses (a help text compiles little of it)
-  const helpOnly = argv.some((a) => a === '--help' || a === '-h' || a === '--version');
+  // written at exit, once the command has compiled what it uses (its help text compiles little of it;
+  // without a command, help and version are all there is)
+  const helpOnly = command !== 'top' && argv.some((a) => a === '--help' || a === '-h' || a === '--version');
   if ((cachedData === undefined || script.cachedDataRejected) && !helpOnly && canWrite(cacheFile)) {
     process.once('exit', (code) => {
       if (code === 0) writeCache(cacheFile, script.createCachedData());
