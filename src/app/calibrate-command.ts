@@ -7,7 +7,8 @@ import { CALIBRATION_PARAMETERS, type CalibrationParameter } from '../cost/spec.
 import { formatRows } from '../metrics/compare.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { inputError } from '../util/errors.ts';
-import { calibrate, evaluate, sensitivities, type CalibrationResult } from './calibrate.ts';
+import { bandText, calibrate, evaluate, inBand, sensitivities, type CalibrationResult, type CalibrationSample } from './calibrate.ts';
+import { fitSeedsOf } from './calibrate-seeds.ts';
 import { loadInputs } from './inputs.ts';
 
 export interface CalibrateArgs {
@@ -23,14 +24,30 @@ export interface CalibrateArgs {
   'polish-tolerance'?: number;
   write: boolean;
   report: string;
+  /**
+   * Robust objective: the mean over these seed-coding samples (a count from --seed upwards, or a
+   * list that includes --seed), each judged against the same reported runs.
+   */
+  'fit-seeds'?: string | string[];
   /** Skip the fit: measure the Jacobian at the model's current values and store the parameter covariance. */
   'uncertainty-only'?: boolean;
 }
 
-export function reportMarkdown(r: CalibrationResult, meta: { model: string; workload: string; seed: string; params: readonly string[] }, spec: Record<string, { prior: number; bounds: [number, number]; unit: string; meaning: string }>): string {
-  const how = r.evaluations === 0 ? 'the values of the calibration file, not refitted (--no-fit; docs/calibration.md says how they were fitted)' : `${r.evaluations} objective evaluations (3 simulated runs each)`;
+export function reportMarkdown(r: CalibrationResult, meta: { model: string; workload: string; seed: string; params: readonly string[]; fitSeeds?: readonly string[] }, spec: Record<string, { prior: number; bounds: [number, number]; unit: string; meaning: string }>): string {
+  const n = meta.fitSeeds?.length ?? 1;
+  const each = n > 1 ? `3 simulated runs × ${n} workload samples each` : '3 simulated runs each';
+  const how = r.evaluations === 0 ? 'the values of the calibration file, not refitted (--no-fit; docs/calibration.md says how they were fitted)' : `${r.evaluations} objective evaluations (${each})`;
   const out: string[] = [`# Calibration report: ${meta.model}`, '', `Workload ${meta.workload}, seed ${meta.seed}; ${how}.`, ''];
-  out.push(`Objective (weighted squared log-error): start ${r.start.objective.toFixed(4)}, fitted ${r.fitted.objective.toFixed(4)}.`, '');
+  if (n > 1) {
+    out.push(`Robust objective (--fit-seeds ${meta.fitSeeds!.join(',')}): the mean over ${n} samples of the workload (seeds ${meta.fitSeeds!.join(', ')}, each its own sample and simulator choices) of each sample's weighted squared log-error against the same reported runs; the tables below are seed ${meta.seed}'s, the sensitivities those of each figure's geometric mean over the samples.`, '');
+    out.push('| seed | start objective | start in band | fitted objective | fitted in band |', '|---|---|---|---|---|');
+    for (const [i, s] of (r.fitted.samples ?? []).entries()) {
+      const st = r.start.samples?.[i];
+      out.push(`| ${s.seed} | ${st ? st.objective.toFixed(4) : ''} | ${st ? st.inBand : ''} | ${s.objective.toFixed(4)} | ${s.inBand} |`);
+    }
+    out.push(`| mean | ${r.start.objective.toFixed(4)} | ${bandText(inBand(r.start))} | ${r.fitted.objective.toFixed(4)} | ${bandText(inBand(r.fitted))} |`, '');
+  }
+  out.push(`Objective (weighted squared log-error${n > 1 ? `, mean over ${n} samples` : ''}): start ${r.start.objective.toFixed(4)}, fitted ${r.fitted.objective.toFixed(4)}.`, '');
   out.push('| parameter | unit | prior | bounds | start | fitted | meaning |', '|---|---|---|---|---|---|---|');
   for (const k of CALIBRATION_PARAMETERS) {
     const p = spec[k];
@@ -56,7 +73,13 @@ export async function calibrateCommand(a: CalibrateArgs, log: (line: string) => 
   const polishSamples = a.polish ?? 0;
   if (!(Number.isInteger(polishSamples) && polishSamples >= 0)) throw inputError({ field: '--polish' }, 'must be a whole number >= 0');
   if (!(a['polish-tolerance'] === undefined || a['polish-tolerance'] >= 0)) throw inputError({ field: '--polish-tolerance' }, 'must be >= 0');
+  const fitSeeds = fitSeedsOf(a);
   const { requests, label: workload } = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed });
+  let samples: CalibrationSample[] | undefined;
+  if (fitSeeds !== undefined) {
+    samples = [];
+    for (const seed of fitSeeds) samples.push(seed === a.seed ? { seed, requests } : { seed, requests: (await loadInputs({ workload: a.workload, seed })).requests });
+  }
   const params = names as CalibrationParameter[];
   const { parameterUncertainty } = await import('./uncertainty.ts');
   if (a['uncertainty-only']) {
@@ -71,17 +94,17 @@ export async function calibrateCommand(a: CalibrateArgs, log: (line: string) => 
     return uncertaintyMarkdown(uncertainty) + `\nwrote the uncertainty into ${file}\n`;
   }
   const result = calibrate(
-    { model: a.model, requests, seed: a.seed, workload, parameters: params },
+    { model: a.model, requests, seed: a.seed, workload, parameters: params, samples },
     { maxEvaluations: a.fit === false ? 0 : a['max-evaluations'], polishSamples, polishTolerance: a['polish-tolerance'], log },
   );
   const file = calibrationFileOf(modelFile(a.model));
   const json = JSON.parse(readFileSync(file, 'utf8'));
   const spec = json.parameters;
   mkdirSync(a.report, { recursive: true });
-  const md = reportMarkdown(result, { model: a.model, workload, seed: a.seed, params }, spec);
+  const md = reportMarkdown(result, { model: a.model, workload, seed: a.seed, params, fitSeeds }, spec);
   writeFileAtomic(join(a.report, 'report.md'), md);
   const uncertainty = parameterUncertainty(result.fitted, result.jacobian, params);
-  writeFileAtomic(join(a.report, 'report.json'), JSON.stringify({ start: strip(result.start), fitted: strip(result.fitted), evaluations: result.evaluations, sensitivity: result.sensitivity, uncertainty }, null, 2) + '\n');
+  writeFileAtomic(join(a.report, 'report.json'), JSON.stringify({ ...(fitSeeds ? { fitSeeds } : {}), start: strip(result.start), fitted: strip(result.fitted), evaluations: result.evaluations, sensitivity: result.sensitivity, uncertainty }, null, 2) + '\n');
   if (a.write) {
     for (const k of params) spec[k].value = Number(result.fitted.values[k].toPrecision(8));
     writeFileAtomic(file, JSON.stringify(json, null, 2) + '\n');
@@ -97,5 +120,6 @@ export function uncertaintyMarkdown(u: { method: string; parameters: string[]; r
 }
 
 function strip(e: CalibrationResult['start']) {
-  return { values: e.values, objective: e.objective, runs: e.runs.map(({ summary: _s, ...r }) => r) };
+  const samples = e.samples?.map((s) => ({ seed: s.seed, objective: s.objective, inBand: s.inBand, misses: s.runs.flatMap((r) => r.rows.filter((x) => !x.ok).map((x) => `${r.name}: ${x.figure} ${(x.error * 100).toFixed(1)} %`)) }));
+  return { values: e.values, objective: e.objective, ...(samples ? { samples } : {}), runs: e.runs.map(({ summary: _s, ...r }) => r) };
 }

@@ -23,8 +23,18 @@ export function figureWeight(tolerance: number): number {
 
 export interface Evaluation {
   values: Record<CalibrationParameter, number>;
+  /** With several workload samples: the mean of the samples' objectives. */
   objective: number;
+  /** The runs on the setup's own seed (the one the report's tables show). */
   runs: CheckedRun[];
+  /** With several workload samples (setup.samples): each one's objective, figures in band and runs. */
+  samples?: { seed: string; objective: number; inBand: number; runs: CheckedRun[] }[];
+}
+
+/** One realization of the workload model: its seed (workload sample and simulator choices) and requests. */
+export interface CalibrationSample {
+  seed: string;
+  requests: readonly TraceRequest[];
 }
 
 export interface CalibrationSetup {
@@ -34,6 +44,11 @@ export interface CalibrationSetup {
   workload: string;
   parameters: readonly CalibrationParameter[];
   runs?: readonly string[];
+  /**
+   * Robust objective (`calibrate --fit-seeds`): the mean objective over these realizations of the
+   * workload, each judged against the same reported runs; one of them is `seed`/`requests`.
+   */
+  samples?: readonly CalibrationSample[];
 }
 
 export function objectiveOf(runs: readonly CheckedRun[]): number {
@@ -49,10 +64,34 @@ export function objectiveOf(runs: readonly CheckedRun[]): number {
 
 export function evaluate(setup: CalibrationSetup, values: CalibrationValues): Evaluation {
   const model = loadCostModel(setup.model, values);
-  const runs = (setup.runs ?? REPORTED_RUNS).map((name) =>
-    checkRun(name, setup.requests, { seed: setup.seed, workload: setup.workload, calibration: values }),
-  );
-  return { values: { ...model.params }, objective: objectiveOf(runs), runs };
+  const runsOf = (seed: string, requests: readonly TraceRequest[]) =>
+    (setup.runs ?? REPORTED_RUNS).map((name) => checkRun(name, requests, { seed, workload: setup.workload, calibration: values }));
+  if (setup.samples === undefined || setup.samples.length <= 1) {
+    const runs = runsOf(setup.seed, setup.requests);
+    return { values: { ...model.params }, objective: objectiveOf(runs), runs };
+  }
+  const samples = setup.samples.map((s) => {
+    const runs = s.seed === setup.seed ? runsOf(setup.seed, setup.requests) : runsOf(s.seed, s.requests);
+    return { seed: s.seed, objective: objectiveOf(runs), inBand: countInBand(runs), runs };
+  });
+  const own = samples.find((s) => s.seed === setup.seed) ?? samples[0];
+  return { values: { ...model.params }, objective: samples.reduce((a, s) => a + s.objective, 0) / samples.length, runs: own.runs, samples };
+}
+
+function countInBand(runs: readonly CheckedRun[]): number {
+  return runs.reduce((n, r) => n + r.rows.filter((x) => x.ok).length, 0);
+}
+
+/** An in-band count, or a mean of counts over workload samples (two decimals). */
+export function bandText(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+}
+
+/** A figure's simulated value in an evaluation: over several workload samples, their geometric mean. */
+function figureValue(e: Evaluation, run: number, figure: number): number {
+  if (!e.samples) return e.runs[run].rows[figure].simulated;
+  const xs = e.samples.map((s) => s.runs[run].rows[figure].simulated);
+  return xs.every((x) => x > 0) ? Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length) : 0;
 }
 
 /** Bounded Nelder-Mead over x ∈ [0,1]^n (each coordinate maps linearly onto a parameter's bounds). */
@@ -131,9 +170,9 @@ export function defaultStages(parameters: readonly CalibrationParameter[]): Cali
   return stages;
 }
 
-/** Figures inside their bands over all runs of an evaluation. */
+/** Figures inside their bands over all runs of an evaluation (over several workload samples: their mean). */
 export function inBand(e: Evaluation): number {
-  return e.runs.reduce((n, r) => n + r.rows.filter((x) => x.ok).length, 0);
+  return e.samples ? e.samples.reduce((a, s) => a + s.inBand, 0) / e.samples.length : countInBand(e.runs);
 }
 
 /**
@@ -156,7 +195,7 @@ export function polish(setup: CalibrationSetup, fitted: Evaluation, o: { samples
       values[k] = Math.min(hi, Math.max(lo, fitted.values[k] * (1 + spread * (2 * rng() - 1))));
     }
     const e = evaluate(setup, values);
-    o.log?.(`polish: sample ${i + 1} of ${o.samples}, objective ${e.objective.toFixed(4)}, ${inBand(e)} figures in band (best ${inBand(best)})`);
+    o.log?.(`polish: sample ${i + 1} of ${o.samples}, objective ${e.objective.toFixed(4)}, ${bandText(inBand(e))} figures in band (best ${bandText(inBand(best))})`);
     if (e.objective > fitted.objective * (1 + tolerance)) continue;
     if (inBand(e) > inBand(best) || (inBand(e) === inBand(best) && e.objective < best.objective)) best = e;
   }
@@ -197,7 +236,7 @@ export function calibrate(setup: CalibrationSetup, opts: { maxEvaluations: numbe
 
 /**
  * d ln(figure) / d ln(parameter) at `at` by central differences (±5 % of each parameter, kept inside
- * its bounds): rounded to 2 decimals for the report, and unrounded (the Jacobian of the fit).
+ * its bounds; over several workload samples, of the figure's geometric mean over them): rounded to 2 decimals for the report, and unrounded (the Jacobian of the fit).
  */
 export function sensitivities(setup: CalibrationSetup, at: Evaluation): Pick<CalibrationResult, 'sensitivity' | 'jacobian'> {
   const spec = loadCostModel(setup.model).calibration.parameters;
@@ -213,9 +252,10 @@ export function sensitivities(setup: CalibrationSetup, at: Evaluation): Pick<Cal
     const ed = evaluate(setup, { ...at.values, [k]: down });
     eu.runs.forEach((run, ri) => {
       run.rows.forEach((row, fi) => {
-        const lo = ed.runs[ri].rows[fi].simulated;
-        if (!(row.simulated > 0 && lo > 0)) return;
-        const s = (Math.log(row.simulated) - Math.log(lo)) / (Math.log(up) - Math.log(down));
+        const hi = figureValue(eu, ri, fi);
+        const lo = figureValue(ed, ri, fi);
+        if (!(hi > 0 && lo > 0)) return;
+        const s = (Math.log(hi) - Math.log(lo)) / (Math.log(up) - Math.log(down));
         ((jacobian[run.name] ??= {})[row.figure] ??= {})[k] = s;
         ((sensitivity[run.name] ??= {})[row.figure] ??= {})[k] = Math.round(s * 100) / 100;
       });
