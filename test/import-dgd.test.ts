@@ -11,7 +11,7 @@ import { parseArgv, shellCommands } from '../src/app/dgd-argv.ts';
 import { importDgd, importDgdCommand, type ImportDgdOptions } from '../src/app/import-dgd.ts';
 import { loadInputs } from '../src/app/inputs.ts';
 import { simulate } from '../src/app/run.ts';
-import { loadScenario, validateScenario } from '../src/scenario/load.ts';
+import { loadScenario } from '../src/scenario/load.ts';
 import { engineSchema, type Scenario } from '../src/scenario/schema.ts';
 import { InputError } from '../src/util/errors.ts';
 
@@ -239,13 +239,6 @@ const DGD = join(SHARED, 'reference', 'dgd');
 const present = existsSync(join(DGD, 'agg.yaml'));
 if (!present) console.warn(`import-dgd: the seed DGD tests are skipped, ${DGD} is absent (set SERVESIM_SHARED to the shared folder)`);
 
-/** Keys where the seed's files and the hand-written scenarios may differ, and why. */
-const KNOWN_DIFFS: Record<string, string> = {
-  'workers.decode.engine.moe_config.backend': "the seed's decode.yaml runs TRTLLM (with use_low_precision_moe_combine); scenarios/disagg-kv.yaml says WIDEEP, the recipe's table",
-  'workers.decode.engine.moe_config.use_low_precision_moe_combine': 'in the seed files; a scenario key only once the cost model has it',
-  'workers.agg.engine.moe_config.use_low_precision_moe_combine': 'in the seed files; a scenario key only once the cost model has it',
-};
-
 function leaves(o: unknown, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
   if (o !== null && typeof o === 'object' && !Array.isArray(o)) for (const [k, v] of Object.entries(o)) for (const [p, x] of leaves(v, `${prefix}${k}.`)) out.set(p, x);
@@ -267,24 +260,11 @@ describe.skipIf(!present)("the seed's DGDs (skipped without ../shared/reference/
     importDgd({ file: join(DGD, `${name}.yaml`), platform: 'aws-gb200-k8s', aiperf: join(DGD, 'perf.yaml'), aiperfEnv: ['TTFT_THRESHOLD_MS=20000', 'ITL_THRESHOLD_MS=50'], ...o });
 
   for (const [dgd, hand] of [['agg', 'agg-rr-k8s'], ['disagg', 'disagg-kv']] as const) {
-    it(`${dgd}.yaml simulates the figures of scenarios/${hand}.yaml (differences only in known keys, and exactly those)`, async () => {
+    it(`${dgd}.yaml imports to scenarios/${hand}.yaml key for key, and so simulates its figures`, async () => {
       const imported = seed(dgd).scenario;
       const written = loadScenario(join(ROOT, 'scenarios', `${hand}.yaml`));
-      const keys = diff(imported, written);
-      expect(keys.filter((k) => !(k in KNOWN_DIFFS))).toEqual([]);
-      if (keys.includes('workers.decode.engine.moe_config.backend')) expect(imported.workers.decode?.engine.moe_config.backend).toBe('TRTLLM');
-      // with the hand-written values of exactly those keys, the same run to the last digit
-      const patched = structuredClone(imported) as unknown as Obj;
-      for (const k of keys) {
-        const path = k.split('.');
-        const value = path.reduce<any>((o, p) => o?.[p], written);
-        const parent = path.slice(0, -1).reduce<any>((o, p) => o[p], patched);
-        if (value === undefined) delete parent[path[path.length - 1]];
-        else parent[path[path.length - 1]] = value;
-      }
-      expect(await figures(validateScenario(patched, 'patched'))).toEqual(await figures(written));
-      if (keys.length === 0) expect(await figures(imported)).toEqual(await figures(written));
-      else expect(await figures(imported)).not.toEqual(await figures(written));
+      expect(diff(imported, written)).toEqual([]);
+      expect(await figures(imported)).toEqual(await figures(written));
     }, 30_000);
   }
 
