@@ -71,7 +71,7 @@ export function evaluate(setup: CalibrationSetup, values: CalibrationValues): Ev
     return { values: { ...model.params }, objective: objectiveOf(runs), runs };
   }
   const samples = setup.samples.map((s) => {
-    const runs = s.seed === setup.seed ? runsOf(setup.seed, setup.requests) : runsOf(s.seed, s.requests);
+    const runs = runsOf(s.seed, s.requests);
     return { seed: s.seed, objective: objectiveOf(runs), inBand: countInBand(runs), runs };
   });
   const own = samples.find((s) => s.seed === setup.seed) ?? samples[0];

@@ -5,7 +5,7 @@ import { Document, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { loadCostModel } from '../cost/load.ts';
 import { MOE_BACKENDS } from '../cost/parallelism.ts';
 import { validateScenario } from '../scenario/load.ts';
-import { scenarioSchema, type Scenario } from '../scenario/schema.ts';
+import { isModelPath, scenarioSchema, type Scenario } from '../scenario/schema.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { InputError, inputError } from '../util/errors.ts';
 import { readTextFile } from '../util/files.ts';
@@ -173,7 +173,7 @@ export function importDgd(o: ImportDgdOptions): ImportDgdResult {
     name,
     description: `imported from ${basename(file)} (DynamoGraphDeployment ${String(meta.name ?? '')})${o.aiperf ? ` and ${basename(o.aiperf)}` : ''} by servesim import-dgd`,
     // a scenario's model path is read relative to the scenario file
-    model: !model.endsWith('.json') ? model : o.out === undefined ? resolve(model) : relative(dirname(resolve(o.out)), resolve(model)),
+    model: !isModelPath(model) ? model : o.out === undefined ? resolve(model) : relative(dirname(resolve(o.out)), resolve(model)),
     platform: { name: platform },
     client: client.client,
     router,

@@ -73,9 +73,9 @@ export interface Plan {
   search?: Search;
 }
 
-/** A --seeds flag as yargs hands it: given twice it is an array, refused (which one was meant?). */
-export function seedsFlag(value: string | readonly string[]): string {
-  if (Array.isArray(value)) throw inputError({ field: '--seeds' }, `given ${value.length} times (${value.join(', ')}): give a count or one list`);
+/** A seeds flag as yargs hands it: given twice it is an array, refused (which one was meant?). */
+export function seedsFlag(value: string | readonly string[], field = '--seeds'): string {
+  if (Array.isArray(value)) throw inputError({ field }, `given ${value.length} times (${value.join(', ')}): give a count or one list`);
   return String(value);
 }
 

@@ -3,13 +3,13 @@
 // the simulation reads, so a rerun (or another plan reaching the same point) reuses the result.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calibrationFileOf, modelFile } from '../cost/load.ts';
 import { CALIBRATION_PARAMETERS } from '../cost/spec.ts';
 import { validateOverrides } from '../cost/validate.ts';
-import { loadScenario } from '../scenario/load.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import { loadScenario, modelFrom } from '../scenario/load.ts';
+import { isModelPath, type Scenario } from '../scenario/schema.ts';
 import { resolveParams } from '../trace/params.ts';
 import { getWorkload } from '../trace/workloads.ts';
 import { inputError, InputError } from '../util/errors.ts';
@@ -79,8 +79,7 @@ function fileHash(file: string): string {
 
 /** `key=value` of a plan's scenario key; a model file path is read from the plan's folder, as its scenario, trace and router are. */
 function setOf(plan: Plan, k: string, v: Scalar): string {
-  if (k === 'model' && typeof v === 'string' && v.endsWith('.json') && !isAbsolute(v)) return `${k}=${resolve(dirname(plan.file), v)}`;
-  return `${k}=${v}`;
+  return `${k}=${k === 'model' && typeof v === 'string' ? modelFrom(dirname(plan.file), v) : v}`;
 }
 
 /** Resolve one assignment of axis values (plus the plan's fixed keys) into a point. */
@@ -165,7 +164,7 @@ export function jobOf(plan: Plan, p: Point, seed: string): Job {
     model: fileHash(modelFile(p.scenario.model)),
     calibrationFile: fileHash(calibrationFileOf(modelFile(p.scenario.model))),
     // a model file is keyed by its content (above), not by where the plan's folder puts it
-    scenario: p.scenario.model.endsWith('.json') ? { ...p.scenario, model: 'file' } : p.scenario,
+    scenario: isModelPath(p.scenario.model) ? { ...p.scenario, model: 'file' } : p.scenario,
     workload: 'trace' in workload ? { trace: fileHash(workload.trace) } : workload,
     calibration: p.calibration,
     seed,

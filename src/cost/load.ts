@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { inputError } from '../util/errors.ts';
 import { checkReadableFile, readTextFile } from '../util/files.ts';
 import { Registry } from '../util/registry.ts';
+import { isModelPath } from '../scenario/schema.ts';
 import { CostModel } from './model.ts';
 import { calibrationFileSchema, costModelFileSchema, type CalibrationFile, type CalibrationParameter, type CalibrationValues, type CostModelFile } from './spec.ts';
 import { jsonPath, validateCalibrationFile, validateCostModelFile, validateOverrides } from './validate.ts';
@@ -28,7 +29,7 @@ export function costModels(): Registry<string> {
 
 /** The file of a cost model given by name (models/<name>.json) or by a path ending in .json. */
 export function modelFile(nameOrPath: string): string {
-  if (nameOrPath.endsWith('.json')) {
+  if (isModelPath(nameOrPath)) {
     const file = resolve(nameOrPath);
     if (!existsSync(file)) throw inputError({ field: 'model' }, `no cost model file ${file}`);
     checkReadableFile(file, 'cost model file');

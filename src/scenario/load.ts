@@ -7,7 +7,7 @@ import { inputError } from '../util/errors.ts';
 import { MAX_TIME_MS } from '../util/clock.ts';
 import { readTextFile } from '../util/files.ts';
 import { didYouMean } from '../util/suggest.ts';
-import { scenarioSchema, type Scenario } from './schema.ts';
+import { isModelPath, scenarioSchema, type Scenario } from './schema.ts';
 
 /** Key segments that are never scenario keys and would reach Object.prototype if written. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
@@ -17,6 +17,12 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'prototype', 'constructor']);
  * Each key may be given once, and not together with a key inside it (which one would win would depend
  * on the order): both are one-line errors, as a repeated --vary key is.
  */
+/** A scenario's `model` as seen from `dir`: a relative model file path is read from there; a name or an
+ *  absolute path stays as it is. */
+export function modelFrom(dir: string, model: string): string {
+  return isModelPath(model) && !isAbsolute(model) ? resolve(dir, model) : model;
+}
+
 export function applyOverrides(raw: Record<string, unknown>, sets: readonly string[], file: string): void {
   const given = new Map<string, string>();
   for (const s of sets) {
@@ -142,7 +148,7 @@ export function loadScenario(file: string, sets: readonly string[] = []): Scenar
   const obj = raw as Record<string, unknown>;
   if (obj.name === undefined) obj.name = basename(file).replace(/\.ya?ml$/, '');
   // a model file named by a relative path is found next to the scenario (a --set model=… path, from the working folder)
-  if (typeof obj.model === 'string' && obj.model.endsWith('.json') && !isAbsolute(obj.model)) obj.model = resolve(dirname(file), obj.model);
+  if (typeof obj.model === 'string') obj.model = modelFrom(dirname(file), obj.model);
   applyOverrides(obj, sets, file);
   return validateScenario(obj, file);
 }

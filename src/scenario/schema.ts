@@ -2,6 +2,11 @@
 // stands for; unknown keys are errors. Defaults are TensorRT-LLM's / Dynamo's / AIPerf's own.
 import * as z from 'zod';
 
+/** A scenario's `model` that names a model file by path (it ends in .json) rather than by name. */
+export function isModelPath(model: string): boolean {
+  return model.endsWith('.json');
+}
+
 const posInt = z.number().int().positive();
 const nonNeg = z.number().finite().nonnegative();
 
@@ -100,7 +105,7 @@ export type RouterConfig = z.infer<typeof routerSchema>;
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().default(''),
-  /** Cost model: models/<model>.json. */
+  /** Cost model: a name (models/<model>.json) or the path of a model file (see isModelPath). */
   model: z.string().default('gb200-dsv32-nvfp4-trtllm'),
   platform: z
     .strictObject({
