@@ -58,6 +58,8 @@ describe('settings outside the data stop with one line naming the key', () => {
     expect(fails(['workers.decode.env.TRTLLM_FORCE_COMM_METHOD=DEEPEP'])).toMatch(/^workers\.decode\.env\.TRTLLM_FORCE_COMM_METHOD: DEEPEP: no DeepEP table/);
     expect(fails(['model=gb200-dsv4-nvfp4-trtllm'])).toMatch(/^model: unknown cost model 'gb200-dsv4-nvfp4-trtllm'.*; known: gb200-dsr1-nvfp4-trtllm, gb200-dsv32-nvfp4-trtllm$/);
     expect(fails(decode(tp(2)))).toMatch(/^workers\.decode\.engine\.moe_expert_parallel_size: DEP2: weights \d+\.\d GB .* per GPU exceed its 198\.7 GB; use more expert parallelism$/);
+    // TEP2: weights + runtime alone over the HBM, so no max_num_tokens fits: the parallelism is named, however small the token budget
+    expect(fails(decode({ ...tp(2, false), 'engine.max_num_tokens': 8 }))).toMatch(/^workers\.decode\.engine\.moe_expert_parallel_size: TEP2: weights 195\.9 GB \+ activations 0\.\d GB \+ runtime \d\.\d GB per GPU exceed its 198\.7 GB/);
     expect(fails(decode({ 'engine.kv_cache_config.dtype': 'nvfp4' }))).toMatch(/^workers\.decode\.engine\.kv_cache_config\.dtype: 'nvfp4'/);
   });
 });

@@ -1,7 +1,9 @@
 // AIPerf's load modes: request rate (constant and Poisson gaps, a concurrency cap skipping ticks),
 // closed-loop concurrency, request counts, the synthetic workload's length sampling, and a concurrency
 // sweep on 8k/1k synthetic prompts whose throughput and TPOT curves are monotone with a knee where the
-// decode slots fill.
+// decode slots fill; the AIPerf flags on the command line.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCENARIOS_DIR } from '../src/app/reported.ts';
@@ -9,6 +11,7 @@ import { simulate } from '../src/app/run.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { getWorkload } from '../src/trace/workloads.ts';
 import { InputError } from '../src/util/errors.ts';
+import { servesim } from './cli-spawn.ts';
 import { aggScenario, makeTrace } from './helpers.ts';
 
 const trace = (n: number, isl = 600, osl = 20) => makeTrace(Array.from({ length: n }, (_, i) => ({ t: 7 * i, isl, osl })));
@@ -70,6 +73,10 @@ describe('synthetic workload (AIPerf knobs)', () => {
     expect(Math.min(...u)).toBe(500);
     expect(Math.max(...u)).toBe(1000);
   });
+  it('a range ratio takes no stddev (one or the other)', () => {
+    expect(() => gen({ isl_mean: 1000, range_ratio: 0.5, isl_stddev: 10 })).toThrow(/synthetic param isl_stddev: a stddev does not apply to uniform lengths/);
+    expect(() => gen({ osl_mean: 100, range_ratio: 0.8, osl_stddev: 5 })).toThrow(/synthetic param osl_stddev/);
+  });
   it('a prefix pool: whole shared blocks first, unique ids after, nothing else shared', () => {
     const reqs = gen({ isl_mean: 600, prefix_prompt_length: 1100, num_prefix_prompts: 3 });
     expect(reqs.every((r) => r.inputTokens === 1700 && r.contextTokens === 1024)).toBe(true);
@@ -95,7 +102,31 @@ describe('a closed-loop concurrency sweep on 8k/1k synthetic prompts (disagg-kv)
     const at = (c: number) => points.find((p) => p.c === c)!;
     // below the knee throughput scales with users; past 128 slots it barely moves while TTFT (queueing) explodes
     expect(at(64).tps / at(16).tps).toBeGreaterThan(2.5);
+    // the knee is at the slots: doubling users up to 128 still nearly doubles throughput, past it not
+    expect(at(128).tps / at(64).tps).toBeGreaterThan(1.6);
+    expect(at(256).tps / at(128).tps).toBeLessThan(1.2);
     expect(at(4096).tps / at(256).tps).toBeLessThan(1.2);
     expect(at(4096).ttft / at(128).ttft).toBeGreaterThan(10);
+  });
+});
+
+describe('the AIPerf flags on the command line', () => {
+  it('--request-count makes that many synthetic prompts; --random-range-ratio draws uniform lengths and takes no stddev', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servesim-load-'));
+    try {
+      const flags = ['run', 'scenarios/disagg-kv.yaml', '--concurrency', '16', '--synthetic-input-tokens-mean', '512', '--output-tokens-mean', '8', '--random-range-ratio', '0.5'];
+      const ok = await servesim([...flags, '--request-count', '1500', '--out', dir, '--json']);
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      const records = readFileSync(join(dir, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status: string; inputTokens: number });
+      expect(records).toHaveLength(1500); // more than the workload's default 1,000
+      expect(records.every((r) => r.status === 'completed' && r.inputTokens >= 256 && r.inputTokens <= 512)).toBe(true);
+      expect(new Set(records.map((r) => r.inputTokens)).size).toBeGreaterThan(100);
+      const bad = await servesim([...flags, '--synthetic-input-tokens-stddev', '20', '--request-count', '10', '--out', join(dir, 'bad')]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/isl_stddev: a stddev does not apply to uniform lengths \(range_ratio 0.5 < 1\)/)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -17,6 +17,7 @@ export interface SyntheticFlags {
   'output-tokens-stddev'?: number;
   'prefix-prompt-length'?: number;
   'num-prefix-prompts'?: number;
+  'random-range-ratio'?: number;
 }
 
 const SYNTHETIC: Record<keyof SyntheticFlags, string> = {
@@ -26,6 +27,7 @@ const SYNTHETIC: Record<keyof SyntheticFlags, string> = {
   'output-tokens-stddev': 'osl_stddev',
   'prefix-prompt-length': 'prefix_prompt_length',
   'num-prefix-prompts': 'num_prefix_prompts',
+  'random-range-ratio': 'range_ratio',
 };
 
 /** Scenario overrides for the load flags given (a rate or a concurrency turns the fixed schedule off). */

@@ -95,7 +95,10 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   const synthetic = syntheticParams(a);
   const workload = a.workload ?? (Object.keys(synthetic).length > 0 && a.trace === undefined ? 'synthetic' : undefined);
   if (Object.keys(synthetic).length > 0 && workload !== 'synthetic') throw inputError({ field: '--synthetic-*' }, 'the synthetic-prompt flags describe the built-in synthetic workload (--workload synthetic)');
-  const inputs = openInputs({ trace: a.trace, workload, seed: a.seed, params: { ...parseParamPairs(a.param), ...synthetic } });
+  const params: Record<string, number> = { ...parseParamPairs(a.param), ...synthetic };
+  // AIPerf makes as many synthetic prompts as --request-count asks for
+  if (workload === 'synthetic' && a['request-count'] !== undefined && params.num_requests === undefined) params.num_requests = a['request-count'];
+  const inputs = openInputs({ trace: a.trace, workload, seed: a.seed, params });
   if (!inputs.timed && scenario.client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: give --request-rate or --concurrency`);
   const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.provenance };
   const entry = scenario.workers.agg ? 'agg' : 'prefill';

@@ -41,5 +41,6 @@ export function syntheticOptions<T>(y: Argv<T>) {
     .option('output-tokens-mean', { type: 'number', describe: 'synthetic workload: mean output tokens' })
     .option('output-tokens-stddev', { type: 'number', describe: 'synthetic workload: output tokens stddev' })
     .option('prefix-prompt-length', { type: 'number', describe: 'synthetic workload: tokens of a shared prefix prompt' })
-    .option('num-prefix-prompts', { type: 'number', describe: 'synthetic workload: prefixes in the pool' });
+    .option('num-prefix-prompts', { type: 'number', describe: 'synthetic workload: prefixes in the pool' })
+    .option('random-range-ratio', { type: 'number', describe: 'synthetic workload: lengths uniform in [ratio x mean, mean] (vLLM / SGLang bench_serving --random-range-ratio; 1 = AIPerf normal lengths)' });
 }

@@ -109,7 +109,8 @@ export class WorkerCost {
     const mem = (this.memory = memoryUse(model.spec, p, e.max_num_tokens));
     const gb = (b: number) => `${(b / 1e9).toFixed(1)} GB`;
     if (mem.freeBytes <= 0) {
-      const f = mem.weightsBytes >= model.spec.memory.hbmBytesPerGpu ? `${field}.moe_expert_parallel_size` : `${field}.max_num_tokens`;
+      // without room for weights and runtime, no max_num_tokens fits: the parallelism is what to change
+      const f = mem.weightsBytes + mem.otherBytes + mem.ncclBytes >= model.spec.memory.hbmBytesPerGpu ? `${field}.moe_expert_parallel_size` : `${field}.max_num_tokens`;
       throw inputError({ field: f }, `${p.label}: weights ${gb(mem.weightsBytes)} + activations ${gb(mem.activationBytes)} + runtime ${gb(mem.otherBytes + mem.ncclBytes)} per GPU exceed its ${gb(model.spec.memory.hbmBytesPerGpu)}; use more expert parallelism`);
     }
     const kv = e.kv_cache_config;

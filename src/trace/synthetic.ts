@@ -41,6 +41,9 @@ function uniformLength(rng: Rng, mean: number, ratio: number): number {
 export function generateSynthetic(seed: string, params?: Record<string, number>): TraceRequest[] {
   const p = resolveParams('synthetic', syntheticParamSpec, params);
   if (p.range_ratio > 1) throw inputError({ field: 'synthetic param range_ratio' }, `must be <= 1, got ${p.range_ratio}`);
+  if (p.range_ratio < 1) {
+    for (const k of ['isl_stddev', 'osl_stddev'] as const) if (p[k] > 0) throw inputError({ field: `synthetic param ${k}` }, `a stddev does not apply to uniform lengths (range_ratio ${p.range_ratio} < 1): give one or the other`);
+  }
   if (p.prefix_prompt_length > 0 && p.num_prefix_prompts === 0) throw inputError({ field: 'synthetic param num_prefix_prompts' }, 'must be >= 1 with prefix_prompt_length (AIPerf refuses an empty prefix pool)');
   const rng = randomStream(seed, 'synthetic');
   const bs = TRACE_BLOCK_TOKENS;
