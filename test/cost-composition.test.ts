@@ -1,54 +1,19 @@
 // Pins `servesim cost` against the AIC tables in the model file: for DEP4/8/16/32 and TEP4/8 at
 // several (batch, length) shapes, each op equals the table lookup it names (interpolated between rows,
 // read here straight from the JSON), and the components add up with the calibrated scales.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { costReport, type IterationCost } from '../src/app/cost-report.ts';
 import { SCENARIOS_DIR } from '../src/app/reported.ts';
-import { MODELS_DIR } from '../src/cost/load.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { cost } from './helpers.ts';
+import { bilinear, lin, modelJson, prompt, type Curve } from './table-lookup.ts';
 
-type Curve = { x: number[]; ms: number[] };
-type Grid = { rows: number[]; cols: number[]; ms: number[][] };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const M: any = JSON.parse(readFileSync(join(MODELS_DIR, 'gb200-dsv32-nvfp4-trtllm.json'), 'utf8'));
+const M = modelJson('gb200-dsv32-nvfp4-trtllm');
 const p = cost.params;
 const LAYERS = 61;
 const MOE_LAYERS = 58;
 const H = 7168;
-
-/** The table read non-decreasing in its key: each value capped by the values at larger keys. */
-function capped(ms: number[]): number[] {
-  return ms.map((v, i) => Math.min(v, ...ms.slice(i)));
-}
-
-/** Linear interpolation between table rows of the non-decreasing table (tests stay inside the table). */
-function lin(c: Curve, x: number): number {
-  return raw({ x: c.x, ms: capped(c.ms) }, x);
-}
-
-function raw(c: Curve, x: number): number {
-  if (x <= c.x[0]) return c.ms[0];
-  let i = c.x.findIndex((k) => k >= x);
-  if (i < 0) throw new Error(`${x} past the table`);
-  if (c.x[i] === x) return c.ms[i];
-  i -= 1;
-  return c.ms[i] + ((c.ms[i + 1] - c.ms[i]) * (x - c.x[i])) / (c.x[i + 1] - c.x[i]);
-}
-
-/** Whole-prompt module time at s tokens: through (0, 0) and the (non-decreasing) batch-1 rows. */
-function prompt(c: Curve, s: number): number {
-  return raw({ x: [0, ...c.x], ms: [0, ...capped(c.ms)] }, s);
-}
-
-function bilinear(g: Grid, r: number, c: number): number {
-  const byCol = g.cols.map((_, j) => capped(g.ms.map((row) => row[j])));
-  const grid = g.rows.map((_, i) => capped(byCol.map((col) => col[i])));
-  const col = (j: number) => raw({ x: g.rows, ms: grid.map((row) => row[j]) }, r);
-  return raw({ x: g.cols, ms: g.cols.map((_, j) => col(j)) }, c);
-}
 
 const PARALLELISMS = ['DEP4', 'DEP8', 'DEP16', 'DEP32', 'TEP4', 'TEP8'] as const;
 const SHAPES = [
