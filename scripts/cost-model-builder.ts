@@ -137,7 +137,7 @@ function moe(t: AicTables) {
     },
     kernels: { cutlass: kernel('moe_torch_flow_cutlass'), min_latency: kernel('moe_torch_flow_min_latency') },
     wideep: {
-      unit: 'ms per MoE layer, WideEP expert compute of EP rank 0 (router + routed experts, no all-to-all) by tokens of the whole EP group',
+      unit: 'ms per MoE layer, WideEP expert compute of EP rank 0 (top-k routing of given logits + routed experts; no router GEMM, no all-to-all) by tokens of the whole EP group',
       source: provenance(wcsv, { ...wshape, op_name: 'wideep_moe (no load balancer) | wideep_moe_eplb', num_slots: 'bySlots key', distribution: 'byDistribution key', moe_ep_size: 'byEp key' }, 'num_tokens'),
       noLoadBalancer: wide('wideep_moe', 256, ['power_law_1.01', 'power_law_1.2']),
       bySlots: { 256: wide('wideep_moe_eplb', 256, ['power_law_1.01_eplb', 'power_law_1.2_eplb']), 288: wide('wideep_moe_eplb', 288, ['power_law_1.01_eplb', 'power_law_1.2_eplb']) },
