@@ -9,7 +9,8 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { inputError } from '../util/errors.ts';
 import { bandText, calibrate, evaluate, inBand, sensitivities, type CalibrationResult, type CalibrationSample } from './calibrate.ts';
 import { fitSeedsOf } from './calibrate-seeds.ts';
-import { loadInputs } from './inputs.ts';
+import { loadInputs, requireSchedule } from './inputs.ts';
+import { REPLAYED } from './reported.ts';
 
 export interface CalibrateArgs {
   model: string;
@@ -74,7 +75,9 @@ export async function calibrateCommand(a: CalibrateArgs, log: (line: string) => 
   if (!(Number.isInteger(polishSamples) && polishSamples >= 0)) throw inputError({ field: '--polish' }, 'must be a whole number >= 0');
   if (!(a['polish-tolerance'] === undefined || a['polish-tolerance'] >= 0)) throw inputError({ field: '--polish-tolerance' }, 'must be >= 0');
   const fitSeeds = fitSeedsOf(a);
-  const { requests, label: workload } = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed });
+  const inputs = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed });
+  requireSchedule(inputs, REPLAYED);
+  const { requests, label: workload } = inputs;
   let samples: CalibrationSample[] | undefined;
   if (fitSeeds !== undefined) {
     samples = [];

@@ -2,8 +2,8 @@
 // table per run; ok only if every figure is inside its band.
 import { formatRows } from '../metrics/compare.ts';
 import { checkRun, type CheckedRun } from './check.ts';
-import { loadInputs } from './inputs.ts';
-import { REPORTED_RUNS } from './reported.ts';
+import { loadInputs, requireSchedule } from './inputs.ts';
+import { REPLAYED, REPORTED_RUNS } from './reported.ts';
 
 export interface CheckArgs {
   trace?: string;
@@ -21,7 +21,9 @@ export async function checkCommand(a: CheckArgs): Promise<{ ok: boolean; text: s
     const r = await checkSeeds({ ...a, seeds: a.seeds });
     return { ok: r.ok, text: r.text, results: [] };
   }
-  const { requests, label: workload } = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed });
+  const inputs = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed });
+  requireSchedule(inputs, REPLAYED);
+  const { requests, label: workload } = inputs;
   const results = (a.run ?? [...REPORTED_RUNS]).map((n) => checkRun(n, requests, { seed: a.seed, workload }));
   const ok = results.every((r) => r.ok);
   if (a.json) return { ok, results, text: JSON.stringify(results.map(({ summary: _s, ...r }) => r), null, 2) + '\n' };

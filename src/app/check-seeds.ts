@@ -7,9 +7,9 @@ import { meanOf, sampleStd, studentTQuantile } from '../util/stats.ts';
 import { textTable } from '../util/text-table.ts';
 import { fmt } from './answers.ts';
 import { checkRun } from './check.ts';
-import { loadInputs } from './inputs.ts';
-import { seedList, seedsFlag } from './plan.ts';
-import { REPORTED_RUNS } from './reported.ts';
+import { loadInputs, requireSchedule } from './inputs.ts';
+import { intervalSeeds } from './plan.ts';
+import { REPLAYED, REPORTED_RUNS } from './reported.ts';
 
 export const CALIBRATION_REPORT = join('results', 'calibration', 'report.json');
 
@@ -47,13 +47,15 @@ export interface SeedCheckRow {
 }
 
 export async function checkSeeds(a: { trace?: string; workload?: string; seed: string; run?: string[]; json: boolean; seeds: string }): Promise<{ ok: boolean; text: string; runs: { name: string; rows: SeedCheckRow[] }[] }> {
-  const seeds = seedList(seedsFlag(a.seeds), Number.isInteger(Number(a.seed)) ? Number(a.seed) : 42);
+  const seeds = intervalSeeds(a.seeds, a.seed);
   const u = loadUncertainty();
   const names = a.run ?? [...REPORTED_RUNS];
   const checked = new Map<string, ReturnType<typeof checkRun>[]>();
   let workload = '';
   for (const seed of seeds) {
-    const { requests, label } = await loadInputs({ trace: a.trace, workload: a.workload, seed });
+    const inputs = await loadInputs({ trace: a.trace, workload: a.workload, seed });
+    requireSchedule(inputs, REPLAYED);
+    const { requests, label } = inputs;
     workload = label;
     for (const n of names) checked.set(n, [...(checked.get(n) ?? []), checkRun(n, requests, { seed, workload: label })]);
   }

@@ -8,7 +8,7 @@ import { confidenceInterval, type Interval } from '../util/stats.ts';
 import { textTable } from '../util/text-table.ts';
 import { fmt } from './answers.ts';
 import { metricValue, type Figures, type StatName } from './figures.ts';
-import { seedList, seedsFlag, validatePlan, type Plan } from './plan.ts';
+import { intervalSeeds, validatePlan, type Plan } from './plan.ts';
 import { jobOf, resolvePoint, type Job } from './points.ts';
 import { runPool } from './pool.ts';
 
@@ -175,9 +175,9 @@ export function compareText(r: CompareResult): string {
   return out.join('\n') + '\n';
 }
 
-/** --seeds of compare: given once; seedList caps the count and refuses a seed twice. */
+/** --seeds of compare: given once, at least two; seedList caps the count and refuses a seed twice. */
 export function compareSeeds(spec: string | readonly string[]): string[] {
-  return seedList(seedsFlag(spec));
+  return intervalSeeds(spec);
 }
 
 /** Every plug-in router a variant names is a readable regular file (checked before any run starts). */

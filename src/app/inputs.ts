@@ -10,7 +10,7 @@ import { resolveParams } from '../trace/params.ts';
 import { readTrace, scanTrace, traceSource } from '../trace/read.ts';
 import { getWorkload } from '../trace/workloads.ts';
 import { idsBelow, TRACE_ID_LIMIT } from '../kv/block-hash.ts';
-import { InputError } from '../util/errors.ts';
+import { inputError, InputError } from '../util/errors.ts';
 
 /** The built-in workload a command uses when given neither a trace nor a workload. */
 export const DEFAULT_WORKLOAD = 'seed-coding';
@@ -78,6 +78,11 @@ export async function loadInputs(spec: InputSpec): Promise<Inputs> {
   const requests = readTrace(spec.trace);
   const sha256 = createHash('sha256').update(readFileSync(spec.trace)).digest('hex');
   return { requests, label: inputLabel(spec), provenance: { trace: spec.trace, sha256 }, timed: true };
+}
+
+/** An untimed workload has nothing for a fixed schedule to replay: it is sent at a rate or a concurrency. */
+export function requireSchedule(inputs: { timed: boolean; label: string }, client: { fixed_schedule: boolean }): void {
+  if (!inputs.timed && client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: give --request-rate or --concurrency`);
 }
 
 export { parseParamPairs } from '../trace/params.ts';

@@ -79,6 +79,16 @@ export function seedsFlag(value: string | readonly string[], field = '--seeds'):
   return String(value);
 }
 
+/** --seeds of the commands that print intervals: a count from --seed upwards (a whole number) or a list; at least two. */
+export function intervalSeeds(value: string | readonly string[], seed = '42', field = '--seeds'): string[] {
+  const s = seedsFlag(value, field).trim();
+  const count = /^\d+$/.test(s);
+  if (count && !/^\d+$/.test(seed)) throw inputError({ field }, `a count counts up from --seed, which is not a whole number (${seed}): give a list`);
+  const list = seedList(s, count ? Number(seed) : 42, field);
+  if (list.length < 2) throw inputError({ field }, `${list.join('')}: one workload sample has no spread; an interval needs at least 2 seeds`);
+  return list;
+}
+
 /** Most seeds any command runs: beyond it a typo would run for days. */
 export const MAX_SEEDS = 1000;
 

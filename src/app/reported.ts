@@ -27,6 +27,9 @@ export function loadReported(name: string): ReportedRun {
 
 export const REPORTED_RUNS = ['agg-rr-k8s', 'agg-rr-slurm', 'disagg-kv'] as const;
 
+/** The reported runs' client: AIPerf --fixed-schedule replaying the trace's timestamps. */
+export const REPLAYED = { fixed_schedule: true } as const;
+
 /** Figure → relative tolerance of each reported run (results/reported/tolerances.json); `default` for the rest. */
 export type Tolerances = Record<string, Record<string, number>>;
 

@@ -10,7 +10,7 @@ import { loadScenario } from '../scenario/load.ts';
 import { parseParamPairs } from '../trace/params.ts';
 import { inputError } from '../util/errors.ts';
 import { servesimVersion } from '../util/version.ts';
-import { openInputs } from './inputs.ts';
+import { openInputs, requireSchedule, type InputSpec } from './inputs.ts';
 import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
 import { checkRunFolder, RECORDS_FILE, SUMMARY_FILE } from './run-folder.ts';
 import { RunOutputs } from './run-outputs.ts';
@@ -78,28 +78,44 @@ function progressLine(): (p: { timeMs: number; ended: number; total: number }) =
   };
 }
 
-export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary; out: string; text: string }> {
+/** The scenario overrides a run's flags make: --set, --goodput, AIPerf's load flags, --request-timeout-seconds. */
+export function runSets(a: Omit<RunCommandArgs, 'command' | 'overwrite' | 'records' | 'json'>): string[] {
   const sets = [...a.set, ...(a.goodput !== undefined ? goodputSets(a.goodput) : []), ...loadSets(a)];
   const timeout = a['request-timeout-seconds'];
   if (timeout !== undefined) {
     if (!(Number.isFinite(timeout) && timeout > 0)) throw inputError({ field: '--request-timeout-seconds' }, `must be a positive number of seconds, got ${timeout}`);
     sets.push(`client.request_timeout_seconds=${timeout}`);
   }
-  const scenario = loadScenario(a.scenario, sets);
-  const out = a.out ?? defaultRunFolder(scenario.name);
-  const own = [SUMMARY_FILE, RECORDS_FILE, ...Object.values(AIPERF_FILES)];
-  checkRunFolder(out, own, a.overwrite);
-  const loadTimeout = a['router-load-timeout'] ?? PLUGIN_LOAD_TIMEOUT_MS / 1000;
-  if (!(loadTimeout > 0 && Number.isFinite(loadTimeout))) throw inputError({ field: '--router-load-timeout' }, `must be a positive number of seconds, got ${loadTimeout}`);
-  const plugin = a.router ? await loadRouterPlugin(a.router, process.cwd(), loadTimeout * 1000) : undefined;
+  return sets;
+}
+
+/** The trace or workload a run's flags choose at `seed`: the synthetic flags pick the synthetic workload. */
+export function runInputSpec(a: Omit<RunCommandArgs, 'command' | 'overwrite' | 'records' | 'json'>, seed: string): InputSpec {
   const synthetic = syntheticParams(a);
   const workload = a.workload ?? (Object.keys(synthetic).length > 0 && a.trace === undefined ? 'synthetic' : undefined);
   if (Object.keys(synthetic).length > 0 && workload !== 'synthetic') throw inputError({ field: '--synthetic-*' }, 'the synthetic-prompt flags describe the built-in synthetic workload (--workload synthetic)');
   const params: Record<string, number> = { ...parseParamPairs(a.param), ...synthetic };
   // AIPerf makes as many synthetic prompts as --request-count asks for
   if (workload === 'synthetic' && a['request-count'] !== undefined && params.num_requests === undefined) params.num_requests = a['request-count'];
-  const inputs = openInputs({ trace: a.trace, workload, seed: a.seed, params });
-  if (!inputs.timed && scenario.client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: give --request-rate or --concurrency`);
+  return { trace: a.trace, workload, seed, params };
+}
+
+/** Seconds the --router module may take to load, checked. */
+export function routerLoadTimeoutMs(a: { 'router-load-timeout'?: number }): number {
+  const s = a['router-load-timeout'] ?? PLUGIN_LOAD_TIMEOUT_MS / 1000;
+  if (!(s > 0 && Number.isFinite(s))) throw inputError({ field: '--router-load-timeout' }, `must be a positive number of seconds, got ${s}`);
+  return s * 1000;
+}
+
+export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary; out: string; text: string }> {
+  const sets = runSets(a);
+  const scenario = loadScenario(a.scenario, sets);
+  const out = a.out ?? defaultRunFolder(scenario.name);
+  const own = [SUMMARY_FILE, RECORDS_FILE, ...Object.values(AIPERF_FILES)];
+  checkRunFolder(out, own, a.overwrite);
+  const plugin = a.router ? await loadRouterPlugin(a.router, process.cwd(), routerLoadTimeoutMs(a)) : undefined;
+  const inputs = openInputs(runInputSpec(a, a.seed));
+  requireSchedule(inputs, scenario.client);
   const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.provenance };
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
   const run = { scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance, compact: true };

@@ -5,13 +5,13 @@ import { figureRows } from '../metrics/compare.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { loadRouterPlugin } from '../router/plugin.ts';
 import { loadScenario } from '../scenario/load.ts';
-import { parseParamPairs } from '../trace/params.ts';
 import { confidenceInterval, predictionInterval } from '../util/stats.ts';
 import { textTable } from '../util/text-table.ts';
 import { fmt } from './answers.ts';
-import { loadInputs } from './inputs.ts';
-import { seedList, seedsFlag } from './plan.ts';
-import { goodputSets, type RunCommandArgs } from './run-command.ts';
+import { inputError } from '../util/errors.ts';
+import { loadInputs, requireSchedule } from './inputs.ts';
+import { intervalSeeds } from './plan.ts';
+import { routerLoadTimeoutMs, runInputSpec, runSets, type RunCommandArgs } from './run-command.ts';
 import { simulate } from './run.ts';
 
 /** The block figures of a summary plus goodput and cut-offs, by label. */
@@ -35,17 +35,24 @@ export function spreadTable(summaries: readonly Summary[]): { text: string; rows
   return { text: textTable(['figure', 'mean', 'sd', 'range', '95 % CI of mean', '95 % prediction interval'], body), rows };
 }
 
+/** Flags of a run that write or watch a run folder, which --seeds does not make. */
+const FOLDER_FLAGS = [
+  ['out', (a: RunCommandArgs) => a.out !== undefined],
+  ['overwrite', (a: RunCommandArgs) => a.overwrite],
+  ['progress', (a: RunCommandArgs) => a.progress === true],
+] as const;
+
 export async function runSeedsCommand(a: RunCommandArgs & { seeds: string }): Promise<{ text: string; summaries: Summary[] }> {
-  const seeds = seedList(seedsFlag(a.seeds), Number.isInteger(Number(a.seed)) ? Number(a.seed) : 42);
-  const sets = [...a.set, ...(a.goodput !== undefined ? goodputSets(a.goodput) : [])];
-  if (a['request-timeout-seconds'] !== undefined) sets.push(`client.request_timeout_seconds=${a['request-timeout-seconds']}`);
-  const scenario = loadScenario(a.scenario, sets);
-  const plugin = a.router ? await loadRouterPlugin(a.router) : undefined;
+  for (const [flag, given] of FOLDER_FLAGS) if (given(a)) throw inputError({ field: `--${flag}` }, 'run --seeds prints the spread across samples and writes no run folder: drop it, or run one seed');
+  const seeds = intervalSeeds(a.seeds, a.seed);
+  const scenario = loadScenario(a.scenario, runSets(a));
+  const plugin = a.router ? await loadRouterPlugin(a.router, process.cwd(), routerLoadTimeoutMs(a)) : undefined;
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
   const summaries: Summary[] = [];
   let label = '';
   for (const seed of seeds) {
-    const inputs = await loadInputs({ trace: a.trace, workload: a.workload, seed, params: parseParamPairs(a.param) });
+    const inputs = await loadInputs(runInputSpec(a, seed));
+    requireSchedule(inputs, scenario.client);
     label = inputs.label;
     summaries.push(simulate({ scenario, requests: inputs.requests, seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined }).summary);
   }
