@@ -52,8 +52,8 @@ cases.push([
   () => ['run', SCENARIO, '--trace', traces.hashIds, '--out', out],
   () => `${traces.hashIds}:1: hash_ids: has 1 ids but input_length 600 needs ceil(600/512) = 2`,
 ]);
-cases.push(['unknown scenario key', () => ['run', badScenario, '--trace', traces.good, '--out', out], () => `${badScenario}: workers.agg.engine.kv_cache_config.enable_reuse: unknown key (did you mean 'enable_block_reuse'?); known here: enable_block_reuse, tokens_per_block, free_gpu_memory_fraction, dtype`]);
-cases.push(['zero workers', () => ['run', SCENARIO, '--trace', traces.good, '--out', out, '--set', 'workers.agg.count=0'], () => `${SCENARIO}: workers.agg.count: must be at least 1`]);
+cases.push(['unknown scenario key', () => ['run', badScenario, '--trace', traces.good, '--out', out], () => `${badScenario}:8: workers.agg.engine.kv_cache_config.enable_reuse: unknown key (did you mean 'enable_block_reuse'?); known here: enable_block_reuse, tokens_per_block, free_gpu_memory_fraction, dtype`]);
+cases.push(['zero workers', () => ['run', SCENARIO, '--trace', traces.good, '--out', out, '--set', 'workers.agg.count=0'], () => `${SCENARIO} (--set workers.agg.count): workers.agg.count: must be at least 1`]);
 cases.push(['calibrate --fit-seeds without --seed', () => ['calibrate', '--fit-seeds', '1,2', '--no-write', '--report', join(dir, 'cal')], () => "--fit-seeds: 1,2 does not include --seed 42, the sample the report's tables show"]);
 
 function escape(s: string): string {

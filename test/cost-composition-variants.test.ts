@@ -22,6 +22,8 @@ const H = 7168;
 const DIST = 'power_law_1.01';
 const DISAGG = join(SCENARIOS_DIR, 'disagg-kv.yaml');
 const R1_TEP = join(SCENARIOS_DIR, 'r1-1p-dep4-4d-tep8.yaml');
+/** The 8k/1k scenario's max_seq_len (9,256) raised to the tables' last rows. */
+const R1_LONG = ['prefill', 'decode'].map((r) => `workers.${r}.engine.max_seq_len=131072`);
 
 /**
  * Every pinned value equals its table lookup; `wrong` are the lookups a wrong row or key would give, and
@@ -98,7 +100,7 @@ describe('DeepSeek-R1: dense MLA attention from its mla_*_module tables', () => 
       const other = label === 'DEP8' ? 16 : 128;
       for (const [r, ctx] of decode) {
         const shape = { requestsPerRank: r, contextTokens: ctx, chunkTokens: 1 };
-        const rc = role(R1_TEP, par(label), shape, 'decode');
+        const rc = role(R1_TEP, [...par(label), ...R1_LONG], shape, 'decode');
         expect(rc.parallelism).toBe(label);
         const { it } = iteration(rc, shape, graphs);
         const a = part(it, 'decode attention');
@@ -110,7 +112,7 @@ describe('DeepSeek-R1: dense MLA attention from its mla_*_module tables', () => 
         expect(it.attentionMs).toBeCloseTo(a.tableMs * (it.cudaGraph ? p.cudaGraphScale : p.attentionScale), 6);
       }
       for (const [r, ctx, chunk] of prefill) {
-        const rc = role(R1_TEP, par(label), { requestsPerRank: r, contextTokens: ctx, chunkTokens: chunk }, 'prefill');
+        const rc = role(R1_TEP, [...par(label), ...R1_LONG], { requestsPerRank: r, contextTokens: ctx, chunkTokens: chunk }, 'prefill');
         const a = part(rc.iterations[0], 'prefill attention');
         expect(a.table).toBe(`mla_context_module bfloat16 ${heads} heads batch 1`);
         expect(a.calls).toBe(LAYERS * r);

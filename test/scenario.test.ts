@@ -50,12 +50,12 @@ describe('unknown keys', () => {
 
   it('from a YAML file', () => {
     const p = yamlFile('unknown.yaml', AGG + '      kv_cache_config:\n        enable_reuse: true\n');
-    expect(errorOf(() => loadScenario(p)).message).toContain(`${p}: workers.agg.engine.kv_cache_config.enable_reuse: unknown key (did you mean 'enable_block_reuse'?)`);
+    expect(errorOf(() => loadScenario(p)).message).toContain(`${p}:8: workers.agg.engine.kv_cache_config.enable_reuse: unknown key (did you mean 'enable_block_reuse'?)`);
   });
 
   it('from --set', () => {
     const p = yamlFile('ok.yaml', AGG);
-    expect(errorOf(() => loadScenario(p, ['workers.agg.engine.foo=1'])).message).toContain(`${p}: workers.agg.engine.foo: unknown key; known here: `);
+    expect(errorOf(() => loadScenario(p, ['workers.agg.engine.foo=1'])).message).toContain(`${p} (--set workers.agg.engine.foo): workers.agg.engine.foo: unknown key; known here: `);
   });
 });
 
@@ -92,7 +92,7 @@ describe('--set overrides', () => {
     expect(s.router.router_mode).toBe('kv');
     expect(s.client.request_timeout_seconds).toBe(2.5);
     expect(s.platform.iteration_slowdown).toBe(1.1);
-    expect(errorOf(() => loadScenario(p, ['workers.agg.count=two'])).message).toMatch(new RegExp(`^${p}: workers\\.agg\\.count: `));
+    expect(errorOf(() => loadScenario(p, ['workers.agg.count=two'])).message).toMatch(new RegExp(`^${p} \\(--set workers\\.agg\\.count\\): workers\\.agg\\.count: `));
     expect(errorOf(() => loadScenario(p, ['router.router_mode=fastest'])).message).toMatch(new RegExp(`^${p}: router\\.router_mode: `));
     expect(errorOf(() => loadScenario(p, ['workers.agg.engine.max_batch_size=-1'])).message).toMatch(/workers\.agg\.engine\.max_batch_size: /);
   });
@@ -119,7 +119,7 @@ describe('--set overrides', () => {
 describe('worker checks', () => {
   it('zero workers is an error naming the count key', () => {
     const p = yamlFile('zero.yaml', AGG);
-    expect(errorOf(() => loadScenario(p, ['workers.agg.count=0'])).message).toBe(`${p}: workers.agg.count: must be at least 1`);
+    expect(errorOf(() => loadScenario(p, ['workers.agg.count=0'])).message).toBe(`${p} (--set workers.agg.count): workers.agg.count: must be at least 1`);
     const dis = { name: 'd', workers: { prefill: { count: 0, engine: {} }, decode: { count: 1, engine: {} } } };
     expect(errorOf(() => validateScenario(dis, 'd.yaml')).message).toBe('d.yaml: workers.prefill.count: must be at least 1');
     const dis2 = { name: 'd', workers: { prefill: { count: 1, engine: {} }, decode: { count: 0, engine: {} } } };

@@ -7,7 +7,7 @@ import type { StepShape } from '../cost/model.ts';
 import type { CalibrationValues } from '../cost/spec.ts';
 import { WorkerCost, type IterationBreakdown } from '../cost/worker-cost.ts';
 import type { Role } from '../protocol/roles.ts';
-import { loadScenario } from '../scenario/load.ts';
+import { loadScenario, scenarioError } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { inputError } from '../util/errors.ts';
 import { textTable } from '../util/text-table.ts';
@@ -71,16 +71,21 @@ export function flagNumber(flag: string, v: string | readonly string[] | undefin
   return Number(text);
 }
 
+/** Tokens of context of the default batch shape (fewer where a role's max_seq_len is shorter). */
+export const DEFAULT_CONTEXT_TOKENS = 8192;
+
 /** Cost of the iterations of every worker role of `scenario` (or of `roles` only) for `batch`. */
 export function costReport(scenario: Scenario, batch: BatchShape = {}, calibration?: CalibrationValues, roles?: readonly Role[]): CostReport {
   const model = loadCostModel(scenario.model, calibration);
   const r = (once('--requests-per-rank', batch.requestsPerRank) ?? 1) + 0;
-  const ctx = (once('--context-tokens', batch.contextTokens) ?? 8192) + 0; // -0 → 0
+  if (roles !== undefined && roles.length === 0) throw inputError({ field: '--role' }, 'name a role: agg, prefill or decode');
+  // by default 8,192 tokens of context, or half the shortest max_seq_len of the roles costed
+  const seqLens = (['agg', 'prefill', 'decode'] as const).filter((x) => scenario.workers[x] && (roles === undefined || roles.includes(x))).map((x) => scenario.workers[x]!.engine.max_seq_len ?? model.spec.architecture.maxPositionEmbeddings);
+  const ctx = (once('--context-tokens', batch.contextTokens) ?? Math.min(DEFAULT_CONTEXT_TOKENS, Math.floor(Math.min(...seqLens) / 2))) + 0; // -0 → 0
   const chunkTokens = once('--chunk-tokens', batch.chunkTokens);
   if (!(Number.isInteger(r) && r >= 1)) throw inputError({ field: '--requests-per-rank' }, `must be a positive integer, got ${r}`);
   if (!(Number.isInteger(ctx) && ctx >= 0)) throw inputError({ field: '--context-tokens' }, `must be a non-negative integer, got ${ctx}`);
   if (ctx > MAX_TOKENS) throw inputError({ field: '--context-tokens' }, `${ctx} is above 2^31 - 1 tokens, the most TensorRT-LLM holds (32-bit lengths)`);
-  if (roles !== undefined && roles.length === 0) throw inputError({ field: '--role' }, 'name a role: agg, prefill or decode');
   const out: RoleCost[] = [];
   let chunkUsed = chunkTokens ?? 0;
   const missing = roles?.find((role) => !scenario.workers[role]);
@@ -116,8 +121,18 @@ export function costReport(scenario: Scenario, batch: BatchShape = {}, calibrati
       const b = w.breakdown(shape, graph > 0);
       return { kind, description, shape, ...b, parts: [...attention, ...b.parts] };
     };
+    // the engine never runs a shape its max_seq_len or its KV cache cannot hold
+    const tpb = e.kv_cache_config.tokens_per_block;
+    const fits = (sequences: { n: number; tokens: number }[]) => {
+      const longest = Math.max(...sequences.map((q) => q.tokens));
+      if (longest > w.maxSeqLen) throw inputError({ field: '--context-tokens' }, `${fmt(longest)} tokens of a sequence exceed workers.${role}.engine.max_seq_len ${fmt(w.maxSeqLen)}`);
+      const blocks = sequences.reduce((s, q) => s + q.n * Math.ceil(q.tokens / tpb), 0);
+      if (blocks > w.kvCapacityBlocksPerRank) throw inputError({ field: '--context-tokens' }, `the batch needs ${fmt(blocks)} KV blocks per rank; a workers.${role} rank holds ${fmt(w.kvCapacityBlocksPerRank)} (${fmt(w.kvCapacityBlocksPerRank * tpb)} tokens)`);
+    };
+    fits([{ n: 1, tokens: ctx + 1 }]);
     const iterations: IterationCost[] = [];
     if (role !== 'prefill') {
+      fits([{ n: r, tokens: ctx + 1 }]);
       const graph = graphs.replayBatch(new Array<number>(w.ranks).fill(r));
       const how = graph === 0 ? '' : graph === r ? ' (CUDA graph)' : ` (CUDA graph of batch ${graph}, padded)`;
       iterations.push(iteration('decode', `every rank: ${r} request${r > 1 ? 's' : ''} decoding at ${fmt(ctx)} tokens of KV${how}`, decodeParts(r), r, r, graph));
@@ -127,10 +142,12 @@ export function costReport(scenario: Scenario, batch: BatchShape = {}, calibrati
       const decodes = role === 'agg' ? Math.min(r, e.max_batch_size - 1) : 0;
       const prompts = role === 'agg' ? 1 : r;
       const budget = e.max_num_tokens - decodes;
-      const chunk = chunkTokens ?? Math.floor(budget / prompts);
+      // by default the budget shared by the prompts, within what max_seq_len leaves after the context
+      const chunk = chunkTokens ?? Math.min(Math.floor(budget / prompts), w.maxSeqLen - ctx);
       if (!(Number.isInteger(chunk) && chunk >= 1)) throw inputError({ field: '--chunk-tokens' }, `must be a positive integer, got ${chunk} (the budget of workers.${role}.engine.max_num_tokens ${e.max_num_tokens} leaves ${budget})`);
       if (chunk * prompts > budget) throw inputError({ field: '--chunk-tokens' }, `${prompts} x ${chunk} tokens exceed the rank's budget of ${budget} (workers.${role}.engine.max_num_tokens ${e.max_num_tokens}${decodes ? ` minus ${decodes} decode tokens` : ''})`);
       chunkUsed = chunk;
+      fits([{ n: decodes, tokens: ctx + 1 }, { n: prompts, tokens: ctx + chunk }]);
       const desc = role === 'agg' ? `every rank: ${decodes} decoding at ${fmt(ctx)} tokens + one prompt chunk of ${fmt(chunk)} tokens after ${fmt(ctx)}` : `every rank: ${r} prompt chunk${r > 1 ? 's' : ''} of ${fmt(chunk)} tokens after ${fmt(ctx)} tokens of context`;
       iterations.push(iteration(role === 'agg' ? 'mixed' : 'prefill', desc, [...(decodes ? decodeParts(decodes) : []), ...prefillParts(prompts, chunk)], decodes + prompts * chunk, decodes + prompts, 0));
     }
@@ -159,7 +176,12 @@ const ms = (v: number) => v.toFixed(3);
 
 /** costReport of a scenario file with `--set` overrides. */
 export function costReportOfFile(file: string, sets: readonly string[], shape: BatchShape, roles?: readonly Role[]): CostReport {
-  return costReport(loadScenario(file, [...sets]), shape, undefined, roles);
+  const scenario = loadScenario(file, [...sets]);
+  try {
+    return costReport(scenario, shape, undefined, roles);
+  } catch (e) {
+    throw scenarioError(scenario, e);
+  }
 }
 
 /** The report as the text `servesim cost` prints. */

@@ -6,7 +6,8 @@ import { formatBlock, formatNotes } from '../metrics/format.ts';
 import { AIPERF_FILES } from '../outputs/aiperf.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { loadRouterPlugin, PLUGIN_LOAD_TIMEOUT_MS, trapProcessExit } from '../router/plugin.ts';
-import { loadScenario } from '../scenario/load.ts';
+import { loadScenario, scenarioError } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import { parseParamPairs } from '../trace/params.ts';
 import { inputError } from '../util/errors.ts';
 import { servesimVersion } from '../util/version.ts';
@@ -108,8 +109,15 @@ export function routerLoadTimeoutMs(a: { 'router-load-timeout'?: number }): numb
 }
 
 export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary; out: string; text: string }> {
-  const sets = runSets(a);
-  const scenario = loadScenario(a.scenario, sets);
+  const scenario = loadScenario(a.scenario, runSets(a));
+  try {
+    return await runLoaded(a, scenario);
+  } catch (e) {
+    throw scenarioError(scenario, e);
+  }
+}
+
+async function runLoaded(a: RunCommandArgs, scenario: Scenario): Promise<{ summary: Summary; out: string; text: string }> {
   const out = a.out ?? defaultRunFolder(scenario.name);
   const own = [SUMMARY_FILE, RECORDS_FILE, ...Object.values(AIPERF_FILES)];
   checkRunFolder(out, own, a.overwrite);

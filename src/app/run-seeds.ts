@@ -4,7 +4,8 @@
 import { figureRows } from '../metrics/compare.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { loadRouterPlugin } from '../router/plugin.ts';
-import { loadScenario } from '../scenario/load.ts';
+import { loadScenario, scenarioError } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import { confidenceInterval, predictionInterval } from '../util/stats.ts';
 import { textTable } from '../util/text-table.ts';
 import { fmt } from './answers.ts';
@@ -46,6 +47,14 @@ export async function runSeedsCommand(a: RunCommandArgs & { seeds: string }): Pr
   for (const [flag, given] of FOLDER_FLAGS) if (given(a)) throw inputError({ field: `--${flag}` }, 'run --seeds prints the spread across samples and writes no run folder: drop it, or run one seed');
   const seeds = intervalSeeds(a.seeds, a.seed);
   const scenario = loadScenario(a.scenario, runSets(a));
+  try {
+    return await runSeeds(a, seeds, scenario);
+  } catch (e) {
+    throw scenarioError(scenario, e);
+  }
+}
+
+async function runSeeds(a: RunCommandArgs, seeds: string[], scenario: Scenario): Promise<{ text: string; summaries: Summary[] }> {
   const plugin = a.router ? await loadRouterPlugin(a.router, process.cwd(), routerLoadTimeoutMs(a)) : undefined;
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
   const summaries: Summary[] = [];

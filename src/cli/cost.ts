@@ -21,7 +21,7 @@ export const costCommand: CommandModule<object, CostArgs> = {
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
       .option('requests-per-rank', { type: 'string', describe: 'sequences on every rank (default 1)' })
-      .option('context-tokens', { type: 'string', alias: 'isl', describe: 'tokens of KV per sequence before the iteration (default 8192)' })
+      .option('context-tokens', { type: 'string', alias: 'isl', describe: 'tokens of KV per sequence before the iteration (default 8192, or half the shortest max_seq_len)' })
       .option('chunk-tokens', { type: 'string', describe: 'new prompt tokens per prefill chunk (default: the rank max_num_tokens budget)' })
       .option('role', { type: 'string', array: true, choices: ['agg', 'prefill', 'decode'] as const, describe: 'only these worker roles (repeatable); the batch shape is checked against their engines only' })
       .option('set', { type: 'string', array: true, default: [], describe: 'scenario override dotted.key=value' })

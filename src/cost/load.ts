@@ -91,6 +91,8 @@ export function loadCostModel(nameOrPath: string, overrides?: CalibrationValues)
     const param = Object.hasOwn(calibration.parameters, k) ? calibration.parameters[k as CalibrationParameter] : undefined;
     if (!param) throw inputError({ file: calFile, field: `parameters.${k}` }, 'unknown calibration parameter');
     validateOverrides({ [k]: v });
+    const [lo, hi] = param.bounds;
+    if (!(v >= lo && v <= hi)) throw inputError({ field: `calibration.${k}` }, `${v} is outside ${lo} – ${hi}, the physically plausible range ${calFile} gives it (its bounds)`);
     param.value = v;
   }
   return new CostModel(spec, calibration);

@@ -98,6 +98,7 @@ export class WorkerCost {
     const arch = model.spec.architecture;
     this.layers = arch.layers;
     this.maxSeqLen = e.max_seq_len ?? arch.maxPositionEmbeddings;
+    if (this.maxSeqLen > arch.maxPositionEmbeddings) throw inputError({ field: `${field}.max_seq_len` }, `${this.maxSeqLen} exceeds the ${arch.maxPositionEmbeddings} positions of ${model.name} (max_position_embeddings); supported: up to ${arch.maxPositionEmbeddings}`);
     const asked: string = e.kv_cache_config.dtype;
     const dtype = asked === 'auto' ? arch.autoKvCacheDtype : asked;
     const bytes = KV_DTYPE_BYTES[dtype];

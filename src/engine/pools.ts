@@ -49,6 +49,9 @@ export function buildPools(o: PoolOptions, host: WorkerHost<SimRequest, Worker<S
     for (const r of roles) {
       if (!s.workers[r]!.engine.cache_transceiver_config) throw inputError({ field: `workers.${r}.engine.cache_transceiver_config` }, 'required for disaggregated serving (TensorRT-LLM disables the KV cache transceiver without it), e.g. { backend: UCX, max_tokens_in_buffer: 120000 }');
     }
+    // both sides of a transfer speak one transceiver (DEFAULT is NIXL in TensorRT-LLM 1.2+)
+    const [pb, db] = roles.map((r) => s.workers[r]!.engine.cache_transceiver_config!.backend.replace('DEFAULT', 'NIXL'));
+    if (pb !== db) throw inputError({ field: 'workers.decode.engine.cache_transceiver_config.backend' }, `${db} differs from the prefill workers' ${pb}: prefill and decode must use the same KV cache transceiver backend`);
     const [p, d] = roles.map((r) => s.workers[r]!.engine.kv_cache_config);
     if (p.tokens_per_block !== d.tokens_per_block) throw inputError({ field: 'workers.decode.engine.kv_cache_config.tokens_per_block' }, `${d.tokens_per_block} differs from the prefill workers' ${p.tokens_per_block}: the KV cache transceiver needs one block layout`);
     if (pools[0].cost.kvBytesPerToken !== pools[1].cost.kvBytesPerToken) throw inputError({ field: 'workers.decode.engine.kv_cache_config.dtype' }, `${d.dtype} differs from the prefill workers' ${p.dtype}: the KV cache transceiver moves the cache as it is`);

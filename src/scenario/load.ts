@@ -7,6 +7,7 @@ import { inputError } from '../util/errors.ts';
 import { MAX_TIME_MS } from '../util/clock.ts';
 import { readTextFile } from '../util/files.ts';
 import { didYouMean } from '../util/suggest.ts';
+import { locatedError, scenarioKeyWhere } from './locate.ts';
 import { isModelPath, scenarioSchema, type Scenario } from './schema.ts';
 
 /** Key segments that are never scenario keys and would reach Object.prototype if written. */
@@ -72,16 +73,16 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
   return d.type === 'object' && d.shape ? Object.keys(d.shape) : [];
 }
 
-function formatIssue(file: string, issue: z.core.$ZodIssue): string {
+function formatIssue(where: (field: string) => string, issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;
     const at = path ? `${path}.` : '';
     const known = knownKeys(issue.path);
     const hint = keys.length === 1 ? didYouMean(keys[0], known) : '';
-    return inputError({ file, field: keys.map((k) => at + k).join(', ') }, `unknown key${keys.length > 1 ? 's' : ''}${hint}${known.length > 0 ? `; known here: ${known.join(', ')}` : ''}`).message;
+    return inputError({ file: where(at + keys[0]), field: keys.map((k) => at + k).join(', ') }, `unknown key${keys.length > 1 ? 's' : ''}${hint}${known.length > 0 ? `; known here: ${known.join(', ')}` : ''}`).message;
   }
-  return inputError({ file, field: path || '(root)' }, issue.message).message;
+  return inputError({ file: where(path), field: path || '(root)' }, issue.message).message;
 }
 
 /**
@@ -92,41 +93,41 @@ function formatIssue(file: string, issue: z.core.$ZodIssue): string {
 export const MAX_GPUS = 16_384;
 
 /** Validate a raw scenario object (already overridden). */
-export function validateScenario(raw: unknown, file: string): Scenario {
+export function validateScenario(raw: unknown, file: string, where: (field: string) => string = () => file): Scenario {
   const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) throw inputError({}, formatIssue(file, parsed.error.issues[0]));
+  if (!parsed.success) throw inputError({}, formatIssue(where, parsed.error.issues[0]));
   const s = parsed.data;
   const w = s.workers;
   const agg = w.agg?.count ?? 0;
   const prefill = w.prefill?.count ?? 0;
   const decode = w.decode?.count ?? 0;
-  if (w.agg && (w.prefill || w.decode)) throw inputError({ file, field: 'workers' }, 'give either agg workers or prefill + decode workers, not both');
-  if (!w.agg && !(w.prefill && w.decode)) throw inputError({ file, field: 'workers' }, 'needs workers.agg, or both workers.prefill and workers.decode');
-  if (w.agg && agg === 0) throw inputError({ file, field: 'workers.agg.count' }, 'must be at least 1');
-  if (!w.agg && prefill === 0) throw inputError({ file, field: 'workers.prefill.count' }, 'must be at least 1');
-  if (!w.agg && decode === 0) throw inputError({ file, field: 'workers.decode.count' }, 'must be at least 1');
+  if (w.agg && (w.prefill || w.decode)) throw inputError({ file: where('workers'), field: 'workers' }, 'give either agg workers or prefill + decode workers, not both');
+  if (!w.agg && !(w.prefill && w.decode)) throw inputError({ file: where('workers'), field: 'workers' }, 'needs workers.agg, or both workers.prefill and workers.decode');
+  if (w.agg && agg === 0) throw inputError({ file: where('workers.agg.count'), field: 'workers.agg.count' }, 'must be at least 1');
+  if (!w.agg && prefill === 0) throw inputError({ file: where('workers.prefill.count'), field: 'workers.prefill.count' }, 'must be at least 1');
+  if (!w.agg && decode === 0) throw inputError({ file: where('workers.decode.count'), field: 'workers.decode.count' }, 'must be at least 1');
   const timeout = s.client.request_timeout_seconds;
-  if (timeout * 1000 > MAX_TIME_MS) throw inputError({ file, field: 'client.request_timeout_seconds' }, `${timeout} s is beyond the simulated clock's range of 2^43 ms (~278 years)`);
+  if (timeout * 1000 > MAX_TIME_MS) throw inputError({ file: where('client.request_timeout_seconds'), field: 'client.request_timeout_seconds' }, `${timeout} s is beyond the simulated clock's range of 2^43 ms (~278 years)`);
   let gpus = 0;
   for (const g of Object.values(w)) if (g) gpus += g.count * g.engine.tensor_parallel_size;
   if (gpus > MAX_GPUS) {
     const parts = Object.entries(w).flatMap(([role, g]) => (g ? [`${role} ${g.count} x ${g.engine.tensor_parallel_size}`] : []));
-    throw inputError({ file, field: 'workers' }, `${gpus} GPUs (${parts.join(' + ')}) exceed the ${MAX_GPUS} servesim simulates: every rank is held in memory and scored per request`);
+    throw inputError({ file: where('workers'), field: 'workers' }, `${gpus} GPUs (${parts.join(' + ')}) exceed the ${MAX_GPUS} servesim simulates: every rank is held in memory and scored per request`);
   }
   for (const [role, g] of Object.entries(w)) {
     if (!g) continue;
     const e = g.engine;
-    if (e.max_num_tokens < e.max_batch_size) throw inputError({ file, field: `workers.${role}.engine.max_num_tokens` }, `${e.max_num_tokens} is below max_batch_size ${e.max_batch_size}`);
+    if (e.max_num_tokens < e.max_batch_size) throw inputError({ file: where(`workers.${role}.engine.max_num_tokens`), field: `workers.${role}.engine.max_num_tokens` }, `${e.max_num_tokens} is below max_batch_size ${e.max_batch_size}`);
     const ep = e.moe_expert_parallel_size;
     if (ep !== undefined && e.tensor_parallel_size % ep !== 0 && ep % e.tensor_parallel_size !== 0) {
-      throw inputError({ file, field: `workers.${role}.engine.moe_expert_parallel_size` }, `${ep} does not divide or multiply tensor_parallel_size ${e.tensor_parallel_size}`);
+      throw inputError({ file: where(`workers.${role}.engine.moe_expert_parallel_size`), field: `workers.${role}.engine.moe_expert_parallel_size` }, `${ep} does not divide or multiply tensor_parallel_size ${e.tensor_parallel_size}`);
     }
     // a decode worker never schedules a prompt chunk
     if (role !== 'decode' && e.enable_chunked_prefill && e.max_num_tokens < e.kv_cache_config.tokens_per_block) {
-      throw inputError({ file, field: `workers.${role}.engine.max_num_tokens` }, `${e.max_num_tokens} is below tokens_per_block ${e.kv_cache_config.tokens_per_block}: no prefill chunk would fit`);
+      throw inputError({ file: where(`workers.${role}.engine.max_num_tokens`), field: `workers.${role}.engine.max_num_tokens` }, `${e.max_num_tokens} is below tokens_per_block ${e.kv_cache_config.tokens_per_block}: no prefill chunk would fit`);
     }
     if (512 % e.kv_cache_config.tokens_per_block !== 0) {
-      throw inputError({ file, field: `workers.${role}.engine.kv_cache_config.tokens_per_block` }, `${e.kv_cache_config.tokens_per_block} must divide the trace block of 512 tokens`);
+      throw inputError({ file: where(`workers.${role}.engine.kv_cache_config.tokens_per_block`), field: `workers.${role}.engine.kv_cache_config.tokens_per_block` }, `${e.kv_cache_config.tokens_per_block} must divide the trace block of 512 tokens`);
     }
   }
   return s;
@@ -150,5 +151,16 @@ export function loadScenario(file: string, sets: readonly string[] = []): Scenar
   // a model file named by a relative path is found next to the scenario (a --set model=… path, from the working folder)
   if (typeof obj.model === 'string') obj.model = modelFrom(dirname(file), obj.model);
   applyOverrides(obj, sets, file);
-  return validateScenario(obj, file);
+  const scenario = validateScenario(obj, file, (field) => scenarioKeyWhere(file, text, sets, field));
+  sources.set(scenario, { file, text, sets });
+  return scenario;
+}
+
+/** Where each loaded scenario was read from, for errors found after loading (cost model, pools). */
+const sources = new WeakMap<Scenario, { file: string; text: string; sets: readonly string[] }>();
+
+/** `e` as thrown while using `scenario`: an InputError about one of its keys names where that key is written. */
+export function scenarioError(scenario: Scenario, e: unknown): unknown {
+  const src = sources.get(scenario);
+  return src ? locatedError(e, src.file, src.text, src.sets) : e;
 }

@@ -2,6 +2,9 @@
 // The CLI prints `message` alone and exits with code 2; anything else is a bug and keeps its stack.
 
 export class InputError extends Error {
+  /** The key or flag it names (inputError's field), and whether the message names its file already. */
+  field?: string;
+  located = false;
   constructor(message: string) {
     super(message);
     this.name = 'InputError';
@@ -14,7 +17,10 @@ export function inputError(where: { file?: string; line?: number; field?: string
   if (where.file !== undefined) parts.push(where.line !== undefined ? `${where.file}:${where.line}` : where.file);
   if (where.field !== undefined) parts.push(where.field);
   parts.push(what);
-  return new InputError(parts.join(': '));
+  const e = new InputError(parts.join(': '));
+  e.field = where.field;
+  e.located = where.file !== undefined;
+  return e;
 }
 
 /** Thrown when a run's own accounting does not add up: a simulator bug, never user error. */
