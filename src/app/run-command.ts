@@ -3,7 +3,6 @@
 // per-request records, AIPerf's export files); returns what the command prints.
 import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
-import { AIPERF_FILES } from '../outputs/aiperf.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { loadRouterPlugin, PLUGIN_LOAD_TIMEOUT_MS, trapProcessExit } from '../router/plugin.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -12,7 +11,7 @@ import { inputError } from '../util/errors.ts';
 import { servesimVersion } from '../util/version.ts';
 import { openInputs } from './inputs.ts';
 import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
-import { checkRunFolder, RECORDS_FILE, SUMMARY_FILE } from './run-folder.ts';
+import { checkRunFolder } from './run-folder.ts';
 import { RunOutputs } from './run-outputs.ts';
 import { runSliced } from './run.ts';
 
@@ -87,8 +86,7 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   }
   const scenario = loadScenario(a.scenario, sets);
   const out = a.out ?? defaultRunFolder(scenario.name);
-  const own = [SUMMARY_FILE, RECORDS_FILE, ...Object.values(AIPERF_FILES)];
-  checkRunFolder(out, own, a.overwrite);
+  checkRunFolder(out, a.overwrite);
   const loadTimeout = a['router-load-timeout'] ?? PLUGIN_LOAD_TIMEOUT_MS / 1000;
   if (!(loadTimeout > 0 && Number.isFinite(loadTimeout))) throw inputError({ field: '--router-load-timeout' }, `must be a positive number of seconds, got ${loadTimeout}`);
   const plugin = a.router ? await loadRouterPlugin(a.router, process.cwd(), loadTimeout * 1000) : undefined;
