@@ -151,7 +151,8 @@ const cases: Case[] = [
   ['report-bad-summary', () => ['report', f('report-bad-summary'), '--out', join(tmp, 'r.html')], at('report-bad-summary/summary.json', ': not valid JSON \\(.+\\)')],
   ['report-bad-records', () => ['report', f('report-bad-records'), '--out', join(tmp, 'r.html')], at('report-bad-records/requests.jsonl', ':2: not valid JSON \\(.+\\)')],
   ['report a file as the run folder', () => ['report', f('trace-empty.jsonl'), '--out', join(tmp, 'r.html')], at('trace-empty.jsonl', ': not a folder: give a run folder written by `servesim run --out DIR`')],
-  ['report-hostile (non-string fields, markup)', () => ['report', f('report-hostile'), '--out', join(tmp, 'hostile.html')], 'ok'],
+  ['report-hostile (non-string fields, markup)', () => ['report', f('report-hostile'), '--out', join(tmp, 'r.html')], at('report-hostile/summary.json', ': scenario: expected string, received object: not a servesim run summary')],
+  ['report-markup (a run folder with markup in its strings)', () => ['report', f('report-markup'), '--out', join(tmp, 'hostile.html')], 'ok'],
 ];
 
 const outcomes = new Map<string, Outcome>();
@@ -224,7 +225,7 @@ describe('odd but valid input', () => {
     }
   });
 
-  it('a hostile summary.json renders with every field escaped', () => {
+  it('a run folder with markup in its strings renders with every field escaped', () => {
     const html = readFileSync(join(tmp, 'hostile.html'), 'utf8');
     expect(html).not.toMatch(/<script>alert|<img src=x|<svg onload|<marquee|<blink|<b>many|<i>/);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');

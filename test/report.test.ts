@@ -1,6 +1,6 @@
 // HTML report as strings: built from real runs it holds the figures table (with goodput, TPOT and the
 // reported values only for the reported workload), the charts and histogram grid, the routing tables;
-// a hostile summary.json renders escaped; src/report/ imports only types from the simulator.
+// a hostile summary.json is refused by loadRun and renders escaped all the same; src/report/ imports only types from the simulator.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,7 +134,10 @@ describe('a hostile summary.json', () => {
     writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary));
     const record = { id: 1, status: 'completed', scheduledMs: evil, ttftMs: 1200, itlMs: evil, e2elMs: { evil }, prefillTarget: evil };
     writeFileSync(join(dir, 'requests.jsonl'), `${JSON.stringify(record)}\n${JSON.stringify({ ...record, ttftMs: 900, scheduledMs: 1000 })}\n`);
-    const html = renderReport([loadRun(dir)], evil);
+    // loadRun refuses such a folder (test/out-folders.test.ts); the page escapes it all the same
+    expect(() => loadRun(dir)).toThrow(/summary\.json: workload: expected string, received object: not a servesim run summary$/);
+    const records = readFileSync(join(dir, 'requests.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const html = renderReport([{ name: '<img src=x onerror=alert(1)>', summary: JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')), records }], evil);
     expect(html).not.toMatch(/<script|<img|<svg onload|onerror=alert\(1\)>/);
     expect(html).toContain(esc(summary.seed));
     expect(html).toContain(esc(evil));

@@ -3,7 +3,6 @@
 // per-request records, AIPerf's export files); returns what the command prints.
 import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
-import { AIPERF_FILES } from '../outputs/aiperf.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { loadRouterPlugin, PLUGIN_LOAD_TIMEOUT_MS, trapProcessExit } from '../router/plugin.ts';
 import { loadScenario, scenarioError } from '../scenario/load.ts';
@@ -13,7 +12,7 @@ import { inputError } from '../util/errors.ts';
 import { servesimVersion } from '../util/version.ts';
 import { openInputs, requireSchedule, type InputSpec } from './inputs.ts';
 import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
-import { checkRunFolder, RECORDS_FILE, SUMMARY_FILE } from './run-folder.ts';
+import { checkRunFolder } from './run-folder.ts';
 import { RunOutputs } from './run-outputs.ts';
 import { runSliced } from './run.ts';
 
@@ -119,8 +118,7 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
 
 async function runLoaded(a: RunCommandArgs, scenario: Scenario): Promise<{ summary: Summary; out: string; text: string }> {
   const out = a.out ?? defaultRunFolder(scenario.name);
-  const own = [SUMMARY_FILE, RECORDS_FILE, ...Object.values(AIPERF_FILES)];
-  checkRunFolder(out, own, a.overwrite);
+  checkRunFolder(out, a.overwrite);
   const plugin = a.router ? await loadRouterPlugin(a.router, process.cwd(), routerLoadTimeoutMs(a)) : undefined;
   const inputs = openInputs(runInputSpec(a, a.seed));
   requireSchedule(inputs, scenario.client);

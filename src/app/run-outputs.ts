@@ -1,7 +1,7 @@
 // A run folder's files written on both cores: AIPerf's per-request file on a worker thread (started
 // before the run, so its modules load meanwhile), requests.jsonl and AIPerf's summary files on this
-// thread, summary.json last (a folder with a new summary.json has all of that run's files). Without a
-// worker, all on this thread.
+// thread, summary.json last (a folder with a new summary.json has all of that run's files and none of an
+// earlier run's). Without a worker, all on this thread.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -9,7 +9,7 @@ import type { RecordTable } from '../metrics/record-table.ts';
 import type { AiperfRunInfo } from '../outputs/aiperf.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { writeAiperfFiles, type OutputsJob, type OutputsReply } from './outputs-worker.ts';
-import { RECORDS_FILE, SUMMARY_FILE, tableJsonl } from './run-folder.ts';
+import { clearRunFolder, RECORDS_FILE, RUN_FILES, SUMMARY_FILE, tableJsonl } from './run-folder.ts';
 import { siblingModule } from '../util/sibling-module.ts';
 
 export class RunOutputs {
@@ -33,6 +33,8 @@ export class RunOutputs {
   /** Write the folder: records (requests.jsonl and AIPerf's files) when `table` is given, then the summary. */
   async write(dir: string, table: RecordTable | null, info: AiperfRunInfo, summaryText: string): Promise<void> {
     mkdirSync(dir, { recursive: true });
+    // an earlier run's summary.json goes first, and its files this run does not write (--no-records)
+    clearRunFolder(dir, table ? RUN_FILES : [SUMMARY_FILE]);
     if (table) {
       const worker = this.worker && !this.failed ? this.worker : null;
       const job: OutputsJob = { dir, table: worker ? table.data() : ({} as OutputsJob['table']), info, files: 'jsonl' };

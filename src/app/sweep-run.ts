@@ -6,6 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { inputError } from '../util/errors.ts';
+import { checkOutFolder, removeFiles } from '../util/out-folder.ts';
 import { servesimVersion } from '../util/version.ts';
 import { answers, type Answers } from './answers.ts';
 import type { Figures } from './figures.ts';
@@ -18,6 +19,15 @@ import { toParquet } from './parquet.ts';
 import { meetsSla, parseSla } from './sla.ts';
 
 export const SWEEP_FILES = { plan: 'plan.json', csv: 'sweep.csv', parquet: 'sweep.parquet', points: 'points.csv', answers: 'answers.json', text: 'answers.txt' } as const;
+/** What a sweep folder holds: its files and the points/ and search/ subfolders. */
+const SWEEP_OWN: readonly string[] = [...Object.values(SWEEP_FILES), 'points', 'search'];
+
+/** Refuse an out folder holding files a sweep does not write (unless `overwrite`); then, before the new
+ *  plan.json, remove the tables and answers of an earlier sweep there (written again once complete). */
+function prepareSweepFolder(dir: string, overwrite: boolean): void {
+  checkOutFolder(dir, SWEEP_OWN, overwrite, 'a servesim sweep');
+  if (existsSync(dir)) removeFiles(dir, Object.values(SWEEP_FILES).filter((f) => f !== SWEEP_FILES.plan));
+}
 
 export interface Shard {
   index: number;
@@ -37,6 +47,8 @@ export interface SweepOptions {
   out: string;
   workers: number;
   shard?: Shard;
+  /** Write into a folder holding files a sweep does not write. */
+  overwrite?: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, stage: string) => void;
 }
@@ -78,6 +90,7 @@ export async function runSweepPlan(plan: Plan, opts: SweepOptions): Promise<Swee
     searches: groups.map((g) => ({ id: g.id, inputs: g.inputs })),
   };
   const dir = opts.out;
+  prepareSweepFolder(dir, opts.overwrite ?? false);
   mkdirSync(join(dir, 'points'), { recursive: true });
   const planText = JSON.stringify(manifest, null, 1) + '\n';
   writeFileAtomic(join(dir, SWEEP_FILES.plan), planText);
@@ -140,7 +153,7 @@ export function writeOutputs(dir: string, manifest: Manifest): { answers: Answer
 }
 
 /** Join shard folders (same plan) into `out`: the files one unsharded run writes. */
-export function mergeShards(dirs: readonly string[], out: string): Answers {
+export function mergeShards(dirs: readonly string[], out: string, overwrite = false): Answers {
   if (dirs.length === 0) throw inputError({ field: 'merge' }, 'name at least one shard folder');
   const plans = dirs.map((d) => {
     const f = join(d, SWEEP_FILES.plan);
@@ -149,6 +162,7 @@ export function mergeShards(dirs: readonly string[], out: string): Answers {
   });
   const bad = plans.findIndex((p) => p !== plans[0]);
   if (bad >= 0) throw inputError({ file: dirs[bad] }, `${SWEEP_FILES.plan} differs from ${dirs[0]}'s: shards of different plans`);
+  prepareSweepFolder(out, overwrite);
   mkdirSync(join(out, 'points'), { recursive: true });
   mkdirSync(join(out, 'search'), { recursive: true });
   for (const d of dirs) {

@@ -52,6 +52,7 @@ export interface SweepArgs {
   workers?: number;
   shard?: string;
   json?: boolean;
+  overwrite?: boolean;
 }
 
 /** The plan of a sweep command: the plan file (flags override its seeds, SLA, price) or the quick form. */
@@ -112,7 +113,7 @@ export async function sweepCommand(a: SweepArgs, hooks: Pick<SweepOptions, 'sign
   const shard = a.shard !== undefined ? parseShard(a.shard) : undefined;
   const workers = a.workers ?? defaultWorkers();
   if (!(Number.isInteger(workers) && workers >= 0)) throw inputError({ field: '--workers' }, `must be a whole number >= 0, got ${workers}`);
-  const r = await runSweepPlan(plan, { out, workers, ...(shard ? { shard } : {}), ...hooks });
+  const r = await runSweepPlan(plan, { out, workers, overwrite: a.overwrite ?? false, ...(shard ? { shard } : {}), ...hooks });
   const jobs = r.manifest.points.length * plan.seeds.length;
   const head = `plan ${plan.name}: ${r.manifest.points.length} points × ${plan.seeds.length} seed${plan.seeds.length > 1 ? 's' : ''} = ${jobs} runs${shard ? `, shard ${shard.index}/${shard.count}` : ''}; simulated ${r.ran}, reused ${r.reused} → ${out}\n`;
   if (!r.answers) return { out, text: a.json ? JSON.stringify({ shard, ran: r.ran, reused: r.reused }) + '\n' : `${head}shard done: join the shards with servesim merge <shard folders...> --out DIR\n` };

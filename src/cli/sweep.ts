@@ -19,6 +19,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('sla', { type: 'string', describe: 'SLA in AIPerf tags, e.g. "time_to_first_token:p99<=20000 inter_token_latency:mean<=50"' })
       .option('gpu-hour-usd', { type: 'number', describe: 'GPU price, $ per GPU-hour (adds cost per million output tokens)' })
       .option('out', { type: 'string', describe: 'results folder (default results/sweeps/<plan name>); rerunning into it skips finished points' })
+      .option('overwrite', { type: 'boolean', default: false, describe: 'write into a results folder that holds other files' })
       .option('workers', { type: 'number', describe: 'worker threads (default: all cores; 0 runs in this thread)' })
       .option('json', { type: 'boolean', default: false, describe: 'print every point\'s figures per seed and the answers as JSON' })
       .option('shard', { type: 'string', describe: 'run slice i/N of the plan (0-based); join the folders with servesim merge' })
