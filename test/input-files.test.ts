@@ -1,7 +1,7 @@
 // Reading input files: trace fields beyond the ones servesim reads are refused (AIPerf's multi-turn
 // session_id / delay, literal prompts, unknown fields), `synthesize` refuses outputs that clobber a
 // file or that `run` would refuse, and a plan file's YAML syntax error names its line and column.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,5 +46,52 @@ describe('trace fields', () => {
     const o = await servesim(['run', 'scenarios/agg-rr-k8s.yaml', '--trace', trace, '--out', join(dir, 'r')]);
     expect(o.code).toBe(2);
     expect(o.stderr).toMatch(new RegExp(`^servesim: ${esc(trace)}:1: session_id: multi-turn traces[^\\n]*\\n$`));
+  });
+});
+
+describe('synthesize outputs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'servesim-inputs-'));
+  const t50 = join(dir, 't50.jsonl');
+  writeFileSync(t50, readFileSync(join(import.meta.dirname, '..', '..', 'shared', 'traces', 'mooncake_conversation_trace.jsonl'), 'utf8').split('\n').slice(0, 50).join('\n') + '\n');
+  const refused = async (args: string[], msg: RegExp) => {
+    const o = await servesim(['synthesize', ...args]);
+    expect(o.code, `${args.join(' ')}\n${o.stderr}`).toBe(2);
+    expect(o.stderr).toMatch(new RegExp(`^servesim: ${msg.source}[^\\n]*\\n$`));
+  };
+
+  it('refuses to write over its own --input-file, even with --overwrite', async () => {
+    const before = readFileSync(t50, 'utf8');
+    await refused(['--input-file', t50, '--output-file', t50, '--num-requests', '5', '--overwrite'], new RegExp(`${esc(t50)}: --output-file: is the --input-file`));
+    expect(readFileSync(t50, 'utf8')).toBe(before);
+  });
+
+  it('refuses an existing --output-file without --overwrite (as import-dgd refuses --out), replaces it with', async () => {
+    const out = join(dir, 'exists.jsonl');
+    writeFileSync(out, 'keep\n');
+    await refused(['--input-file', t50, '--output-file', out, '--num-requests', '5'], new RegExp(`${esc(out)}: --output-file: exists: pass --overwrite to replace it`));
+    expect(readFileSync(out, 'utf8')).toBe('keep\n');
+    const o = await servesim(['synthesize', '--input-file', t50, '--output-file', out, '--num-requests', '5', '--overwrite']);
+    expect(o.code, o.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(5);
+  });
+
+  it('refuses what run would refuse: no requests, timestamps beyond 2^43 ms; writes nothing', async () => {
+    const out = join(dir, 'never.jsonl');
+    await refused(['--input-file', t50, '--output-file', out, '--num-requests', '0'], /--num-requests: must be an integer >= 1, got 0/);
+    await refused(['--input-file', t50, '--output-file', out, '--num-requests', '5', '--speedup-ratio', '1e-300'], /--speedup-ratio: 1e-300 stretches .* beyond 2\^43 ms/);
+    await refused(['--input-file', t50, '--output-file', out, '--num-requests', '5', '--speedup-ratio', '1e-10'], /--speedup-ratio: 1e-10 stretches .* beyond 2\^43 ms/);
+    await refused(['--workload', 'poisson', '--param', 'num_requests=0', '--output-file', out], /--param num_requests: is 0/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('refuses synthesis flags with a --workload, and the untimed synthetic workload', async () => {
+    const out = join(dir, 'w.jsonl');
+    await refused(['--workload', 'seed-coding', '--param', 'num_requests=3', '--num-requests', '7', '--output-file', out], /--num-requests: applies to synthesis from an --input-file/);
+    await refused(['--workload', 'seed-coding', '--param', 'num_requests=3', '--speedup-ratio', '2', '--output-file', out], /--speedup-ratio: applies to synthesis from an --input-file/);
+    await refused(['--workload', 'synthetic', '--output-file', out], /--workload: synthetic is untimed/);
+    expect(existsSync(out)).toBe(false);
+    const o = await servesim(['synthesize', '--workload', 'seed-coding', '--param', 'num_requests=3', '--output-file', out]);
+    expect(o.code, o.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(3);
   });
 });
