@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTraceLine } from '../src/trace/read.ts';
+import { sweepPlan } from '../src/app/sweep.ts';
 import { esc, servesim } from './cli-spawn.ts';
 
 const where = { file: 't.jsonl', line: 3 };
@@ -93,5 +94,32 @@ describe('synthesize outputs', () => {
     const o = await servesim(['synthesize', '--workload', 'seed-coding', '--param', 'num_requests=3', '--output-file', out]);
     expect(o.code, o.stderr).toBe(0);
     expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+});
+
+describe('plan file YAML errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'servesim-inputs-'));
+  const plan = (name: string, text: string) => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+  const refusal = (f: string) => {
+    try {
+      sweepPlan({ file: f, vary: [], param: [], set: [] });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'accepted';
+  };
+
+  it('reports a syntax error with its line and column, as the scenario loader does', () => {
+    const dup = plan('dup.yaml', 'name: a\nname: b\nscenario: s.yaml\n');
+    expect(refusal(dup)).toBe(`${dup}:2:1: invalid YAML (Map keys must be unique)`);
+    const open = plan('open.yaml', 'name: a\nscenario: s.yaml\naxes: [a, b\n');
+    expect(refusal(open)).toMatch(new RegExp(`^${esc(open)}:\\d+:\\d+: invalid YAML \\(Flow sequence`));
+    const tab = plan('tab.yaml', 'name: a\nscenario: s.yaml\naxes:\n\t- key: a\n');
+    expect(refusal(tab)).toBe(`${tab}:4:1: invalid YAML (Tabs are not allowed as indentation)`);
+    expect(refusal(join(dir, 'missing.yaml'))).toBe(`${join(dir, 'missing.yaml')}: no such plan or scenario file`);
   });
 });
