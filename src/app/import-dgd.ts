@@ -1,5 +1,4 @@
 // `servesim import-dgd`: a DynamoGraphDeployment (+ engine ConfigMaps, + AIPerf job) → a validated, source-commented scenario file and its listing.
-import { existsSync } from 'node:fs';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { Document, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { loadCostModel } from '../cost/load.ts';
@@ -8,7 +7,7 @@ import { validateScenario } from '../scenario/load.ts';
 import { isModelPath, scenarioSchema, type Scenario } from '../scenario/schema.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { InputError, inputError } from '../util/errors.ts';
-import { readTextFile } from '../util/files.ts';
+import { checkNewOutput, readTextFile } from '../util/files.ts';
 import { aiperfDefaults, readAiperfJob } from './dgd-aiperf.ts';
 import { isObj, yamlMessage } from './dgd-engine.ts';
 import { Findings, type Finding } from './dgd-findings.ts';
@@ -244,7 +243,7 @@ export function importDgdCommand(a: ImportDgdCommandArgs): { stdout: string; std
   const result = importDgd(a);
   const stderr = `import-dgd: ${result.listing.length > 0 ? `${a.file}:\n${result.listing.map((l) => (l === '' ? '' : `  ${l}`)).join('\n')}\n` : 'nothing to list\n'}`;
   if (a.out === undefined) return { stdout: result.yaml, stderr, result };
-  if (existsSync(a.out) && !a.overwrite) throw inputError({ file: a.out, field: '--out' }, 'exists: pass --overwrite to replace it');
+  checkNewOutput(a.out, '--out', a.overwrite);
   writeFileAtomic(a.out, result.yaml);
   return { stdout: `wrote ${a.out} (scenario ${result.scenario.name})\n`, stderr, result };
 }

@@ -1,10 +1,10 @@
 // Sweep plans: the YAML file (base scenario, axes as lists / ranges / zipped groups / cases, seeds,
 // SLA, GPU price, load search), validated strictly with one-line errors naming the file and key.
-import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { inputError, InputError } from '../util/errors.ts';
+import { readTextFile } from '../util/files.ts';
+import { parseYamlText } from '../util/yaml-text.ts';
 import { loadPlanRaw } from './plan-file.ts';
 import { parseSla, type Sla } from './sla.ts';
 
@@ -209,12 +209,9 @@ export function loadPlan(file: string): Plan {
   return validatePlan(loadPlanRaw(file), file);
 }
 
-/** Is this YAML file a plan (top-level `scenario:` string) rather than a scenario (`workers:`)? */
+/** Is this YAML file a plan (top-level `scenario:` string) rather than a scenario (`workers:`)? A file
+ *  that cannot be read or is not YAML is neither: that is the one-line error, with its line and column. */
 export function isPlanFile(file: string): boolean {
-  try {
-    const raw = parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown> | null;
-    return raw !== null && typeof raw === 'object' && typeof raw.scenario === 'string' && !('workers' in raw);
-  } catch {
-    return false;
-  }
+  const raw = parseYamlText(readTextFile(file, 'plan or scenario file'), file) as Record<string, unknown> | null;
+  return raw !== null && typeof raw === 'object' && typeof raw.scenario === 'string' && !('workers' in raw);
 }

@@ -15,6 +15,11 @@ export function seedOption<T>(y: Argv<T>, what = 'seed of the workload sample an
   return y.option('seed', { type: 'string', default: DEFAULT_SEED, alias: 'random-seed', describe: what });
 }
 
+/** --overwrite: replace an existing output file (refused otherwise). */
+export function overwriteOption<T>(y: Argv<T>, flag: string) {
+  return y.option('overwrite', { type: 'boolean', default: false, describe: `replace an existing ${flag} file` });
+}
+
 /** --trace | --workload [--param k=v …]. */
 export function inputOptions<T>(y: Argv<T>) {
   return y

@@ -1,11 +1,12 @@
 // Scenario loading: YAML file → `--set key=value` overrides → schema validation → a checked Scenario.
 // Every problem is an InputError naming the file and the dotted key.
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { inputError } from '../util/errors.ts';
 import { MAX_TIME_MS } from '../util/clock.ts';
 import { readTextFile } from '../util/files.ts';
+import { parseYamlText } from '../util/yaml-text.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { locatedError, scenarioKeyWhere } from './locate.ts';
 import { isModelPath, scenarioSchema, type Scenario } from './schema.ts';
@@ -136,14 +137,7 @@ export function validateScenario(raw: unknown, file: string, where: (field: stri
 /** Read, override and validate a scenario file. */
 export function loadScenario(file: string, sets: readonly string[] = []): Scenario {
   const text = readTextFile(file, 'scenario file');
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (e) {
-    const pos = e instanceof YAMLParseError ? e.linePos?.[0] : undefined;
-    const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-    throw inputError({ file: where }, `invalid YAML (${(e as Error).message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')})`);
-  }
+  const raw = parseYamlText(text, file);
   if (raw === null || raw === undefined) throw inputError({ file }, 'is empty: a scenario needs workers (agg, or prefill and decode)');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError({ file }, 'must be a YAML mapping');
   const obj = raw as Record<string, unknown>;

@@ -13,6 +13,53 @@ import { CompactPrefixScan } from '../kv/prefix-scan.ts';
 /** Longest prompt or output a trace line may give (TensorRT-LLM's SizeType32). */
 const MAX_TOKENS = 2 ** 31 - 1;
 
+/** The fields servesim reads: Mooncake's four, and the two that Dynamo datagen's synthesized rows add. */
+const READ_FIELDS = 'timestamp, input_length, output_length, hash_ids (and context_len, unique_user_prompt_len)';
+
+/** Why a field of AIPerf's mooncake_trace format that servesim does not model is refused. */
+function unmodelled(field: string): string {
+  switch (field) {
+    case 'session_id':
+    case 'delay':
+      return `multi-turn traces (AIPerf groups a session_id's lines into one conversation, each turn sent \`delay\` ms after the previous one ends) are not modelled: servesim replays every line on its own at its timestamp; give each line a timestamp and drop session_id and delay`;
+    case 'text_input':
+    case 'messages':
+    case 'tools':
+      return `literal prompts are not modelled: servesim simulates token counts, so give input_length and hash_ids instead`;
+    case 'headers':
+      return 'per-request HTTP headers are not modelled (servesim has no HTTP layer to route on them)';
+    default:
+      return `not a mooncake_trace field (AIPerf ignores unknown fields; servesim refuses them rather than drop a misspelt or unmodelled one silently): servesim reads ${READ_FIELDS}`;
+  }
+}
+
+/** Refuse any field servesim does not read, naming the first (AIPerf's optional fields given null are absent, as in AIPerf). */
+function checkFields(r: Record<string, unknown>, f: (field: string, what: string) => Error): void {
+  for (const k in r) {
+    switch (k) {
+      case 'timestamp':
+      case 'input_length':
+      case 'output_length':
+      case 'hash_ids':
+      case 'context_len':
+      case 'unique_user_prompt_len':
+        continue;
+      case 'type':
+        // AIPerf's discriminator of its custom dataset types
+        if (r.type === 'mooncake_trace') continue;
+        throw f('type', `must be "mooncake_trace" (the only AIPerf dataset type servesim reads) when given, got ${JSON.stringify(r.type)}`);
+      case 'session_id':
+      case 'delay':
+      case 'text_input':
+      case 'messages':
+      case 'tools':
+      case 'headers':
+        if (r[k] === null) continue;
+    }
+    throw f(k, unmodelled(k));
+  }
+}
+
 function isNonNegInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }
@@ -29,6 +76,7 @@ export function parseTraceLine(text: string, where: { file: string; line: number
   const r = obj as Record<string, unknown>;
   const f = (field: string, what: string) => inputError({ ...where, field }, what);
 
+  checkFields(r, f);
   const ts = r.timestamp;
   if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) throw f('timestamp', `must be a number of ms >= 0, got ${JSON.stringify(ts)}`);
   if (ts > MAX_TIME_MS) throw f('timestamp', `${ts} is beyond 2^43 ms (~278 years), where the simulated clock loses ms fractions; give milliseconds (e.g. since the trace start)`);

@@ -15,6 +15,11 @@ export function checkReadableFile(file: string, what = 'file'): void {
   if (!st.isFile()) throw inputError({ file }, `not a regular file (a FIFO, socket or device cannot be a ${what})`);
 }
 
+/** Refuse to replace an existing output file unless --overwrite is given (a folder is left to the write, which names it). */
+export function checkNewOutput(file: string, flag: string, overwrite: boolean): void {
+  if (!overwrite && existsSync(file) && !statSync(file).isDirectory()) throw inputError({ file, field: flag }, 'exists: pass --overwrite to replace it');
+}
+
 /** The whole text of a regular file, UTF-8 with any byte-order mark dropped. */
 export function readTextFile(file: string, what = 'file'): string {
   checkReadableFile(file, what);
