@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
 import { AIPERF_FILES } from '../outputs/aiperf.ts';
 import type { Summary } from '../protocol/summary.ts';
-import { loadRouterPlugin, PLUGIN_LOAD_TIMEOUT_MS, trapProcessExit } from '../router/plugin.ts';
+import { PLUGIN_LOAD_TIMEOUT_MS } from '../router/plugin.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parseParamPairs } from '../trace/params.ts';
 import { inputError } from '../util/errors.ts';
@@ -14,6 +14,7 @@ import { openInputs } from './inputs.ts';
 import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
 import { checkRunFolder, RECORDS_FILE, SUMMARY_FILE } from './run-folder.ts';
 import { RunOutputs } from './run-outputs.ts';
+import { runOnPluginThread } from './plugin-run.ts';
 import { runSliced } from './run.ts';
 
 export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
@@ -40,7 +41,12 @@ export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
   progress?: boolean;
   /** Seconds the --router module may take to load. */
   'router-load-timeout'?: number;
+  /** Seconds one call of the --router plug-in (select, a hook, its constructor) may take. */
+  'router-call-timeout'?: number;
 }
+
+/** Default seconds one plug-in call may take (--router-call-timeout). */
+export const PLUGIN_CALL_TIMEOUT_S = 10;
 
 /** Requests from which a run writes profile_export.jsonl on a worker thread. */
 export const OUTPUT_WORKER_REQUESTS = 100_000;
@@ -91,7 +97,8 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   checkRunFolder(out, own, a.overwrite);
   const loadTimeout = a['router-load-timeout'] ?? PLUGIN_LOAD_TIMEOUT_MS / 1000;
   if (!(loadTimeout > 0 && Number.isFinite(loadTimeout))) throw inputError({ field: '--router-load-timeout' }, `must be a positive number of seconds, got ${loadTimeout}`);
-  const plugin = a.router ? await loadRouterPlugin(a.router, process.cwd(), loadTimeout * 1000) : undefined;
+  const callTimeout = a['router-call-timeout'] ?? PLUGIN_CALL_TIMEOUT_S;
+  if (!(callTimeout > 0 && Number.isFinite(callTimeout))) throw inputError({ field: '--router-call-timeout' }, `must be a positive number of seconds, got ${callTimeout}`);
   const synthetic = syntheticParams(a);
   const workload = a.workload ?? (Object.keys(synthetic).length > 0 && a.trace === undefined ? 'synthetic' : undefined);
   if (Object.keys(synthetic).length > 0 && workload !== 'synthetic') throw inputError({ field: '--synthetic-*' }, 'the synthetic-prompt flags describe the built-in synthetic workload (--workload synthetic)');
@@ -102,20 +109,20 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
   if (!inputs.timed && scenario.client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: give --request-rate or --concurrency`);
   const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.provenance };
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
-  const run = { scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance, compact: true };
-  // plug-in code may run from timers and promises while the run yields between slices
-  const release = a.router ? trapProcessExit(a.router) : () => {};
+  const run = { scenario, seed: a.seed, workload: inputs.label, provenance, compact: true };
   // a long run's profile_export.jsonl is written on a worker thread, started now so that it loads during
   // the run (a short run's is written here: a thread costs more than it saves below ~100k requests)
   const outputs = new RunOutputs(a.records && inputs.source.length >= OUTPUT_WORKER_REQUESTS);
+  const onSlice = a.progress ? progressLine() : undefined;
   let ran;
   try {
-    ran = await runSliced(run, a.stop, a.progress ? progressLine() : undefined);
+    // a plug-in runs on a thread of its own, timed from this one (plugin-run.ts); the plain run stays here
+    ran = a.router
+      ? await runOnPluginThread({ router: a.router, cwd: process.cwd(), loadTimeoutMs: loadTimeout * 1000, callTimeoutMs: callTimeout * 1000, inputs: { trace: a.trace, workload, seed: a.seed, params }, run, entry }, a.stop, onSlice)
+      : await runSliced({ ...run, requests: inputs.source, prefixProperty: inputs.prefixProperty }, a.stop, onSlice);
   } catch (e) {
     outputs.close();
     throw e;
-  } finally {
-    release();
   }
   const { summary } = ran;
   const c = scenario.client;
