@@ -1,5 +1,5 @@
 // Bundle the command-line program into dist/bundle/ (run by `npm run build` after tsc): the CLI and
-// each of its two worker threads as one minified CommonJS file with its dependencies (servesim's ~150
+// each of its worker threads as one minified CommonJS file with its dependencies (servesim's ~150
 // modules, yargs, zod, yaml, ...), which bin/servesim.js compiles with a V8 code cache (see there).
 // Dynamic imports stay lazy: a module only a command uses (mathjs for calibrate, d3 for report) is
 // evaluated when that command runs. The library (dist/index.js) stays tsc's one file per module. The
@@ -34,7 +34,7 @@ const staging = `${root}dist/.bundle-${process.pid}`;
 rmSync(staging, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { servesim: 'src/cli/index.ts', 'outputs-worker': 'src/app/outputs-worker.ts', 'sweep-worker': 'src/app/sweep-worker.ts' },
+  entryPoints: { servesim: 'src/cli/index.ts', 'outputs-worker': 'src/app/outputs-worker.ts', 'sweep-worker': 'src/app/sweep-worker.ts', 'plugin-probe': 'src/router/plugin-probe.ts', 'plugin-run-worker': 'src/app/plugin-run-worker.ts' },
   outdir: staging,
   outExtension: { '.js': '.cjs' },
   bundle: true,

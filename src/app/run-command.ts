@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
 import type { Summary } from '../protocol/summary.ts';
-import { loadRouterPlugin, PLUGIN_LOAD_TIMEOUT_MS, trapProcessExit } from '../router/plugin.ts';
+import { PLUGIN_LOAD_TIMEOUT_MS } from '../router/plugin.ts';
 import { loadScenario, scenarioError } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseParamPairs } from '../trace/params.ts';
@@ -14,6 +14,7 @@ import { openInputs, requireSchedule, type InputSpec } from './inputs.ts';
 import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
 import { checkRunFolder } from './run-folder.ts';
 import { RunOutputs } from './run-outputs.ts';
+import { runOnPluginThread } from './plugin-run.ts';
 import { runSliced } from './run.ts';
 
 export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
@@ -40,7 +41,12 @@ export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
   progress?: boolean;
   /** Seconds the --router module may take to load. */
   'router-load-timeout'?: number;
+  /** Seconds one call of the --router plug-in (select, a hook, its constructor) may take. */
+  'router-call-timeout'?: number;
 }
+
+/** Default seconds one plug-in call may take (--router-call-timeout). */
+export const PLUGIN_CALL_TIMEOUT_S = 10;
 
 /** Requests from which a run writes profile_export.jsonl on a worker thread. */
 export const OUTPUT_WORKER_REQUESTS = 100_000;
@@ -102,9 +108,17 @@ export function runInputSpec(a: Omit<RunCommandArgs, 'command' | 'overwrite' | '
 
 /** Seconds the --router module may take to load, checked. */
 export function routerLoadTimeoutMs(a: { 'router-load-timeout'?: number }): number {
-  const s = a['router-load-timeout'] ?? PLUGIN_LOAD_TIMEOUT_MS / 1000;
-  if (!(s > 0 && Number.isFinite(s))) throw inputError({ field: '--router-load-timeout' }, `must be a positive number of seconds, got ${s}`);
-  return s * 1000;
+  return secondsFlag('--router-load-timeout', a['router-load-timeout'] ?? PLUGIN_LOAD_TIMEOUT_MS / 1000) * 1000;
+}
+
+/** Seconds one call of the --router plug-in may take, checked. */
+export function routerCallTimeoutMs(a: { 'router-call-timeout'?: number }): number {
+  return secondsFlag('--router-call-timeout', a['router-call-timeout'] ?? PLUGIN_CALL_TIMEOUT_S) * 1000;
+}
+
+function secondsFlag(flag: string, s: number): number {
+  if (!(s > 0 && Number.isFinite(s))) throw inputError({ field: flag }, `must be a positive number of seconds, got ${s}`);
+  return s;
 }
 
 export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary; out: string; text: string }> {
@@ -119,25 +133,27 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
 async function runLoaded(a: RunCommandArgs, scenario: Scenario): Promise<{ summary: Summary; out: string; text: string }> {
   const out = a.out ?? defaultRunFolder(scenario.name);
   checkRunFolder(out, a.overwrite);
-  const plugin = a.router ? await loadRouterPlugin(a.router, process.cwd(), routerLoadTimeoutMs(a)) : undefined;
-  const inputs = openInputs(runInputSpec(a, a.seed));
+  const loadTimeoutMs = routerLoadTimeoutMs(a);
+  const callTimeoutMs = routerCallTimeoutMs(a);
+  const spec = runInputSpec(a, a.seed);
+  const inputs = openInputs(spec);
   requireSchedule(inputs, scenario.client);
   const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.provenance };
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
-  const run = { scenario, requests: inputs.source, prefixProperty: inputs.prefixProperty, seed: a.seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined, provenance, compact: true };
-  // plug-in code may run from timers and promises while the run yields between slices
-  const release = a.router ? trapProcessExit(a.router) : () => {};
+  const run = { scenario, seed: a.seed, workload: inputs.label, provenance, compact: true };
   // a long run's profile_export.jsonl is written on a worker thread, started now so that it loads during
   // the run (a short run's is written here: a thread costs more than it saves below ~100k requests)
   const outputs = new RunOutputs(a.records && inputs.source.length >= OUTPUT_WORKER_REQUESTS);
+  const onSlice = a.progress ? progressLine() : undefined;
   let ran;
   try {
-    ran = await runSliced(run, a.stop, a.progress ? progressLine() : undefined);
+    // a plug-in runs on a thread of its own, timed from this one (plugin-run.ts); the plain run stays here
+    ran = a.router
+      ? await runOnPluginThread({ router: a.router, cwd: process.cwd(), loadTimeoutMs, callTimeoutMs, inputs: spec, run, entry }, a.stop, onSlice)
+      : await runSliced({ ...run, requests: inputs.source, prefixProperty: inputs.prefixProperty }, a.stop, onSlice);
   } catch (e) {
     outputs.close();
     throw e;
-  } finally {
-    release();
   }
   const { summary } = ran;
   const c = scenario.client;

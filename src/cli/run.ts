@@ -19,6 +19,7 @@ export const runCommand: CommandModule<object, Omit<RunCommandArgs, 'command' | 
       .option('records', { type: 'boolean', default: true, describe: 'also write requests.jsonl and the AIPerf exports (--no-records: summary only)' })
       .option('seeds', { type: 'string', describe: 'N workload samples (seeds from --seed upwards) or a list: print each figure\'s spread and 95 % prediction interval (no run folder)' })
       .option('router-load-timeout', { type: 'number', default: 10, describe: 'seconds the --router module may take to load (its top-level code and awaits)' })
+      .option('router-call-timeout', { type: 'number', default: 10, describe: 'seconds one call of the --router plug-in (select, a hook, its constructor) may take' })
       .option('progress', { type: 'boolean', default: false, describe: 'print how far the run is to stderr about once a second' })
       .option('router', { type: 'string', describe: 'plug-in routing policy (.ts/.js module) replacing the agg/prefill router' })
       .example('$0 run scenarios/disagg-kv.yaml --set workers.decode.count=3 --out results/runs/3-decode', 'the seed disaggregated deployment with a third decode worker')

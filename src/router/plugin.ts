@@ -1,12 +1,16 @@
 // Plug-in routing policies: load a user module by path (--router) into the same RouterFactory the
 // built-in modes give, and wrap its Router so that a throw, an invalid target, a promise, a write to
 // what it was given (frozen views) or a process.exit call stops the run with a one-line InputError
-// naming the file. A module whose top-level code never settles stops the load after a timeout.
+// naming the file. A module whose top-level code never settles (a pending await, or a synchronous loop
+// caught by a first import on a worker thread) stops the load after a timeout.
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { RequestView, RouteTarget, Router, RouterContext, RouterFactory } from '../protocol/router.ts';
 import { InputError } from '../util/errors.ts';
 import { checkReadableFile } from '../util/files.ts';
+import { siblingModule } from '../util/sibling-module.ts';
+import { type PluginCall, watched } from './plugin-watch.ts';
 
 /** What a plug-in module default-exports: a Router class or a factory function. */
 export type RouterPlugin = (new (ctx: RouterContext) => Router) | ((ctx: RouterContext) => Router);
@@ -84,14 +88,14 @@ export class CheckedRouter implements Router {
   }
 
   /** Run a hook with process.exit trapped; a call the plug-in catches itself still stops the run. */
-  private guard<T>(hook: string, f: () => T): T {
+  private guard<T>(hook: PluginCall, f: () => T, requestId = -1): T {
     let exited: PluginExitError | null = null;
     const real = process.exit;
     process.exit = ((code?: unknown) => {
       throw (exited = new PluginExitError(this.file, code, `in ${hook}`));
     }) as typeof process.exit;
     try {
-      const out = f();
+      const out = watched(hook, requestId, f);
       if (exited) throw exited;
       return out;
     } catch (e) {
@@ -114,7 +118,7 @@ export class CheckedRouter implements Router {
   }
 
   select(req: RequestView, nowMs: number): RouteTarget {
-    const t = this.guard('select', () => this.inner.select(this.view(req), nowMs)) as unknown;
+    const t = this.guard('select', () => this.inner.select(this.view(req), nowMs), req.id) as unknown;
     return this.check(t, req);
   }
 
@@ -134,15 +138,15 @@ export class CheckedRouter implements Router {
   }
 
   onRouted(req: RequestView, target: RouteTarget, nowMs: number): void {
-    if (this.inner.onRouted) this.guard('onRouted', () => this.inner.onRouted!(this.view(req), Object.freeze({ ...target }), nowMs));
+    if (this.inner.onRouted) this.guard('onRouted', () => this.inner.onRouted!(this.view(req), Object.freeze({ ...target }), nowMs), req.id);
   }
 
   onPrefillDone(req: RequestView, nowMs: number): void {
-    if (this.inner.onPrefillDone) this.guard('onPrefillDone', () => this.inner.onPrefillDone!(this.view(req), nowMs));
+    if (this.inner.onPrefillDone) this.guard('onPrefillDone', () => this.inner.onPrefillDone!(this.view(req), nowMs), req.id);
   }
 
   onFinished(req: RequestView, nowMs: number): void {
-    if (this.inner.onFinished) this.guard('onFinished', () => this.inner.onFinished!(this.view(req), nowMs));
+    if (this.inner.onFinished) this.guard('onFinished', () => this.inner.onFinished!(this.view(req), nowMs), req.id);
     this.views.delete(req.id);
   }
 
@@ -164,19 +168,22 @@ function safeJson(x: unknown): string {
  * Load the router plug-in at `path` (relative to `cwd`; .ts through tsx, or .js) and return the
  * routerOverride for RunInput: it builds the plug-in over the entry pool, checked.
  */
-export async function loadRouterPlugin(path: string, cwd = process.cwd(), timeoutMs = PLUGIN_LOAD_TIMEOUT_MS): Promise<RouterFactory> {
+export async function loadRouterPlugin(path: string, cwd = process.cwd(), timeoutMs = PLUGIN_LOAD_TIMEOUT_MS, probe = true): Promise<RouterFactory> {
   const file = resolve(cwd, path);
   try {
     checkReadableFile(file, 'plug-in module');
   } catch (e) {
     throw new InputError(`router plug-in ${path}: ${/no such/.test((e as Error).message) ? 'file not found' : (e as Error).message.slice(file.length + 2)}`);
   }
+  const tooLong = () => new InputError(`router plug-in ${path}: did not load within ${timeoutMs / 1000} s (its top-level code or a top-level await never finished)`);
+  // `probe` false: this thread's own caller times it (a run on a plug-in thread, app/plugin-run.ts)
+  if (probe && (await probeLoad(file, timeoutMs)) === 'timed out') throw tooLong();
   let mod: { default?: unknown };
   let timer: NodeJS.Timeout | undefined;
   const release = trapProcessExit(path, 'while loading');
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new InputError(`router plug-in ${path}: did not load within ${timeoutMs / 1000} s (its top-level code or a top-level await never finished)`)), timeoutMs);
+      timer = setTimeout(() => reject(tooLong()), timeoutMs);
     });
     mod = (await Promise.race([importModule(file), timeout])) as { default?: unknown };
   } catch (e) {
@@ -192,13 +199,43 @@ export async function loadRouterPlugin(path: string, cwd = process.cwd(), timeou
   return routerFromPlugin(plugin, path);
 }
 
+/**
+ * Import the module once on a worker thread (plugin-probe), its output discarded, and end the thread if
+ * it has not finished within `timeoutMs`: a synchronous top-level loop blocks only that thread. Any
+ * other outcome (loaded, threw, exited; or no thread could start, as under a .ts test runner) leaves
+ * the main thread's import to report it. Costs a thread start (~30 ms), and only runs for a plug-in.
+ */
+function probeLoad(file: string, timeoutMs: number): Promise<'settled' | 'timed out'> {
+  return new Promise((done) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(siblingModule(import.meta.url, 'plugin-probe'), { workerData: { file }, stdout: true, stderr: true });
+    } catch {
+      return done('settled');
+    }
+    worker.stdout.resume();
+    worker.stderr.resume();
+    const end = (how: 'settled' | 'timed out') => {
+      clearTimeout(timer);
+      worker.removeAllListeners();
+      worker.on('error', () => {});
+      void worker.terminate();
+      done(how);
+    };
+    const timer = setTimeout(() => end('timed out'), timeoutMs);
+    worker.once('message', () => end('settled'));
+    worker.once('error', () => end('settled'));
+    worker.once('exit', () => end('settled'));
+  });
+}
+
 /** The bundled CLI's loader (bin/servesim.js) passes its own import(): the bundle runs as a vm script,
  *  which has none. Everywhere else this is undefined and the module's own import() serves. */
 declare const __servesimImport: ((specifier: string) => Promise<unknown>) | undefined;
 const dynamicImport = (specifier: string): Promise<unknown> => (typeof __servesimImport === 'function' ? __servesimImport(specifier) : import(specifier));
 
 /** Import a module by absolute path; a .ts file the registered loader cannot take as ESM goes through tsx's tsImport. */
-async function importModule(file: string): Promise<unknown> {
+export async function importModule(file: string): Promise<unknown> {
   const url = pathToFileURL(file).href;
   try {
     return await dynamicImport(url);
@@ -221,7 +258,7 @@ export function routerFromPlugin(plugin: unknown, file: string): RouterFactory {
     let made: unknown;
     const release = trapProcessExit(file, 'while constructing the router');
     try {
-      made = instantiate(plugin, Object.freeze({ ...ctx }));
+      made = watched('constructing the router', -1, () => instantiate(plugin, Object.freeze({ ...ctx })));
     } catch (e) {
       throw new InputError(`router plug-in ${file}: ${failure('constructing the router', e)}`);
     } finally {
