@@ -8,7 +8,7 @@ import { textTable } from '../util/text-table.ts';
 import { fmt } from './answers.ts';
 import { checkRun } from './check.ts';
 import { loadInputs } from './inputs.ts';
-import { seedList, seedsFlag } from './plan.ts';
+import { seedList } from './plan.ts';
 import { REPORTED_RUNS } from './reported.ts';
 
 export const CALIBRATION_REPORT = join('results', 'calibration', 'report.json');
@@ -47,7 +47,7 @@ export interface SeedCheckRow {
 }
 
 export async function checkSeeds(a: { trace?: string; workload?: string; seed: string; run?: string[]; json: boolean; seeds: string }): Promise<{ ok: boolean; text: string; runs: { name: string; rows: SeedCheckRow[] }[] }> {
-  const seeds = seedList(seedsFlag(a.seeds), Number.isInteger(Number(a.seed)) ? Number(a.seed) : 42);
+  const seeds = seedList(a.seeds, Number.isInteger(Number(a.seed)) ? Number(a.seed) : 42);
   const u = loadUncertainty();
   const names = a.run ?? [...REPORTED_RUNS];
   const checked = new Map<string, ReturnType<typeof checkRun>[]>();

@@ -8,7 +8,7 @@ import { confidenceInterval, type Interval } from '../util/stats.ts';
 import { textTable } from '../util/text-table.ts';
 import { fmt } from './answers.ts';
 import { metricValue, type Figures, type StatName } from './figures.ts';
-import { seedList, seedsFlag, validatePlan, type Plan } from './plan.ts';
+import { seedList, validatePlan, type Plan } from './plan.ts';
 import { jobOf, resolvePoint, type Job } from './points.ts';
 import { runPool } from './pool.ts';
 
@@ -175,9 +175,9 @@ export function compareText(r: CompareResult): string {
   return out.join('\n') + '\n';
 }
 
-/** --seeds of compare: given once; seedList caps the count and refuses a seed twice. */
-export function compareSeeds(spec: string | readonly string[]): string[] {
-  return seedList(seedsFlag(spec));
+/** --seeds of compare (the CLI refuses it twice); seedList caps the count and refuses a seed twice. */
+export function compareSeeds(spec: string): string[] {
+  return seedList(spec);
 }
 
 /** Every plug-in router a variant names is a readable regular file (checked before any run starts). */
@@ -194,8 +194,7 @@ function checkRouters(variants: readonly Variant[]): void {
 }
 
 export async function compareCommand(a: CompareArgs): Promise<{ text: string; result: CompareResult }> {
-  const workers = a.workers as number | number[];
-  if (Array.isArray(workers)) throw inputError({ field: '--workers' }, `given ${workers.length} times (${workers.join(', ')}): give it once`);
+  const workers = a.workers;
   if (!(Number.isInteger(workers) && workers >= 0)) throw inputError({ field: '--workers' }, `must be a whole number >= 0, got ${workers}`);
   const seeds = compareSeeds(a.seeds);
   const variants = variantsOf(a);

@@ -73,12 +73,6 @@ export interface Plan {
   search?: Search;
 }
 
-/** A seeds flag as yargs hands it: given twice it is an array, refused (which one was meant?). */
-export function seedsFlag(value: string | readonly string[], field = '--seeds'): string {
-  if (Array.isArray(value)) throw inputError({ field }, `given ${value.length} times (${value.join(', ')}): give a count or one list`);
-  return String(value);
-}
-
 /** Most seeds any command runs: beyond it a typo would run for days. */
 export const MAX_SEEDS = 1000;
 

@@ -10,7 +10,7 @@ import { confidenceInterval, predictionInterval } from '../util/stats.ts';
 import { textTable } from '../util/text-table.ts';
 import { fmt } from './answers.ts';
 import { loadInputs } from './inputs.ts';
-import { seedList, seedsFlag } from './plan.ts';
+import { seedList } from './plan.ts';
 import { goodputSets, type RunCommandArgs } from './run-command.ts';
 import { simulate } from './run.ts';
 
@@ -36,7 +36,7 @@ export function spreadTable(summaries: readonly Summary[]): { text: string; rows
 }
 
 export async function runSeedsCommand(a: RunCommandArgs & { seeds: string }): Promise<{ text: string; summaries: Summary[] }> {
-  const seeds = seedList(seedsFlag(a.seeds), Number.isInteger(Number(a.seed)) ? Number(a.seed) : 42);
+  const seeds = seedList(a.seeds, Number.isInteger(Number(a.seed)) ? Number(a.seed) : 42);
   const sets = [...a.set, ...(a.goodput !== undefined ? goodputSets(a.goodput) : [])];
   if (a['request-timeout-seconds'] !== undefined) sets.push(`client.request_timeout_seconds=${a['request-timeout-seconds']}`);
   const scenario = loadScenario(a.scenario, sets);
