@@ -11,7 +11,7 @@ import { textTable } from '../util/text-table.ts';
 import { fmt } from './answers.ts';
 import { loadInputs } from './inputs.ts';
 import { seedList } from './plan.ts';
-import { goodputSets, type RunCommandArgs } from './run-command.ts';
+import { goodputCleared, goodputSets, type RunCommandArgs } from './run-command.ts';
 import { simulate } from './run.ts';
 
 /** The block figures of a summary plus goodput and cut-offs, by label. */
@@ -39,7 +39,7 @@ export async function runSeedsCommand(a: RunCommandArgs & { seeds: string }): Pr
   const seeds = seedList(a.seeds, Number.isInteger(Number(a.seed)) ? Number(a.seed) : 42);
   const sets = [...a.set, ...(a.goodput !== undefined ? goodputSets(a.goodput) : [])];
   if (a['request-timeout-seconds'] !== undefined) sets.push(`client.request_timeout_seconds=${a['request-timeout-seconds']}`);
-  const scenario = loadScenario(a.scenario, sets);
+  const scenario = loadScenario(a.scenario, sets, goodputCleared(a.goodput));
   const plugin = a.router ? await loadRouterPlugin(a.router) : undefined;
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
   const summaries: Summary[] = [];
