@@ -67,12 +67,12 @@ describe('decode attention as a line in context (used for runs of decode steps)'
 
 describe('loadCostModel', () => {
   it('reads the shared calibration file and applies overrides to that model only', () => {
-    const c = loadCostModel(MODEL, { attentionScale: 2 * p.attentionScale, hostOverheadMs: 3, kvTransferGBps: 2 * p.kvTransferGBps });
-    expect(c.params.attentionScale).toBe(2 * p.attentionScale);
+    const c = loadCostModel(MODEL, { attentionScale: 1.5 * p.attentionScale, hostOverheadMs: 3, kvTransferGBps: 2 * p.kvTransferGBps });
+    expect(c.params.attentionScale).toBe(1.5 * p.attentionScale);
     const f = cost.spec.kvTransfer.fixedMs;
     expect(workerCost({ model: c }).kvTransferMs(1000) - f).toBeCloseTo((workerCost().kvTransferMs(1000) - f) / 2, 9);
     const shape = { maxAttentionMs: 10, globalTokens: 64, maxRankTokens: 16, maxRankSequences: 16 };
-    expect(workerCost({ model: c }).iterationMs(shape, false) - workerCost().iterationMs(shape, false)).toBeCloseTo(10 * p.attentionScale + 3 - p.hostOverheadMs, 9);
+    expect(workerCost({ model: c }).iterationMs(shape, false) - workerCost().iterationMs(shape, false)).toBeCloseTo(10 * 0.5 * p.attentionScale + 3 - p.hostOverheadMs, 9);
     expect(loadCostModel(MODEL).params).toEqual(p);
     // both model files share one parameter set
     expect(loadCostModel('gb200-dsr1-nvfp4-trtllm').params).toEqual(p);

@@ -93,7 +93,7 @@ describe('--set overrides', () => {
     expect(s.client.request_timeout_seconds).toBe(2.5);
     expect(s.platform.iteration_slowdown).toBe(1.1);
     expect(errorOf(() => loadScenario(p, ['workers.agg.count=two'])).message).toMatch(new RegExp(`^${p} \\(--set workers\\.agg\\.count\\): workers\\.agg\\.count: `));
-    expect(errorOf(() => loadScenario(p, ['router.router_mode=fastest'])).message).toMatch(new RegExp(`^${p}: router\\.router_mode: `));
+    expect(errorOf(() => loadScenario(p, ['router.router_mode=fastest'])).message).toMatch(new RegExp(`^${p} \\(--set router\\.router_mode\\): router\\.router_mode: `));
     expect(errorOf(() => loadScenario(p, ['workers.agg.engine.max_batch_size=-1'])).message).toMatch(/workers\.agg\.engine\.max_batch_size: /);
   });
 

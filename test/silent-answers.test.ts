@@ -33,7 +33,7 @@ describe('--set', () => {
   });
 
   it('an inherited name is a new key, not the prototype member', () => {
-    expect(errorOf(() => loadScenario(SCENARIO, ['toString.x=1'])).message).toMatch(new RegExp(`^${SCENARIO.replace(/[./]/g, '\\$&')}: toString: unknown key; known here: `));
+    expect(errorOf(() => loadScenario(SCENARIO, ['toString.x=1'])).message).toMatch(new RegExp(`^${SCENARIO.replace(/[./]/g, '\\$&')} \\(--set toString\\.x\\): toString: unknown key; known here: `));
   });
 
   it('a key given twice is an error, whichever flag set it (a repeated --vary key already is)', () => {
@@ -53,7 +53,7 @@ describe('--set', () => {
 
 describe('sizes refused up front', () => {
   it(`a deployment of more than ${MAX_GPUS} GPUs, with the reason`, () => {
-    expect(errorOf(() => loadScenario(SCENARIO, ['workers.agg.count=1000000'])).message).toBe(`${SCENARIO}: workers: 8000000 GPUs (agg 1000000 x 8) exceed the 16384 servesim simulates: every rank is held in memory and scored per request`);
+    expect(errorOf(() => loadScenario(SCENARIO, ['workers.agg.count=1000000'])).message).toBe(`${SCENARIO} (--set workers.agg.count): workers: 8000000 GPUs (agg 1000000 x 8) exceed the 16384 servesim simulates: every rank is held in memory and scored per request`);
     expect(errorOf(() => loadScenario('scenarios/disagg-kv.yaml', ['workers.decode.count=2047'])).message).toMatch(/: workers: 16392 GPUs \(prefill 2 x 8 \+ decode 2047 x 8\) exceed the 16384/);
     expect(loadScenario(SCENARIO, ['workers.agg.count=2048']).workers.agg!.count).toBe(2048);
   });

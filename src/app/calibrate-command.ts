@@ -29,7 +29,7 @@ export interface CalibrateArgs {
    * Robust objective: the mean over these seed-coding samples (a count from --seed upwards, or a
    * list that includes --seed), each judged against the same reported runs.
    */
-  'fit-seeds'?: string | string[];
+  'fit-seeds'?: string;
   /** Skip the fit: measure the Jacobian at the model's current values and store the parameter covariance. */
   'uncertainty-only'?: boolean;
 }

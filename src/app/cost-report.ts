@@ -55,17 +55,10 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 /** Longest sequence a batch shape may describe (TensorRT-LLM's 32-bit lengths, as the trace reader). */
 const MAX_TOKENS = 2 ** 31 - 1;
 
-/** A batch-shape flag given once: yargs turns a repeated flag into an array. */
-function once(flag: string, v: number | readonly number[] | undefined): number | undefined {
-  if (!Array.isArray(v)) return v as number | undefined;
-  throw inputError({ field: flag }, `given ${v.length} times (${v.join(', ')}): give it once`);
-}
-
-/** A numeric flag as given on the command line (absent, once, twice, without a value, not a number). */
-export function flagNumber(flag: string, v: string | readonly string[] | undefined): number | undefined {
+/** A numeric flag as given on the command line (absent, without a value, not a number; the CLI refuses it twice). */
+export function flagNumber(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  if (Array.isArray(v)) throw inputError({ field: flag }, `given ${v.length} times (${v.map((x) => (x === '' ? "''" : x)).join(', ')}): give it once`);
-  const text = (v as string).trim();
+  const text = v.trim();
   if (text === '') throw inputError({ field: flag }, 'needs a value');
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) throw inputError({ field: flag }, `expected a number, got '${text}'`);
   return Number(text);
@@ -77,12 +70,12 @@ export const DEFAULT_CONTEXT_TOKENS = 8192;
 /** Cost of the iterations of every worker role of `scenario` (or of `roles` only) for `batch`. */
 export function costReport(scenario: Scenario, batch: BatchShape = {}, calibration?: CalibrationValues, roles?: readonly Role[]): CostReport {
   const model = loadCostModel(scenario.model, calibration);
-  const r = (once('--requests-per-rank', batch.requestsPerRank) ?? 1) + 0;
+  const r = (batch.requestsPerRank ?? 1) + 0;
   if (roles !== undefined && roles.length === 0) throw inputError({ field: '--role' }, 'name a role: agg, prefill or decode');
   // by default 8,192 tokens of context, or half the shortest max_seq_len of the roles costed
   const seqLens = (['agg', 'prefill', 'decode'] as const).filter((x) => scenario.workers[x] && (roles === undefined || roles.includes(x))).map((x) => scenario.workers[x]!.engine.max_seq_len ?? model.spec.architecture.maxPositionEmbeddings);
-  const ctx = (once('--context-tokens', batch.contextTokens) ?? Math.min(DEFAULT_CONTEXT_TOKENS, Math.floor(Math.min(...seqLens) / 2))) + 0; // -0 → 0
-  const chunkTokens = once('--chunk-tokens', batch.chunkTokens);
+  const ctx = (batch.contextTokens ?? Math.min(DEFAULT_CONTEXT_TOKENS, Math.floor(Math.min(...seqLens) / 2))) + 0; // -0 → 0
+  const chunkTokens = batch.chunkTokens;
   if (!(Number.isInteger(r) && r >= 1)) throw inputError({ field: '--requests-per-rank' }, `must be a positive integer, got ${r}`);
   if (!(Number.isInteger(ctx) && ctx >= 0)) throw inputError({ field: '--context-tokens' }, `must be a non-negative integer, got ${ctx}`);
   if (ctx > MAX_TOKENS) throw inputError({ field: '--context-tokens' }, `${ctx} is above 2^31 - 1 tokens, the most TensorRT-LLM holds (32-bit lengths)`);

@@ -191,6 +191,12 @@ function mapReplay(file: string, where: string, words: Word[], env: Map<string, 
       client.fixed_schedule = false;
       sources.set('fixed_schedule', `${basename(file)}: --request-rate / --concurrency without --fixed-schedule`);
     }
+    // AIPerf spaces the sends by the mode at a request rate only
+    if (client.request_rate_mode !== undefined && client.request_rate === undefined) {
+      findings.add('ignored', `${where} aiperf profile`, '--request-rate-mode', 'without --request-rate AIPerf has no rate to space the sends of', String(client.request_rate_mode));
+      delete client.request_rate_mode;
+      sources.delete('request_rate_mode');
+    }
   }
   if (!flags.has('--streaming')) findings.add('unsupported', `${where} aiperf profile`, '--streaming (absent)', 'without streaming AIPerf sees one response per request: servesim measures streamed tokens');
   const limit = env.get('AIPERF_HTTP_CONNECTION_LIMIT');

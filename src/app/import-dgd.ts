@@ -76,6 +76,7 @@ const int = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' &
 
 export function importDgd(o: ImportDgdOptions): ImportDgdResult {
   const { file } = o;
+  if (!o.aiperf && (o.aiperfEnv ?? []).length > 0) throw inputError({ field: '--aiperf-env' }, 'fills variables of the AIPerf job: give the job with --aiperf (without it the client keys are AIPerf defaults)');
   const findings = new Findings();
   const docs = readDocs(file);
   const dgds = docs.filter((d) => d.kind === 'DynamoGraphDeployment');

@@ -73,15 +73,9 @@ export interface Plan {
   search?: Search;
 }
 
-/** A seeds flag as yargs hands it: given twice it is an array, refused (which one was meant?). */
-export function seedsFlag(value: string | readonly string[], field = '--seeds'): string {
-  if (Array.isArray(value)) throw inputError({ field }, `given ${value.length} times (${value.join(', ')}): give a count or one list`);
-  return String(value);
-}
-
 /** --seeds of the commands that print intervals: a count from --seed upwards (a whole number) or a list; at least two. */
-export function intervalSeeds(value: string | readonly string[], seed = '42', field = '--seeds'): string[] {
-  const s = seedsFlag(value, field).trim();
+export function intervalSeeds(value: string, seed = '42', field = '--seeds'): string[] {
+  const s = String(value).trim();
   const count = /^\d+$/.test(s);
   if (count && !/^\d+$/.test(seed)) throw inputError({ field }, `a count counts up from --seed, which is not a whole number (${seed}): give a list`);
   const list = seedList(s, count ? Number(seed) : 42, field);

@@ -59,18 +59,30 @@ export function defaultRunFolder(name: string): string {
 /** AIPerf goodput tags servesim evaluates → the scenario key holding the threshold. */
 export const GOODPUT_KEYS: Record<string, string> = { time_to_first_token: 'client.goodput_ttft_ms', inter_token_latency: 'client.goodput_itl_ms' };
 
-/** `--goodput "tag:value tag:value"` as AIPerf writes it → scenario overrides. */
+/** `--goodput "tag:value tag:value"` as AIPerf writes it → scenario overrides (each tag once). */
 export function goodputSets(spec: string): string[] {
   const parts = spec.trim().split(/\s+/).filter((p) => p !== '');
   if (parts.length === 0) throw inputError({ field: '--goodput' }, 'expected "time_to_first_token:MS inter_token_latency:MS"');
+  const seen = new Map<string, string>();
   return parts.map((p) => {
     const [tag, value, extra] = p.split(':');
     const v = Number(value);
     if (extra !== undefined || value === undefined || value.trim() === '' || !Number.isFinite(v) || v <= 0) throw inputError({ field: '--goodput' }, `'${p}': expected tag:milliseconds with a positive number`);
     const key = GOODPUT_KEYS[tag];
     if (!key) throw inputError({ field: '--goodput' }, `'${tag}' is not an SLO servesim evaluates; supported: ${Object.keys(GOODPUT_KEYS).join(', ')}`);
+    const was = seen.get(tag);
+    if (was !== undefined) throw inputError({ field: '--goodput' }, `${tag} given twice ('${was}', then '${p}'): give each SLO once`);
+    seen.set(tag, p);
     return `${key}=${v}`;
   });
+}
+
+/** The scenario's SLO keys `--goodput` clears: AIPerf's --goodput is the whole SLO set, so the tags it
+ *  does not name are not judged (none when the flag is absent). */
+export function goodputCleared(spec: string | undefined): string[] {
+  if (spec === undefined) return [];
+  const named = new Set(goodputSets(spec).map((s) => s.slice(0, s.indexOf('='))));
+  return Object.values(GOODPUT_KEYS).filter((k) => !named.has(k));
 }
 
 /** `simulated 120 s: 340 of 10000 requests ended` on stderr, at the first slice and then once a second. */
@@ -122,7 +134,7 @@ function secondsFlag(flag: string, s: number): number {
 }
 
 export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary; out: string; text: string }> {
-  const scenario = loadScenario(a.scenario, runSets(a));
+  const scenario = loadScenario(a.scenario, runSets(a), goodputCleared(a.goodput));
   try {
     return await runLoaded(a, scenario);
   } catch (e) {

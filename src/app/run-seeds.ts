@@ -12,7 +12,7 @@ import { fmt } from './answers.ts';
 import { inputError } from '../util/errors.ts';
 import { loadInputs, requireSchedule } from './inputs.ts';
 import { intervalSeeds } from './plan.ts';
-import { routerLoadTimeoutMs, runInputSpec, runSets, type RunCommandArgs } from './run-command.ts';
+import { goodputCleared, routerLoadTimeoutMs, runInputSpec, runSets, type RunCommandArgs } from './run-command.ts';
 import { simulate } from './run.ts';
 
 /** The block figures of a summary plus goodput and cut-offs, by label. */
@@ -46,7 +46,7 @@ const FOLDER_FLAGS = [
 export async function runSeedsCommand(a: RunCommandArgs & { seeds: string }): Promise<{ text: string; summaries: Summary[] }> {
   for (const [flag, given] of FOLDER_FLAGS) if (given(a)) throw inputError({ field: `--${flag}` }, 'run --seeds prints the spread across samples and writes no run folder: drop it, or run one seed');
   const seeds = intervalSeeds(a.seeds, a.seed);
-  const scenario = loadScenario(a.scenario, runSets(a));
+  const scenario = loadScenario(a.scenario, runSets(a), goodputCleared(a.goodput));
   try {
     return await runSeeds(a, seeds, scenario);
   } catch (e) {

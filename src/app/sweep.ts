@@ -3,7 +3,7 @@
 import { basename, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { inputError } from '../util/errors.ts';
-import { isPlanFile, seedsFlag, validatePlan, type Plan } from './plan.ts';
+import { isPlanFile, validatePlan, type Plan } from './plan.ts';
 import { loadPlanRaw } from './plan-file.ts';
 import { runSweepPlan, parseShard, type SweepOptions } from './sweep-run.ts';
 import { defaultWorkers } from './pool.ts';
@@ -59,7 +59,7 @@ export interface SweepArgs {
 export function sweepPlan(a: SweepArgs): Plan {
   const overrides: Record<string, unknown> = {};
   if (a.seeds !== undefined) {
-    const seeds = seedsFlag(a.seeds).trim();
+    const seeds = String(a.seeds).trim();
     overrides.seeds = /^\d+$/.test(seeds) ? Number(seeds) : seeds.split(',').map((s) => s.trim()).filter((s) => s !== '');
   }
   if (a.sla !== undefined) overrides.sla = a.sla;

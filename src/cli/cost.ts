@@ -4,10 +4,10 @@ import type { CommandModule } from 'yargs';
 
 interface CostArgs {
   scenario: string;
-  // strings, parsed by the app: a flag given without a value or twice is refused, not taken as a default
-  'requests-per-rank'?: string | string[];
-  'context-tokens'?: string | string[];
-  'chunk-tokens'?: string | string[];
+  // strings, parsed by the app: a flag given without a value is refused, not taken as a default
+  'requests-per-rank'?: string;
+  'context-tokens'?: string;
+  'chunk-tokens'?: string;
   role?: ('agg' | 'prefill' | 'decode')[];
   set: string[];
   ops: boolean;

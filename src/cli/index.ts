@@ -5,6 +5,7 @@ import type { CommandModule } from 'yargs';
 import { InputError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { commands } from './commands.ts';
+import { checkFlags } from './flag-rules.ts';
 import { DEBUG_OPTION, topHelp, USAGE, version } from './top-help.ts';
 
 /** The flags (and aliases) a command's builder declares, recorded by running it on a stand-in. */
@@ -65,6 +66,9 @@ export async function main(argv: string[]): Promise<void> {
       throw new InputError(withSuggestion(msg.replace(/\s*\n\s*/g, ' '), argv));
     });
   for (const c of commands) cli = cli.command(c);
+  // one rule for every command, before yargs' own checks: a single-value flag given once, a number flag a number
+  const parser = cli;
+  cli = cli.middleware((a) => checkFlags(a, parser, argv), true);
   // yargs renders the command's full help text before every handler runs, in case a later failure
   // prints it; ours never does (.fail throws a one-line InputError), so skip that work
   const usage = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();

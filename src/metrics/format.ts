@@ -81,7 +81,11 @@ export function formatNotes(s: Summary): string {
     routingLine(s.routing, s.router),
   );
   lines.push(`load: ${s.load}; ${s.gpus} GPUs, ${s.outputTokenThroughputPerGpu.toFixed(1)} output tok/s per GPU, ${s.outputTokenThroughputPerUser.toFixed(1)} tok/s per user`);
-  if (s.goodput) lines.push(`goodput (TTFT <= ${s.goodput.ttftMs} ms, ITL <= ${s.goodput.itlMs} ms): ${s.goodput.requestThroughput.toFixed(2)} req/s (${s.goodput.requests} requests)`);
+  if (s.goodput) {
+    // an SLO the run does not judge is held at Infinity (null in summary.json): left out of the line
+    const slos = [['TTFT', s.goodput.ttftMs], ['ITL', s.goodput.itlMs]].filter(([, v]) => Number.isFinite(v)).map(([name, v]) => `${name} <= ${v} ms`);
+    lines.push(`goodput (${slos.join(', ')}): ${s.goodput.requestThroughput.toFixed(2)} req/s (${s.goodput.requests} requests)`);
+  }
   // where the settings or the run's lookups left the cost model's data (also in summary.json modelNotes)
   for (const n of s.modelNotes) lines.push(`model note: ${n}`);
   return lines.join('\n');

@@ -17,6 +17,14 @@ export type RouterPlugin = (new (ctx: RouterContext) => Router) | ((ctx: RouterC
 
 const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].trim();
 
+/** Why a plug-in module did not load, in one line: tsx's esbuild reports "Transform failed with N
+ *  errors:" and the first error as `file:line:column: ERROR: text` on the next line (`file` shown as `path`). */
+function loadFailure(e: unknown, file: string, path: string): string {
+  const lines = (e instanceof Error ? e.message : String(e)).split('\n');
+  const first = /^Transform failed with \d+ errors?:$/.test(lines[0].trim()) ? lines.slice(1).find((l) => / ERROR: /.test(l)) : undefined;
+  return first === undefined ? oneLine(e) : first.trim().replace(file, path).replace(': ERROR: ', ': ');
+}
+
 /** Thrown by process.exit while plug-in code may run: the call stops the run instead of the process. */
 export class PluginExitError extends InputError {
   constructor(
@@ -188,7 +196,7 @@ export async function loadRouterPlugin(path: string, cwd = process.cwd(), timeou
     mod = (await Promise.race([importModule(file), timeout])) as { default?: unknown };
   } catch (e) {
     if (e instanceof InputError && !(e instanceof PluginExitError)) throw e;
-    throw new InputError(`router plug-in ${path}: ${e instanceof PluginExitError ? `${failure('its module', e)} while loading` : `cannot load: ${oneLine(e)}`}`);
+    throw new InputError(`router plug-in ${path}: ${e instanceof PluginExitError ? `${failure('its module', e)} while loading` : `cannot load: ${loadFailure(e, file, path)}`}`);
   } finally {
     clearTimeout(timer);
     release();

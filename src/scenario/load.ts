@@ -98,6 +98,11 @@ export function validateScenario(raw: unknown, file: string, where: (field: stri
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) throw inputError({}, formatIssue(where, parsed.error.issues[0]));
   const s = parsed.data;
+  // the mode has a default, so only the raw object tells whether it was given: without a rate it would do nothing
+  const client = (raw as { client?: Record<string, unknown> }).client;
+  if (client?.request_rate_mode !== undefined && client.request_rate === undefined) {
+    throw inputError({ file, field: 'client.request_rate_mode' }, 'spaces the sends of a request rate: give client.request_rate (--request-rate) too, or leave the mode out');
+  }
   const w = s.workers;
   const agg = w.agg?.count ?? 0;
   const prefill = w.prefill?.count ?? 0;
@@ -134,8 +139,8 @@ export function validateScenario(raw: unknown, file: string, where: (field: stri
   return s;
 }
 
-/** Read, override and validate a scenario file. */
-export function loadScenario(file: string, sets: readonly string[] = []): Scenario {
+/** Read, override and validate a scenario file (`unset`: dotted keys of the file dropped before the overrides). */
+export function loadScenario(file: string, sets: readonly string[] = [], unset: readonly string[] = []): Scenario {
   const text = readTextFile(file, 'scenario file');
   const raw = parseYamlText(text, file);
   if (raw === null || raw === undefined) throw inputError({ file }, 'is empty: a scenario needs workers (agg, or prefill and decode)');
@@ -144,6 +149,11 @@ export function loadScenario(file: string, sets: readonly string[] = []): Scenar
   if (obj.name === undefined) obj.name = basename(file).replace(/\.ya?ml$/, '');
   // a model file named by a relative path is found next to the scenario (a --set model=… path, from the working folder)
   if (typeof obj.model === 'string') obj.model = modelFrom(dirname(file), obj.model);
+  for (const key of unset) {
+    const path = key.split('.');
+    const parent = path.slice(0, -1).reduce<unknown>((node, k) => (node !== null && typeof node === 'object' && Object.hasOwn(node, k) ? (node as Record<string, unknown>)[k] : undefined), obj);
+    if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[path[path.length - 1]];
+  }
   applyOverrides(obj, sets, file);
   const scenario = validateScenario(obj, file, (field) => scenarioKeyWhere(file, text, sets, field));
   sources.set(scenario, { file, text, sets });
