@@ -37,6 +37,8 @@ const cases: Case[] = [
   ['a ragged grid', 'cost', (m) => at(m, GEN).ms[2].pop(), null, 'model', 'attention.generation.byHeads.128.ms[2]: has 8 times for 9 column keys'],
   ['grid rows not increasing', 'cost', (m) => (at(m, GEN).rows[2] = 1), null, 'model', "attention.generation.byHeads.128.rows[2]: 1 is not above the key before it (4): a table's keys must strictly increase"],
   ['a count key that is not a count', 'cost', (m) => (m.comm.customAllReduce.byGpus.two = m.comm.customAllReduce.byGpus['2']), null, 'model', "comm.customAllReduce.byGpus.two: 'two' is not a count: this table is keyed by positive integers"],
+  ['an unknown key (a misspelt field)', 'cost', (m) => (m.architecture.topk = 8), null, 'model', 'architecture: Unrecognized key: "topk"'],
+  ['more experts per token than experts', 'run', (m) => (m.architecture.topK = 1000), null, 'model', 'architecture.topK: 1000 is above routedExperts 256: a token cannot pick more experts than there are'],
   ['a GEMM shape key that is not NxK', 'cost', (m) => (m.gemm.byDtype.nvfp4['7168'] = m.gemm.byDtype.nvfp4['1024x7168']), null, 'model', "gemm.byDtype.nvfp4.7168: '7168' is not a GEMM shape NxK (positive integers)"],
   // coefficients
   ['a missing coefficient', 'run', (m) => delete m.architecture.layers, null, 'model', 'architecture.layers: missing (expected number)'],

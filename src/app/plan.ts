@@ -172,6 +172,15 @@ export function validatePlan(raw: unknown, file: string): Plan {
   const axes = p.axes.map((a, i) => parseAxis(file, a, i));
   const seen = new Map<string, number>();
   axes.forEach((a, i) => {
+    // a step twice would run (and print) the same point twice; a case name twice would label two points alike
+    const steps = a.steps.map((st) => JSON.stringify(st));
+    const twice = steps.findIndex((st, j) => steps.indexOf(st) !== j);
+    if (twice >= 0) throw inputError({ file, field: `axes[${i}]` }, `${steps[twice]} appears twice: the same point would run twice`);
+    if (a.label !== undefined) {
+      const names = a.steps.map((st) => String(st[a.label!]));
+      const dup = names.find((n, j) => names.indexOf(n) !== j);
+      if (dup !== undefined) throw inputError({ file, field: `axes[${i}].cases` }, `the name ${dup} is given to two cases`);
+    }
     for (const c of a.columns) {
       if (seen.has(c)) throw inputError({ file, field: `axes[${i}]` }, `${c} is already an axis (axes[${seen.get(c)}]); put all its values in one axis`);
       seen.set(c, i);

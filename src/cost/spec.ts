@@ -14,14 +14,14 @@ const posBytes = pos.refine(whole, BYTES);
  *  magnitude stops here, naming the field, instead of running iterations of NaN or centuries. */
 const physical = (lo: number, hi: number, range: string) => pos.min(lo, `outside ${range}`).max(hi, `outside ${range}`);
 const MEM_BW = "a GPU's memory bandwidth, 1e9 to 1e15 bytes/s";
-const provenance = z.object({ csv: z.string(), filter: z.record(z.string(), z.union([z.string(), num])), key: z.string(), version: z.string() });
-const curve = z.object({ x: z.array(num), ms: z.array(num) });
-const grid = z.object({ rows: z.array(num), cols: z.array(num), ms: z.array(z.array(num)) });
+const provenance = z.strictObject({ csv: z.string(), filter: z.record(z.string(), z.union([z.string(), num])), key: z.string(), version: z.string() });
+const curve = z.strictObject({ x: z.array(num), ms: z.array(num) });
+const grid = z.strictObject({ rows: z.array(num), cols: z.array(num), ms: z.array(z.array(num)) });
 const byKey = <T extends z.ZodTypeAny>(t: T) => z.record(z.string(), t);
 export type CurveSpec = z.infer<typeof curve>;
 export type GridSpec = z.infer<typeof grid>;
 
-const parameterSchema = z.object({
+const parameterSchema = z.strictObject({
   value: num,
   prior: num,
   bounds: z.tuple([num, num]),
@@ -45,23 +45,23 @@ export const CALIBRATION_PARAMETERS = [
 export type CalibrationParameter = (typeof CALIBRATION_PARAMETERS)[number];
 export type CalibrationValues = Partial<Record<CalibrationParameter, number>>;
 
-const platformSchema = z.object({ iterationSlowdown: z.union([pos, z.string()]), roles: z.array(z.string()).optional() });
+const platformSchema = z.strictObject({ iterationSlowdown: z.union([pos, z.string()]), roles: z.array(z.string()).optional() });
 
-export const calibrationFileSchema = z.object({
+export const calibrationFileSchema = z.strictObject({
   description: z.string().optional(),
-  parameters: z.object(Object.fromEntries(CALIBRATION_PARAMETERS.map((k) => [k, parameterSchema])) as Record<CalibrationParameter, typeof parameterSchema>),
+  parameters: z.strictObject(Object.fromEntries(CALIBRATION_PARAMETERS.map((k) => [k, parameterSchema])) as Record<CalibrationParameter, typeof parameterSchema>),
   platforms: z.record(z.string(), z.union([z.string(), platformSchema])),
 });
 export type CalibrationFile = z.infer<typeof calibrationFileSchema>;
 
-const a2aMethod = z.object({ source: provenance, prepare: byKey(curve).optional(), dispatch: byKey(curve), combine: byKey(curve), combineLowPrecision: byKey(curve).optional() });
-const moeKernel = z.object({ source: provenance, byDistribution: byKey(byKey(curve)) });
+const a2aMethod = z.strictObject({ source: provenance, prepare: byKey(curve).optional(), dispatch: byKey(curve), combine: byKey(curve), combineLowPrecision: byKey(curve).optional() });
+const moeKernel = z.strictObject({ source: provenance, byDistribution: byKey(byKey(curve)) });
 
-export const costModelFileSchema = z.object({
+export const costModelFileSchema = z.strictObject({
   name: z.string(),
   description: z.string().optional(),
   sources: z.record(z.string(), z.string()).optional(),
-  architecture: z.object({
+  architecture: z.strictObject({
     checkpoint: z.string(),
     layers: z.number().int().positive(),
     moeLayers: z.number().int().nonnegative(),
@@ -88,12 +88,12 @@ export const costModelFileSchema = z.object({
     kvReplicatedAcrossTp: z.boolean(),
     source: z.string(),
   }),
-  weights: z.object({
+  weights: z.strictObject({
     routedExpertBytes: posBytes,
-    groups: z.array(z.object({ name: z.string(), shard: z.enum(['none', 'attention-tp', 'mlp-tp', 'vocab-tp']), bytes })),
+    groups: z.array(z.strictObject({ name: z.string(), shard: z.enum(['none', 'attention-tp', 'mlp-tp', 'vocab-tp']), bytes })),
     source: z.string(),
   }),
-  memory: z.object({
+  memory: z.strictObject({
     hbmBytesPerGpu: posBytes,
     otherBytes: bytes,
     ncclBytesByTp: byKey(bytes),
@@ -101,43 +101,43 @@ export const costModelFileSchema = z.object({
     minActivationBytes: bytes,
     source: z.string(),
   }),
-  attention: z.object({
+  attention: z.strictObject({
     gemmType: z.string(),
     kvCacheDtype: z.string(),
-    context: z.object({ unit: z.string(), source: provenance, byHeads: byKey(curve) }),
-    generation: z.object({ unit: z.string(), source: provenance, byHeads: byKey(grid) }),
+    context: z.strictObject({ unit: z.string(), source: provenance, byHeads: byKey(curve) }),
+    generation: z.strictObject({ unit: z.string(), source: provenance, byHeads: byKey(grid) }),
   }),
-  moe: z.object({
+  moe: z.strictObject({
     unit: z.string(),
     distribution: z.string(),
     distributionSource: z.string(),
     minLatencyMaxTokens: z.number().int().nonnegative(),
     minLatencySource: z.string(),
-    roofline: z.object({
+    roofline: z.strictObject({
       fp4TcFlops: physical(1e12, 1e18, "a GPU's tensor-core rate, 1e12 to 1e18 FLOP/s"),
       memBwBytesPerS: physical(1e9, 1e15, MEM_BW),
       weightBytesPerParam: physical(0.25, 4, '0.25 to 4 bytes a parameter (2-bit to FP32 weights)'),
       source: z.string(),
     }),
-    kernels: z.object({ cutlass: moeKernel, min_latency: moeKernel }),
-    wideep: z.object({ unit: z.string(), source: provenance, noLoadBalancer: byKey(byKey(curve)), bySlots: byKey(byKey(byKey(curve))) }),
+    kernels: z.strictObject({ cutlass: moeKernel, min_latency: moeKernel }),
+    wideep: z.strictObject({ unit: z.string(), source: provenance, noLoadBalancer: byKey(byKey(curve)), bySlots: byKey(byKey(byKey(curve))) }),
   }),
-  comm: z.object({
+  comm: z.strictObject({
     gpusPerNode: z.number().int().positive(),
     gpusPerNodeSource: z.string(),
-    allToAll: z.object({ unit: z.string(), NVLinkTwoSided: a2aMethod, NVLinkOneSided: a2aMethod }),
-    nccl: z.object({ unit: z.string(), source: provenance, all_gather: z.object({ byGpus: byKey(curve) }), reduce_scatter: z.object({ byGpus: byKey(curve) }) }),
-    customAllReduce: z.object({ unit: z.string(), source: provenance, byGpus: byKey(curve) }),
+    allToAll: z.strictObject({ unit: z.string(), NVLinkTwoSided: a2aMethod, NVLinkOneSided: a2aMethod }),
+    nccl: z.strictObject({ unit: z.string(), source: provenance, all_gather: z.strictObject({ byGpus: byKey(curve) }), reduce_scatter: z.strictObject({ byGpus: byKey(curve) }) }),
+    customAllReduce: z.strictObject({ unit: z.string(), source: provenance, byGpus: byKey(curve) }),
   }),
-  gemm: z.object({ unit: z.string(), source: provenance, byDtype: byKey(byKey(curve)) }),
-  elementwise: z.object({
+  gemm: z.strictObject({ unit: z.string(), source: provenance, byDtype: byKey(byKey(curve)) }),
+  elementwise: z.strictObject({
     memBwBytesPerS: physical(1e9, 1e15, MEM_BW),
     /** the fraction of memBwBytesPerS an element-wise op reaches */
     memBwScaling: pos.min(0.01, 'below 0.01 of the memory bandwidth: no kernel is that slow').max(1),
     constantLatencyMs: num.nonnegative().max(1000, 'above 1000 ms: a launch latency, not a second'),
     source: z.string(),
   }),
-  kvTransfer: z.object({ fixedMs: num.nonnegative().max(60_000, 'above 60,000 ms of fixed set-up for one KV transfer'), source: z.string() }),
+  kvTransfer: z.strictObject({ fixedMs: num.nonnegative().max(60_000, 'above 60,000 ms of fixed set-up for one KV transfer'), source: z.string() }),
   /** Name of the shared calibration file, models/calibration/<name>.json. */
   calibration: z.string().regex(/^[\w-][\w.-]*$/, 'must be a file name (models/calibration/<name>.json or calibration/<name>.json beside the model), not a path'),
 });

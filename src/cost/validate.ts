@@ -77,6 +77,9 @@ export function validateCostModelFile(file: string, spec: CostModelFile): void {
     c.counts(path, rec);
     for (const [k, v] of Object.entries(rec)) c.curve([...path, k], v, minPoints, strictFrom);
   };
+  const a = spec.architecture;
+  if (a.topK > a.routedExperts) c.fail(['architecture', 'topK'], `${a.topK} is above routedExperts ${a.routedExperts}: a token cannot pick more experts than there are`);
+  if (a.moeLayers + a.denseLayers !== a.layers) c.fail(['architecture', 'layers'], `${a.layers} is not moeLayers ${a.moeLayers} + denseLayers ${a.denseLayers}`);
   c.counts(['memory', 'ncclBytesByTp'], spec.memory.ncclBytesByTp);
   c.counts(['memory', 'activationCoefficientByTp'], spec.memory.activationCoefficientByTp);
   // memory.ts reads the activation reserve at min(attention TP, 8) of power-of-two TP sizes

@@ -51,7 +51,9 @@ export function parseParamPairs(pairs: readonly string[]): Record<string, number
     const eq = pair.indexOf('=');
     const v = Number(pair.slice(eq + 1));
     if (eq <= 0 || pair.slice(eq + 1).trim() === '' || !Number.isFinite(v)) throw inputError({ field: '--param' }, `expected name=number, got '${pair}'`);
-    out[pair.slice(0, eq).trim()] = v;
+    const name = pair.slice(0, eq).trim();
+    if (Object.hasOwn(out, name)) throw inputError({ field: '--param' }, `${name} is given twice (${name}=${out[name]}, then ${pair}): give it once`);
+    out[name] = v;
   }
   return out;
 }
