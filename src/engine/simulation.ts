@@ -154,7 +154,7 @@ export class Simulation implements WorkerHost<SimRequest, Worker<SimRequest>> {
     req.state = 'sent';
     req.sentMs = this.nowMs;
     for (const pool of this.pools) {
-      const refused = pool.workers[0].refusal(req);
+      const refused = pool.workers[0].limits.refusal(req);
       if (refused) {
         req.endReason = refused.reason;
         req.reason = refused.text;

@@ -26,6 +26,11 @@ export interface Batch<R extends RequestView> {
   idleRanks: number;
 }
 
+/** An empty batch over `ranks` ranks (a worker's one, reused for every iteration). */
+export function emptyBatch<R extends RequestView>(ranks: number): Batch<R> {
+  return { inFlight: [], inFlightCount: 0, decodes: new Array<number>(ranks).fill(0), context: new Array<number>(ranks).fill(0), maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, maxRankSequences: 0, prefillTokens: 0, idleRanks: 0 };
+}
+
 /** Fill `b` with this iteration's batch over `ranks` (admission already done). */
 export function buildBatch<R extends RequestView>(ranks: readonly Rank<R>[], engine: EngineConfig, cost: WorkerCost, tokensPerBlock: number, b: Batch<R>, nowMs: number): Batch<R> {
   const inFlight = b.inFlight;

@@ -6,7 +6,6 @@
 // stays: their queues, ranks and KV blocks; the run loop reaches them only through its operations.
 import type { WorkerCost } from '../cost/worker-cost.ts';
 import { BlockCache } from '../kv/block-cache.ts';
-import type { EndReason } from '../protocol/records.ts';
 import type { RequestView } from '../protocol/router.ts';
 import type { EngineConfig } from '../scenario/schema.ts';
 import { admitWaiting } from './admission.ts';
@@ -15,7 +14,7 @@ import { CudaGraphs } from './cuda-graph.ts';
 import { StepRun } from './decode-run.ts';
 import type { RolePolicy } from './policy.ts';
 import { Rank } from './rank.ts';
-import { buildBatch, type Batch } from './batch.ts';
+import { buildBatch, emptyBatch, type Batch } from './batch.ts';
 import { Stay } from './stay.ts';
 import { Responses, streamedResponses, type ResponseKind } from './responses.ts';
 import type { WorkerHost, WorkerOptions } from './host.ts';
@@ -71,22 +70,12 @@ export class Worker<R extends RequestView = RequestView> {
     this.limits = new WorkerLimits(o.policy, o.engine, o.cost, this.ranks[0].cache.capacityBlocks);
     this.run = new StepRun(Math.max(1, Math.floor(o.maxRunSteps ?? MAX_RUN_STEPS)));
     this.timer = new StepTimer<R>(this.run, new CudaGraphs(o.engine, this.ranks.length), o.cost, this.ranks.length);
-    this.batch = { inFlight: [], inFlightCount: 0, decodes: new Array<number>(this.ranks.length).fill(0), context: new Array<number>(this.ranks.length).fill(0), maxAttentionMs: 0, globalTokens: 0, maxRankTokens: 0, maxRankSequences: 0, prefillTokens: 0, idleRanks: 0 };
+    this.batch = emptyBatch<R>(this.ranks.length);
   }
 
   /** Requests queued at the worker, not yet on a rank. */
   get queued(): number {
     return this.engineQueue.length;
-  }
-
-  /** KV blocks a request needs on one of this worker's ranks (prompt + the output tokens held here). */
-  blocksNeeded(req: RequestView): number {
-    return this.limits.blocksNeeded(req);
-  }
-
-  /** Why this worker could never serve `req` (TRT-LLM refuses it at once), or null. */
-  refusal(req: RequestView): { reason: EndReason; text: string } | null {
-    return this.limits.refusal(req);
   }
 
   /** A request reaches this worker, pinned to DP rank `rank` or left to the engine's ADP placement;
@@ -154,8 +143,6 @@ export class Worker<R extends RequestView = RequestView> {
     if (stay.alloc) this.ranks[stay.rank].cache.release(stay.alloc);
     stay.alloc = null;
   }
-
-  // ---- one iteration: named steps ----
 
   private startIteration(nowMs: number): void {
     this.promoteArrivedKv(nowMs);
