@@ -97,7 +97,7 @@ const cases: Case[] = [
   ['sweep a negative calibration override', () => ['sweep', AGG, '--vary', 'calibration.iterationFixedMs=-5,1', '--trace', TINY, '--workers', '0', '--out', join(tmp, 'sweep-cal')], /^--vary: calibration\.iterationFixedMs=-5: calibration\.iterationFixedMs: -5 is negative: a time cannot be$/],
   // cost: batch-shape flags and scenarios
   ['cost --requests-per-rank 0', () => cost('--requests-per-rank', '0'), /^--requests-per-rank: must be a positive integer, got 0$/],
-  ['cost --requests-per-rank without a value', () => cost('--requests-per-rank'), /^--requests-per-rank: needs a value$/],
+  ['cost --requests-per-rank without a value', () => cost('--requests-per-rank'), /^--requests-per-rank: needs a number$/],
   ['cost --requests-per-rank twice', () => cost('--requests-per-rank', '2', '--requests-per-rank', '3'), /^--requests-per-rank: given 2 times \(2, 3\): give it once$/],
   ['cost --requests-per-rank above max_batch_size', () => cost('--requests-per-rank', '1e300'), /^--requests-per-rank: 1e\+300 exceeds workers\.agg\.engine\.max_batch_size 8$/],
   ['cost --context-tokens 1e300', () => cost('--context-tokens', '1e300'), /^--context-tokens: 1e\+300 is above 2\^31 - 1 tokens, the most TensorRT-LLM holds \(32-bit lengths\)$/],
@@ -122,7 +122,7 @@ const cases: Case[] = [
   ['compare a variant setting a key twice', () => compare('--variant', 'a:--set workers.agg.count=2 --set workers.agg.count=3'), /^variant a: --set workers\.agg\.count: given twice \('workers\.agg\.count=2', then 'workers\.agg\.count=3'\): give each key once \(a --set for every variant and a variant's own count as one list\)$/],
   ['compare a variant --set of a key --set sets', () => compare('--variant', 'a:--set workers.agg.count=2', '--set', 'workers.agg.count=3'), /^variant a: --set workers\.agg\.count: given twice \('workers\.agg\.count=3', then 'workers\.agg\.count=2'\): .*$/],
   ['compare a variant --set without =', () => compare('--variant', 'a:--set noequals'), /^variant a: --set noequals: expected key=value$/],
-  ['compare --seeds 0', () => compare(DISAGG, '--seeds', '0'), /^--seeds: give at least one seed$/],
+  ['compare --seeds 0', () => compare(DISAGG, '--seeds', '0'), /^--seeds: 0: no workload sample; an interval needs at least 2 seeds$/],
   ['compare --seeds with a seed twice', () => compare(DISAGG, '--seeds', '42,42'), /^--seeds: seed 42 is given twice: its workload sample would count twice in every interval$/],
   ['compare --seeds twice', () => compare(DISAGG, '--seeds', '3', '--seeds', '4'), /^--seeds: given 2 times \(3, 4\): give it once$/],
   ['compare --seeds 100000000', () => compare(DISAGG, '--seeds', '100000000'), /^--seeds: 100000000 seeds: at most 1000 \(each seed is a whole run of every point or variant\)$/],

@@ -86,6 +86,14 @@ describe('report checks what it reads', () => {
     expect(readRunFolder(out).records).toHaveLength(3);
   }, 60_000);
 
+  it('a run judging one SLO (--goodput with one tag: the other is null) reads back', async () => {
+    const out = join(tmp, 'one-slo');
+    expect((await run(out, 3, '--goodput', 'inter_token_latency:50')).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).goodput.ttftMs).toBeNull();
+    const o = await report(out);
+    expect([o.code, o.stderr]).toEqual([0, '']);
+  });
+
   it('an empty object is not a run summary', async () => {
     const dir = folder('empty', '{}\n', '{}\n');
     refused(await report(dir), new RegExp(`${esc(join(dir, 'summary.json'))}: scenario: missing \\(expected string\\): not a servesim run summary$`));

@@ -12,7 +12,7 @@ import type { RunCommandArgs } from '../src/app/run-command.ts';
 import { runSeedsCommand } from '../src/app/run-seeds.ts';
 import { servesim } from './cli-spawn.ts';
 
-const UNTIMED = /^--workload: synthetic has no timestamps to replay: give --request-rate or --concurrency$/;
+const UNTIMED = /^--workload: synthetic has no timestamps to replay: set client\.fixed_schedule: false and a load \(client\.request_rate or client\.concurrency\) in the plan$/;
 const args = (o: Partial<RunCommandArgs> & { seeds: string }): RunCommandArgs & { seeds: string } => ({
   scenario: join(SCENARIOS_DIR, 'disagg-kv.yaml'), seed: '42', set: [], param: [], json: true, records: true, overwrite: false, command: 'test', ...o,
 });
@@ -21,7 +21,7 @@ const message = async (p: Promise<unknown>) => p.then(() => 'no error', (e: Erro
 describe('an untimed workload is never replayed as a burst at t = 0', () => {
   it('run --seeds, check, check --seeds and demo refuse it; a sweep point does too', async () => {
     expect(await message(runSeedsCommand(args({ seeds: '2', workload: 'synthetic' })))).toMatch(/^InputError: --workload: synthetic has no timestamps/);
-    expect(await message(checkCommand({ workload: 'synthetic', seed: '42', run: ['disagg-kv'], json: true }))).toMatch(/^InputError: --workload: synthetic has no timestamps/);
+    expect(await message(checkCommand({ workload: 'synthetic', seed: '42', run: ['disagg-kv'], json: true }))).toBe('InputError: --workload: synthetic has no timestamps to replay: the reported runs replay a fixed schedule: give a trace or a timed workload (seed-coding, poisson)');
     expect(await message(checkCommand({ workload: 'synthetic', seed: '42', run: ['disagg-kv'], json: true, seeds: '2' }))).toMatch(/^InputError: --workload: synthetic has no timestamps/);
     expect(await message(demo({ workload: 'synthetic', seed: '42' }))).toMatch(/^InputError: --workload: synthetic has no timestamps/);
     const sweep = await servesim(['sweep', 'scenarios/disagg-kv.yaml', '--workload', 'synthetic', '--param', 'num_requests=20', '--vary', 'workers.decode.count=1', '--workers', '0', '--out', join(tmpdir(), `servesim-untimed-${process.pid}`)]);
@@ -50,7 +50,7 @@ describe('run --seeds runs what its flags say', () => {
 
 describe('an interval needs at least two workload samples', () => {
   it('run, check and compare --seeds 1 (or a one-seed list) stop with one line', async () => {
-    const one = /--seeds: (42|7): one workload sample has no spread; an interval needs at least 2 seeds/;
+    const one = /--seeds: (1|7,): one workload sample has no spread; an interval needs at least 2 seeds/;
     expect(await message(runSeedsCommand(args({ seeds: '1' })))).toMatch(one);
     expect(await message(checkCommand({ seed: '42', run: ['disagg-kv'], json: true, seeds: '1' }))).toMatch(one);
     expect(() => compareSeeds('1')).toThrow(one);

@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../util/atomic-write.ts';
 import { inputError } from '../util/errors.ts';
 import { bandText, calibrate, evaluate, inBand, sensitivities, type CalibrationResult, type CalibrationSample } from './calibrate.ts';
 import { fitSeedsOf } from './calibrate-seeds.ts';
-import { loadInputs, requireSchedule } from './inputs.ts';
+import { loadInputs, REPLAY_ONLY, requireSchedule } from './inputs.ts';
 import { REPLAYED } from './reported.ts';
 
 export interface CalibrateArgs {
@@ -76,7 +76,7 @@ export async function calibrateCommand(a: CalibrateArgs, log: (line: string) => 
   if (!(a['polish-tolerance'] === undefined || a['polish-tolerance'] >= 0)) throw inputError({ field: '--polish-tolerance' }, 'must be >= 0');
   const fitSeeds = fitSeedsOf(a);
   const inputs = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed });
-  requireSchedule(inputs, REPLAYED);
+  requireSchedule(inputs, REPLAYED, REPLAY_ONLY);
   const { requests, label: workload } = inputs;
   let samples: CalibrationSample[] | undefined;
   if (fitSeeds !== undefined) {

@@ -2,7 +2,7 @@
 // table per run; ok only if every figure is inside its band.
 import { formatRows } from '../metrics/compare.ts';
 import { checkRun, type CheckedRun } from './check.ts';
-import { loadInputs, requireSchedule } from './inputs.ts';
+import { loadInputs, REPLAY_ONLY, requireSchedule } from './inputs.ts';
 import { REPLAYED, REPORTED_RUNS } from './reported.ts';
 
 export interface CheckArgs {
@@ -22,7 +22,7 @@ export async function checkCommand(a: CheckArgs): Promise<{ ok: boolean; text: s
     return { ok: r.ok, text: r.text, results: [] };
   }
   const inputs = await loadInputs({ trace: a.trace, workload: a.workload, seed: a.seed });
-  requireSchedule(inputs, REPLAYED);
+  requireSchedule(inputs, REPLAYED, REPLAY_ONLY);
   const { requests, label: workload } = inputs;
   const results = (a.run ?? [...REPORTED_RUNS]).map((n) => checkRun(n, requests, { seed: a.seed, workload }));
   const ok = results.every((r) => r.ok);

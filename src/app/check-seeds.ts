@@ -7,7 +7,7 @@ import { meanOf, sampleStd, studentTQuantile } from '../util/stats.ts';
 import { textTable } from '../util/text-table.ts';
 import { fmt } from './answers.ts';
 import { checkRun } from './check.ts';
-import { loadInputs, requireSchedule } from './inputs.ts';
+import { loadInputs, REPLAY_ONLY, requireSchedule } from './inputs.ts';
 import { intervalSeeds } from './plan.ts';
 import { REPLAYED, REPORTED_RUNS } from './reported.ts';
 
@@ -54,7 +54,7 @@ export async function checkSeeds(a: { trace?: string; workload?: string; seed: s
   let workload = '';
   for (const seed of seeds) {
     const inputs = await loadInputs({ trace: a.trace, workload: a.workload, seed });
-    requireSchedule(inputs, REPLAYED);
+    requireSchedule(inputs, REPLAYED, REPLAY_ONLY);
     const { requests, label } = inputs;
     workload = label;
     for (const n of names) checked.set(n, [...(checked.get(n) ?? []), checkRun(n, requests, { seed, workload: label })]);

@@ -59,7 +59,7 @@ const MAX_TOKENS = 2 ** 31 - 1;
 export function flagNumber(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const text = v.trim();
-  if (text === '') throw inputError({ field: flag }, 'needs a value');
+  if (text === '') throw inputError({ field: flag }, 'needs a number');
   if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) throw inputError({ field: flag }, `expected a number, got '${text}'`);
   return Number(text);
 }

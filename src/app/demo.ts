@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { figureRows, formatRows } from '../metrics/compare.ts';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
 import { loadScenario } from '../scenario/load.ts';
-import { loadInputs, requireSchedule } from './inputs.ts';
+import { loadInputs, REPLAY_ONLY, requireSchedule } from './inputs.ts';
 import { loadReported, REPLAYED, SCENARIOS_DIR } from './reported.ts';
 import { simulate } from './run.ts';
 
 export async function demo(a: { seed: string; workload: string }): Promise<string> {
   const inputs = await loadInputs({ workload: a.workload, seed: a.seed });
-  requireSchedule(inputs, REPLAYED);
+  requireSchedule(inputs, REPLAYED, REPLAY_ONLY);
   const { requests } = inputs;
   let out = '';
   for (const name of ['agg-rr-k8s', 'disagg-kv']) {

@@ -33,7 +33,7 @@ async function inputsOf(job: Job): Promise<{ requests: TraceRequest[]; label: st
 
 export async function executeJob(job: Job): Promise<Figures> {
   const inputs = await inputsOf(job);
-  requireSchedule(inputs, job.scenario.client);
+  requireSchedule(inputs, job.scenario.client, 'set client.fixed_schedule: false and a load (client.request_rate or client.concurrency) in the plan');
   const { requests, label, prefixProperty } = inputs;
   let routers: Partial<Record<'agg' | 'prefill', RouterFactory>> | undefined;
   if (job.router !== undefined) {

@@ -81,8 +81,11 @@ export async function loadInputs(spec: InputSpec): Promise<Inputs> {
 }
 
 /** An untimed workload has nothing for a fixed schedule to replay: it is sent at a rate or a concurrency. */
-export function requireSchedule(inputs: { timed: boolean; label: string }, client: { fixed_schedule: boolean }): void {
-  if (!inputs.timed && client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: give --request-rate or --concurrency`);
+export function requireSchedule(inputs: { timed: boolean; label: string }, client: { fixed_schedule: boolean }, how = 'give --request-rate or --concurrency'): void {
+  if (!inputs.timed && client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: ${how}`);
 }
+
+/** requireSchedule's advice where the reported runs are replayed (check, demo, calibrate). */
+export const REPLAY_ONLY = 'the reported runs replay a fixed schedule: give a trace or a timed workload (seed-coding, poisson)';
 
 export { parseParamPairs } from '../trace/params.ts';

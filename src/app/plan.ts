@@ -77,9 +77,11 @@ export interface Plan {
 export function intervalSeeds(value: string, seed = '42', field = '--seeds'): string[] {
   const s = String(value).trim();
   const count = /^\d+$/.test(s);
+  const few = (n: number) => inputError({ field }, `${s}: ${n === 1 ? 'one workload sample has no spread' : 'no workload sample'}; an interval needs at least 2 seeds`);
+  if (count && Number(s) < 2) throw few(Number(s));
   if (count && !/^\d+$/.test(seed)) throw inputError({ field }, `a count counts up from --seed, which is not a whole number (${seed}): give a list`);
   const list = seedList(s, count ? Number(seed) : 42, field);
-  if (list.length < 2) throw inputError({ field }, `${list.join('')}: one workload sample has no spread; an interval needs at least 2 seeds`);
+  if (list.length < 2) throw few(list.length);
   return list;
 }
 

@@ -14,10 +14,21 @@ const port = parentPort!;
 const stop = new AbortController();
 port.on('message', (m: { stop: string }) => stop.abort(m.stop));
 watchPluginCalls(job.cells);
-const failed = (e: unknown) => port.postMessage({ kind: 'error', message: (e as Error).message, stack: (e as Error).stack, input: e instanceof InputError });
-// a throw from plug-in code on a timer or promise (a trapped process.exit, say) ends the run the same way
-process.on('uncaughtException', failed);
-process.on('unhandledRejection', failed);
+/** Report `e` and let the thread exit (the main thread waits for it, so the plug-in's console output is flushed). */
+const failed = (e: unknown) => {
+  const input = e instanceof InputError;
+  port.postMessage({ kind: 'error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined, input, ...(input ? { field: e.field, located: e.located } : {}) });
+  finish();
+};
+/** Nothing more to hear: the thread exits once the plug-in's own timers are done (its port can still tell of a throw from one). */
+const finish = () => {
+  port.removeAllListeners('message');
+  port.unref();
+};
+// a throw on a timer or promise here comes from plug-in code (a trapped process.exit, say): one line naming it
+const thrown = (e: unknown) => failed(e instanceof InputError ? e : new InputError(`router plug-in ${job.router}: threw from a timer or promise: ${e instanceof Error ? e.message : String(e)}`));
+process.on('uncaughtException', thrown);
+process.on('unhandledRejection', thrown);
 port.postMessage({ kind: 'started' });
 // a function, not top-level await: the bundle is CommonJS
 async function main(): Promise<void> {
@@ -29,6 +40,7 @@ async function main(): Promise<void> {
     try {
       const ran = await runSliced({ ...job.run, requests: inputs.source, prefixProperty: inputs.prefixProperty, routers: { [job.entry]: plugin } }, stop.signal, job.progress ? (p) => port.postMessage({ kind: 'progress', progress: p }) : undefined);
       port.postMessage({ kind: 'done', summary: ran.summary, table: ran.table!.data() });
+      finish();
     } finally {
       release();
     }

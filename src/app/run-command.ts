@@ -128,8 +128,12 @@ export function routerCallTimeoutMs(a: { 'router-call-timeout'?: number }): numb
   return secondsFlag('--router-call-timeout', a['router-call-timeout'] ?? PLUGIN_CALL_TIMEOUT_S) * 1000;
 }
 
+/** Longest timer Node keeps: 2^31 - 1 ms. */
+const MAX_TIMER_S = 2_147_483;
+
 function secondsFlag(flag: string, s: number): number {
   if (!(s > 0 && Number.isFinite(s))) throw inputError({ field: flag }, `must be a positive number of seconds, got ${s}`);
+  if (s > MAX_TIMER_S) throw inputError({ field: flag }, `${s} s is above ${MAX_TIMER_S} s (~24.8 days), the longest timer Node keeps`);
   return s;
 }
 

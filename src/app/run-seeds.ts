@@ -3,7 +3,6 @@
 // sample (Student t) — how far a single benchmark run may land from the simulator's mean.
 import { figureRows } from '../metrics/compare.ts';
 import type { Summary } from '../protocol/summary.ts';
-import { loadRouterPlugin } from '../router/plugin.ts';
 import { loadScenario, scenarioError } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { confidenceInterval, predictionInterval } from '../util/stats.ts';
@@ -12,7 +11,8 @@ import { fmt } from './answers.ts';
 import { inputError } from '../util/errors.ts';
 import { loadInputs, requireSchedule } from './inputs.ts';
 import { intervalSeeds } from './plan.ts';
-import { goodputCleared, routerLoadTimeoutMs, runInputSpec, runSets, type RunCommandArgs } from './run-command.ts';
+import { runOnPluginThread } from './plugin-run.ts';
+import { goodputCleared, routerCallTimeoutMs, routerLoadTimeoutMs, runInputSpec, runSets, type RunCommandArgs } from './run-command.ts';
 import { simulate } from './run.ts';
 
 /** The block figures of a summary plus goodput and cut-offs, by label. */
@@ -55,15 +55,19 @@ export async function runSeedsCommand(a: RunCommandArgs & { seeds: string }): Pr
 }
 
 async function runSeeds(a: RunCommandArgs, seeds: string[], scenario: Scenario): Promise<{ text: string; summaries: Summary[] }> {
-  const plugin = a.router ? await loadRouterPlugin(a.router, process.cwd(), routerLoadTimeoutMs(a)) : undefined;
   const entry = scenario.workers.agg ? 'agg' : 'prefill';
+  const loadTimeoutMs = routerLoadTimeoutMs(a);
+  const callTimeoutMs = routerCallTimeoutMs(a);
   const summaries: Summary[] = [];
   let label = '';
   for (const seed of seeds) {
-    const inputs = await loadInputs(runInputSpec(a, seed));
+    const spec = runInputSpec(a, seed);
+    const inputs = await loadInputs(spec);
     requireSchedule(inputs, scenario.client);
     label = inputs.label;
-    summaries.push(simulate({ scenario, requests: inputs.requests, seed, workload: inputs.label, routers: plugin ? { [entry]: plugin } : undefined }).summary);
+    // a plug-in runs on a watched thread of its own, as in `run` (plugin-run.ts)
+    const run = { scenario, seed, workload: inputs.label };
+    summaries.push(a.router ? (await runOnPluginThread({ router: a.router, cwd: process.cwd(), loadTimeoutMs, callTimeoutMs, inputs: spec, run: { ...run, compact: true }, entry })).summary : simulate({ ...run, requests: inputs.requests }).summary);
   }
   if (a.json) return { summaries, text: JSON.stringify({ seeds, figures: spreadTable(summaries).rows }, null, 1) + '\n' };
   const head = `${scenario.name} on ${label}, ${seeds.length} workload samples (seeds ${seeds.join(', ')}): spread across samples; the prediction interval is where one more benchmark run on a fresh sample should land (95 %, Student t)\n`;

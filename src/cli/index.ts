@@ -93,7 +93,7 @@ export function fail(err: unknown): never {
   const message = err instanceof InputError ? err.message : (sys ?? `internal error: ${err instanceof Error ? err.message : String(err)}`);
   process.stderr.write(`servesim: ${message.split('\n')[0]}${input || debug ? '' : ' (a bug: rerun with --debug for the stack trace)'}\n`);
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-  exit(input ? 2 : 1);
+  exit(err instanceof InputError ? err.exitCode : input ? 2 : 1);
 }
 
 process.on('uncaughtException', fail);

@@ -59,7 +59,8 @@ export const summarySchema = z.object({
   tpotMs: stat,
   itlMs: stat,
   e2elMs: stat,
-  goodput: z.object({ ttftMs: num, itlMs: num, requests: count, requestThroughput: num }).nullable(),
+  // an SLO --goodput leaves out is not judged: Infinity in memory, null in the file
+  goodput: z.object({ ttftMs: maybe, itlMs: maybe, requests: count, requestThroughput: maybe }).nullable(),
   breakdownMs: z.object({ clientWait: num, queue: num, prefill: num, transfer: num, decode: num }),
   clientWaitedFraction: num,
   kvCache: z.object({ hitRate: z.record(str, num), evictedBlocks: z.record(str, num) }),

@@ -101,6 +101,7 @@ export interface Summary extends BlockFigures {
   tpotMs: Stat;
   itlMs: Stat;
   e2elMs: Stat;
+  /** Thresholds (Infinity for an SLO not judged: null in summary.json), completed requests meeting both, their rate. */
   goodput: { ttftMs: number; itlMs: number; requests: number; requestThroughput: number } | null;
   /** Mean over completed requests of each part of E2EL, ms (they add up to mean E2EL). */
   breakdownMs: { clientWait: number; queue: number; prefill: number; transfer: number; decode: number };

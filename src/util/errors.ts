@@ -5,6 +5,8 @@ export class InputError extends Error {
   /** The key or flag it names (inputError's field), and whether the message names its file already. */
   field?: string;
   located = false;
+  /** The CLI's exit code for it (2 unless said: 130 for a run interrupted by Ctrl-C). */
+  exitCode = 2;
   constructor(message: string) {
     super(message);
     this.name = 'InputError';
