@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { servesim } from './cli-spawn.ts';
+import { ROOT, servesim } from './cli-spawn.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'servesim-hang-plugin-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -77,5 +77,17 @@ describe('what the plug-in thread keeps', () => {
     expect(bad.stderr).toMatch(/^servesim: scenarios\/agg-rr-k8s\.yaml \(--set workers\.agg\.engine\.max_seq_len\): workers\.agg\.engine\.max_seq_len: 9999999 exceeds/);
     const str = await servesim(['run', 'scenarios/agg-rr-k8s.yaml', '--trace', 'test/fixtures/tiny-trace.jsonl', '--router', 'test/fixtures/router-throws-string-later.js', '--out', join(tmp, 'str')], { timeoutMs: 20_000 });
     expect([str.code, str.stderr]).toEqual([2, 'servesim: router plug-in test/fixtures/router-throws-string-later.js: threw from a timer or promise: oops-string\n']);
+  });
+});
+
+describe('the plug-in thread reads what the main thread read', () => {
+  it('a trace whose bytes differ from the sha256 the summary would name stops with one line', async () => {
+    // the built library (a worker thread cannot load the .ts sources)
+    const { runOnPluginThread } = (await import(join(ROOT, 'dist/app/plugin-run.js'))) as typeof import('../src/app/plugin-run.ts');
+    const { loadScenario } = (await import(join(ROOT, 'dist/scenario/load.js'))) as typeof import('../src/scenario/load.ts');
+    const scenario = loadScenario('scenarios/agg-rr-k8s.yaml');
+    const job = { router: 'test/fixtures/router-rank-rr.js', cwd: process.cwd(), loadTimeoutMs: 10_000, callTimeoutMs: 10_000, inputs: { trace: 'test/fixtures/tiny-trace.jsonl', seed: '1' }, run: { scenario, seed: '1', workload: 'tiny', compact: true }, entry: 'agg' as const };
+    expect((await runOnPluginThread(job)).summary.requests.completed).toBe(3);
+    await expect(runOnPluginThread({ ...job, sha256: '0'.repeat(64) })).rejects.toThrow(/^test\/fixtures\/tiny-trace\.jsonl: changed while servesim read it \(its sha256 differs between two reads\)/);
   });
 });

@@ -1,6 +1,7 @@
 // What every command shares with `run`: an untimed workload is refused wherever a fixed schedule would
 // replay it (run --seeds, check, demo, sweep points), `run --seeds` runs what its load and synthetic
 // flags say, and the interval commands (run / check / compare --seeds) want at least two samples.
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import type { RunCommandArgs } from '../src/app/run-command.ts';
 import { runSeedsCommand } from '../src/app/run-seeds.ts';
 import { servesim } from './cli-spawn.ts';
 
-const UNTIMED = /^--workload: synthetic has no timestamps to replay: set client\.fixed_schedule: false and a load \(client\.request_rate or client\.concurrency\) in the plan$/;
+const UNTIMED = /^--vary: workers\.decode\.count=1: --workload: synthetic has no timestamps to replay: set client\.fixed_schedule: false and a load \(client\.request_rate or client\.concurrency\) in the plan$/;
 const args = (o: Partial<RunCommandArgs> & { seeds: string }): RunCommandArgs & { seeds: string } => ({
   scenario: join(SCENARIOS_DIR, 'disagg-kv.yaml'), seed: '42', set: [], param: [], json: true, records: true, overwrite: false, command: 'test', ...o,
 });
@@ -24,9 +25,11 @@ describe('an untimed workload is never replayed as a burst at t = 0', () => {
     expect(await message(checkCommand({ workload: 'synthetic', seed: '42', run: ['disagg-kv'], json: true }))).toBe('InputError: --workload: synthetic has no timestamps to replay: the reported runs replay a fixed schedule: give a trace or a timed workload (seed-coding, poisson)');
     expect(await message(checkCommand({ workload: 'synthetic', seed: '42', run: ['disagg-kv'], json: true, seeds: '2' }))).toMatch(/^InputError: --workload: synthetic has no timestamps/);
     expect(await message(demo({ workload: 'synthetic', seed: '42' }))).toMatch(/^InputError: --workload: synthetic has no timestamps/);
-    const sweep = await servesim(['sweep', 'scenarios/disagg-kv.yaml', '--workload', 'synthetic', '--param', 'num_requests=20', '--vary', 'workers.decode.count=1', '--workers', '0', '--out', join(tmpdir(), `servesim-untimed-${process.pid}`)]);
+    const out = join(tmpdir(), `servesim-untimed-${process.pid}`);
+    const sweep = await servesim(['sweep', 'scenarios/disagg-kv.yaml', '--workload', 'synthetic', '--param', 'num_requests=20', '--vary', 'workers.decode.count=1', '--workers', '0', '--out', out]);
     expect(sweep.code).toBe(2);
     expect(sweep.stderr.trim().replace(/^servesim: /, '')).toMatch(UNTIMED);
+    expect(existsSync(out)).toBe(false); // refused before plan.json is written
   });
 });
 

@@ -6,15 +6,15 @@ import type { RouterFactory } from '../protocol/router.ts';
 import { loadRouterPlugin } from '../router/plugin.ts';
 import { figuresOf, type Figures } from './figures.ts';
 import { hasPrefixProperty } from '../kv/block-hash.ts';
-import { loadInputs, requireSchedule } from './inputs.ts';
+import { loadInputs } from './inputs.ts';
 import type { Job } from './points.ts';
 import { simulate } from './run.ts';
 
 const CACHE = 6;
-const workloads = new Map<string, { requests: TraceRequest[]; label: string; prefixProperty: boolean; timed: boolean }>();
+const workloads = new Map<string, { requests: TraceRequest[]; label: string; prefixProperty: boolean }>();
 const plugins = new Map<string, RouterFactory>();
 
-async function inputsOf(job: Job): Promise<{ requests: TraceRequest[]; label: string; prefixProperty: boolean; timed: boolean }> {
+async function inputsOf(job: Job): Promise<{ requests: TraceRequest[]; label: string; prefixProperty: boolean }> {
   const id = JSON.stringify([job.workload, job.seed]);
   let hit = workloads.get(id);
   if (hit) {
@@ -25,16 +25,14 @@ async function inputsOf(job: Job): Promise<{ requests: TraceRequest[]; label: st
   const w = job.workload;
   const inputs = 'trace' in w ? await loadInputs({ trace: w.trace, seed: job.seed }) : await loadInputs({ workload: w.name, params: w.params, seed: job.seed });
   // scanned once per cached sample, not by every job's run
-  hit = { requests: inputs.requests, label: inputs.label, prefixProperty: inputs.prefixProperty ?? hasPrefixProperty(inputs.requests), timed: inputs.timed };
+  hit = { requests: inputs.requests, label: inputs.label, prefixProperty: inputs.prefixProperty ?? hasPrefixProperty(inputs.requests) };
   workloads.set(id, hit);
   if (workloads.size > CACHE) workloads.delete(workloads.keys().next().value!);
   return hit;
 }
 
 export async function executeJob(job: Job): Promise<Figures> {
-  const inputs = await inputsOf(job);
-  requireSchedule(inputs, job.scenario.client, 'set client.fixed_schedule: false and a load (client.request_rate or client.concurrency) in the plan');
-  const { requests, label, prefixProperty } = inputs;
+  const { requests, label, prefixProperty } = await inputsOf(job);
   let routers: Partial<Record<'agg' | 'prefill', RouterFactory>> | undefined;
   if (job.router !== undefined) {
     let f = plugins.get(job.router);

@@ -36,6 +36,8 @@ async function main(): Promise<void> {
     const plugin = await loadRouterPlugin(job.router, job.cwd, job.loadTimeoutMs, false);
     port.postMessage({ kind: 'loaded' });
     const inputs = openInputs(job.inputs);
+    const sha = 'sha256' in inputs.provenance ? inputs.provenance.sha256 : undefined;
+    if (job.sha256 !== undefined && sha !== job.sha256) throw new InputError(`${job.inputs.trace}: changed while servesim read it (its sha256 differs between two reads): run again on a file nothing writes`);
     const release = trapProcessExit(job.router);
     try {
       const ran = await runSliced({ ...job.run, requests: inputs.source, prefixProperty: inputs.prefixProperty, routers: { [job.entry]: plugin } }, stop.signal, job.progress ? (p) => port.postMessage({ kind: 'progress', progress: p }) : undefined);

@@ -20,6 +20,8 @@ export interface PluginRunJob {
   loadTimeoutMs: number;
   callTimeoutMs: number;
   inputs: InputSpec;
+  /** The trace's sha256 as the main thread read it (the summary names it): the thread must read the same bytes. */
+  sha256?: string;
   run: Omit<RunInput, 'requests' | 'routers' | 'prefixProperty'>;
   entry: Role;
   progress: boolean;

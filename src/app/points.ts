@@ -15,7 +15,7 @@ import { getWorkload } from '../trace/workloads.ts';
 import { inputError, InputError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { servesimVersion } from '../util/version.ts';
-import { DEFAULT_WORKLOAD } from './inputs.ts';
+import { DEFAULT_WORKLOAD, requireSchedule } from './inputs.ts';
 import type { Plan, Scalar } from './plan.ts';
 
 export interface Point {
@@ -110,7 +110,10 @@ export function resolvePoint(plan: Plan, index: number, inputs: Record<string, S
     validateOverrides(calibration);
     if (plan.trace === undefined) {
       const name = plan.workload ?? DEFAULT_WORKLOAD;
-      Object.assign(params, resolveParams(name, getWorkload(name).params(), params));
+      const w = getWorkload(name);
+      // an untimed workload is sent at a rate or a concurrency: checked for every point before any runs
+      requireSchedule({ timed: w.timed, label: name }, scenario.client, 'set client.fixed_schedule: false and a load (client.request_rate or client.concurrency) in the plan');
+      Object.assign(params, resolveParams(name, w.params(), params));
     } else if (Object.keys(params).length > 0) throw new InputError('param.* keys need a built-in workload, not a trace');
   } catch (e) {
     if (e instanceof InputError) throw inputError({ file: plan.file, field: where }, e.message);

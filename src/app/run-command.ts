@@ -165,7 +165,7 @@ async function runLoaded(a: RunCommandArgs, scenario: Scenario): Promise<{ summa
   try {
     // a plug-in runs on a thread of its own, timed from this one (plugin-run.ts); the plain run stays here
     ran = a.router
-      ? await runOnPluginThread({ router: a.router, cwd: process.cwd(), loadTimeoutMs, callTimeoutMs, inputs: spec, run, entry }, a.stop, onSlice)
+      ? await runOnPluginThread({ router: a.router, cwd: process.cwd(), loadTimeoutMs, callTimeoutMs, inputs: spec, ...('sha256' in inputs.provenance ? { sha256: inputs.provenance.sha256 } : {}), run, entry }, a.stop, onSlice)
       : await runSliced({ ...run, requests: inputs.source, prefixProperty: inputs.prefixProperty }, a.stop, onSlice);
   } catch (e) {
     outputs.close();

@@ -67,7 +67,7 @@ async function runSeeds(a: RunCommandArgs, seeds: string[], scenario: Scenario):
     label = inputs.label;
     // a plug-in runs on a watched thread of its own, as in `run` (plugin-run.ts)
     const run = { scenario, seed, workload: inputs.label };
-    summaries.push(a.router ? (await runOnPluginThread({ router: a.router, cwd: process.cwd(), loadTimeoutMs, callTimeoutMs, inputs: spec, run: { ...run, compact: true }, entry })).summary : simulate({ ...run, requests: inputs.requests }).summary);
+    summaries.push(a.router ? (await runOnPluginThread({ router: a.router, cwd: process.cwd(), loadTimeoutMs, callTimeoutMs, inputs: spec, ...('sha256' in inputs.provenance ? { sha256: inputs.provenance.sha256 } : {}), run: { ...run, compact: true }, entry })).summary : simulate({ ...run, requests: inputs.requests }).summary);
   }
   if (a.json) return { summaries, text: JSON.stringify({ seeds, figures: spreadTable(summaries).rows }, null, 1) + '\n' };
   const head = `${scenario.name} on ${label}, ${seeds.length} workload samples (seeds ${seeds.join(', ')}): spread across samples; the prediction interval is where one more benchmark run on a fresh sample should land (95 %, Student t)\n`;
