@@ -57,7 +57,7 @@ const refused: [string, string[], RegExp][] = [
   ...(['--request-rate-mode constant', '--request-rate-mode constant --concurrency 2', '--set client.request_rate_mode=constant'].map((flags): [string, string[], RegExp] => [
     flags,
     run(...flags.split(' ')),
-    new RegExp(`^${esc(DISAGG)}: client\\.request_rate_mode: spaces the sends of a request rate: give client\\.request_rate \\(--request-rate\\) too, or leave the mode out$`),
+    new RegExp(`^${esc(DISAGG)} \\(${flags.startsWith('--set') ? '--set client\\.request_rate_mode' : '--request-rate-mode'}\\): client\\.request_rate_mode: spaces the sends of a request rate: give client\\.request_rate \\(--request-rate\\) too, or leave the mode out$`),
   ])),
   // 3. a tag twice in --goodput is named as --goodput's
   ['--goodput with a tag twice', run('--goodput', 'inter_token_latency:50 inter_token_latency:60'), /^--goodput: inter_token_latency given twice \('inter_token_latency:50', then 'inter_token_latency:60'\): give each SLO once$/],

@@ -70,7 +70,7 @@ describe('watchdog from the command line', () => {
     const o = await servesim(['run', 'scenarios/agg-rr-k8s.yaml', '--trace', trace, '--request-rate', '1e15', '--concurrency', '1', '--out', out], { timeoutMs: 90_000 });
     expect(o.signal).toBeNull();
     expect(o.code).toBe(2);
-    expect(o.stderr).toMatch(/^servesim: scenarios\/agg-rr-k8s\.yaml \(--set client\.request_rate\): client\.request_rate: 1000000000000000\/s: gaps of 1e-12 ms are below the simulated clock's resolution at [\d.]+ ms \([\d.e-]+ ms\); the requests would all arrive at one instant\n$/);
+    expect(o.stderr).toMatch(/^servesim: scenarios\/agg-rr-k8s\.yaml \(--request-rate\): client\.request_rate: 1000000000000000\/s: gaps of 1e-12 ms are below the simulated clock's resolution at [\d.]+ ms \([\d.e-]+ ms\); the requests would all arrive at one instant\n$/);
     expect(existsSync(join(out, 'summary.json'))).toBe(false);
   }, 60_000);
 });

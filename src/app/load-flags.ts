@@ -30,6 +30,15 @@ const SYNTHETIC: Record<keyof SyntheticFlags, string> = {
   'random-range-ratio': 'range_ratio',
 };
 
+/** The flag behind each scenario key loadSets writes (error messages name it instead of a --set). */
+export const LOAD_FLAG_OF: Readonly<Record<string, string>> = {
+  'client.request_rate': '--request-rate',
+  'client.concurrency': '--concurrency',
+  'client.request_count': '--request-count',
+  'client.request_rate_mode': '--request-rate-mode',
+  'client.fixed_schedule': '--request-rate / --concurrency',
+};
+
 /** Scenario overrides for the load flags given (a rate or a concurrency turns the fixed schedule off). */
 export function loadSets(f: LoadFlags): string[] {
   const sets: string[] = [];

@@ -11,7 +11,7 @@ import { parseParamPairs } from '../trace/params.ts';
 import { inputError } from '../util/errors.ts';
 import { servesimVersion } from '../util/version.ts';
 import { openInputs, requireSchedule, type InputSpec } from './inputs.ts';
-import { loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
+import { LOAD_FLAG_OF, loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
 import { checkRunFolder } from './run-folder.ts';
 import { RunOutputs } from './run-outputs.ts';
 import { runOnPluginThread } from './plugin-run.ts';
@@ -96,15 +96,19 @@ function progressLine(): (p: { timeMs: number; ended: number; total: number }) =
   };
 }
 
-/** The scenario overrides a run's flags make: --set, --goodput, AIPerf's load flags, --request-timeout-seconds. */
-export function runSets(a: Omit<RunCommandArgs, 'command' | 'overwrite' | 'records' | 'json'>): string[] {
-  const sets = [...a.set, ...(a.goodput !== undefined ? goodputSets(a.goodput) : []), ...loadSets(a)];
+type RunFlags = Omit<RunCommandArgs, 'command' | 'overwrite' | 'records' | 'json'>;
+
+/** The scenario of a run: its file with the overrides its flags make (--set, --goodput as the whole SLO
+ *  set, AIPerf's load flags, --request-timeout-seconds); an error about a key names the flag that set it. */
+export function loadRunScenario(a: RunFlags): Scenario {
+  const load = loadSets(a);
+  const goodput = a.goodput !== undefined ? goodputSets(a.goodput) : [];
   const timeout = a['request-timeout-seconds'];
-  if (timeout !== undefined) {
-    if (!(Number.isFinite(timeout) && timeout > 0)) throw inputError({ field: '--request-timeout-seconds' }, `must be a positive number of seconds, got ${timeout}`);
-    sets.push(`client.request_timeout_seconds=${timeout}`);
-  }
-  return sets;
+  if (timeout !== undefined && !(Number.isFinite(timeout) && timeout > 0)) throw inputError({ field: '--request-timeout-seconds' }, `must be a positive number of seconds, got ${timeout}`);
+  const timeouts = timeout !== undefined ? [`client.request_timeout_seconds=${timeout}`] : [];
+  const key = (s: string) => s.slice(0, s.indexOf('='));
+  const flags = Object.fromEntries([...load.map((s) => [key(s), LOAD_FLAG_OF[key(s)]]), ...goodput.map((s) => [key(s), '--goodput']), ...timeouts.map((s) => [key(s), '--request-timeout-seconds'])]);
+  return loadScenario(a.scenario, [...a.set, ...goodput, ...load, ...timeouts], goodputCleared(a.goodput), flags);
 }
 
 /** The trace or workload a run's flags choose at `seed`: the synthetic flags pick the synthetic workload. */
@@ -138,7 +142,7 @@ function secondsFlag(flag: string, s: number): number {
 }
 
 export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary; out: string; text: string }> {
-  const scenario = loadScenario(a.scenario, runSets(a), goodputCleared(a.goodput));
+  const scenario = loadRunScenario(a);
   try {
     return await runLoaded(a, scenario);
   } catch (e) {

@@ -3,7 +3,7 @@
 // sample (Student t) — how far a single benchmark run may land from the simulator's mean.
 import { figureRows } from '../metrics/compare.ts';
 import type { Summary } from '../protocol/summary.ts';
-import { loadScenario, scenarioError } from '../scenario/load.ts';
+import { scenarioError } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { confidenceInterval, predictionInterval } from '../util/stats.ts';
 import { textTable } from '../util/text-table.ts';
@@ -12,7 +12,7 @@ import { inputError } from '../util/errors.ts';
 import { loadInputs, requireSchedule } from './inputs.ts';
 import { intervalSeeds } from './plan.ts';
 import { runOnPluginThread } from './plugin-run.ts';
-import { goodputCleared, routerCallTimeoutMs, routerLoadTimeoutMs, runInputSpec, runSets, type RunCommandArgs } from './run-command.ts';
+import { loadRunScenario, routerCallTimeoutMs, routerLoadTimeoutMs, runInputSpec, type RunCommandArgs } from './run-command.ts';
 import { simulate } from './run.ts';
 
 /** The block figures of a summary plus goodput and cut-offs, by label. */
@@ -46,7 +46,7 @@ const FOLDER_FLAGS = [
 export async function runSeedsCommand(a: RunCommandArgs & { seeds: string }): Promise<{ text: string; summaries: Summary[] }> {
   for (const [flag, given] of FOLDER_FLAGS) if (given(a)) throw inputError({ field: `--${flag}` }, 'run --seeds prints the spread across samples and writes no run folder: drop it, or run one seed');
   const seeds = intervalSeeds(a.seeds, a.seed);
-  const scenario = loadScenario(a.scenario, runSets(a), goodputCleared(a.goodput));
+  const scenario = loadRunScenario(a);
   try {
     return await runSeeds(a, seeds, scenario);
   } catch (e) {

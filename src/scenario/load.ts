@@ -101,7 +101,7 @@ export function validateScenario(raw: unknown, file: string, where: (field: stri
   // the mode has a default, so only the raw object tells whether it was given: without a rate it would do nothing
   const client = (raw as { client?: Record<string, unknown> }).client;
   if (client?.request_rate_mode !== undefined && client.request_rate === undefined) {
-    throw inputError({ file, field: 'client.request_rate_mode' }, 'spaces the sends of a request rate: give client.request_rate (--request-rate) too, or leave the mode out');
+    throw inputError({ file: where('client.request_rate_mode'), field: 'client.request_rate_mode' }, 'spaces the sends of a request rate: give client.request_rate (--request-rate) too, or leave the mode out');
   }
   const w = s.workers;
   const agg = w.agg?.count ?? 0;
@@ -140,7 +140,7 @@ export function validateScenario(raw: unknown, file: string, where: (field: stri
 }
 
 /** Read, override and validate a scenario file (`unset`: dotted keys of the file dropped before the overrides). */
-export function loadScenario(file: string, sets: readonly string[] = [], unset: readonly string[] = []): Scenario {
+export function loadScenario(file: string, sets: readonly string[] = [], unset: readonly string[] = [], flags: Readonly<Record<string, string>> = {}): Scenario {
   const text = readTextFile(file, 'scenario file');
   const raw = parseYamlText(text, file);
   if (raw === null || raw === undefined) throw inputError({ file }, 'is empty: a scenario needs workers (agg, or prefill and decode)');
@@ -155,16 +155,16 @@ export function loadScenario(file: string, sets: readonly string[] = [], unset: 
     if (parent !== null && typeof parent === 'object') delete (parent as Record<string, unknown>)[path[path.length - 1]];
   }
   applyOverrides(obj, sets, file);
-  const scenario = validateScenario(obj, file, (field) => scenarioKeyWhere(file, text, sets, field));
-  sources.set(scenario, { file, text, sets });
+  const scenario = validateScenario(obj, file, (field) => scenarioKeyWhere(file, text, sets, field, flags));
+  sources.set(scenario, { file, text, sets, flags });
   return scenario;
 }
 
 /** Where each loaded scenario was read from, for errors found after loading (cost model, pools). */
-const sources = new WeakMap<Scenario, { file: string; text: string; sets: readonly string[] }>();
+const sources = new WeakMap<Scenario, { file: string; text: string; sets: readonly string[]; flags: Readonly<Record<string, string>> }>();
 
 /** `e` as thrown while using `scenario`: an InputError about one of its keys names where that key is written. */
 export function scenarioError(scenario: Scenario, e: unknown): unknown {
   const src = sources.get(scenario);
-  return src ? locatedError(e, src.file, src.text, src.sets) : e;
+  return src ? locatedError(e, src.file, src.text, src.sets, src.flags) : e;
 }

@@ -27,16 +27,17 @@ function setOf(sets: readonly string[], field: string): string | undefined {
   return sets.map((s) => s.slice(0, s.indexOf('='))).find((k) => field === k || field.startsWith(`${k}.`) || k.startsWith(`${field}.`));
 }
 
-/** Where scenario key `field` of `file` comes from: the --set that wrote it, or file:line. */
-export function scenarioKeyWhere(file: string, text: string, sets: readonly string[], field: string): string {
+/** Where scenario key `field` of `file` comes from: the override that wrote it (its flag when a command's
+ *  flag made it, else --set), or file:line. */
+export function scenarioKeyWhere(file: string, text: string, sets: readonly string[], field: string, flags: Readonly<Record<string, string>> = {}): string {
   const set = setOf(sets, field.split(',')[0].trim());
-  return set !== undefined ? `${file} (--set ${set})` : keyLocation(file, text, field);
+  return set !== undefined ? `${file} (${flags[set] ?? `--set ${set}`})` : keyLocation(file, text, field);
 }
 
 /** An InputError about a scenario key, named by where that key is written (other errors as they are). */
-export function locatedError(e: unknown, file: string, text: string, sets: readonly string[]): unknown {
+export function locatedError(e: unknown, file: string, text: string, sets: readonly string[], flags: Readonly<Record<string, string>> = {}): unknown {
   if (!(e instanceof InputError) || e.located || e.field === undefined || !SCENARIO_KEYS.test(e.field)) return e;
-  const out = new InputError(`${scenarioKeyWhere(file, text, sets, e.field)}: ${e.message}`);
+  const out = new InputError(`${scenarioKeyWhere(file, text, sets, e.field, flags)}: ${e.message}`);
   out.located = true;
   return out;
 }
