@@ -53,11 +53,11 @@ describe('run --seeds runs what its flags say', () => {
 
 describe('an interval needs at least two workload samples', () => {
   it('run, check and compare --seeds 1 (or a one-seed list) stop with one line', async () => {
-    const one = /--seeds: (1|7,): one workload sample has no spread; an interval needs at least 2 seeds/;
+    const one = /--seeds: 1: one workload sample has no spread; an interval needs at least 2 seeds/;
     expect(await message(runSeedsCommand(args({ seeds: '1' })))).toMatch(one);
     expect(await message(checkCommand({ seed: '42', run: ['disagg-kv'], json: true, seeds: '1' }))).toMatch(one);
     expect(() => compareSeeds('1')).toThrow(one);
-    expect(() => compareSeeds('7,')).toThrow(one);
+    expect(() => compareSeeds('42,,43')).toThrow(/^--seeds: '42,,43' has an empty seed between its commas$/);
     expect(compareSeeds('2')).toEqual(['42', '43']);
   });
 });

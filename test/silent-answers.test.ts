@@ -146,3 +146,14 @@ describe('import-dgd', () => {
     expect(errorOf(() => importDgd({ file: 'test/fixtures/hostile/dgd-duplicate-keys.yaml', aiperf: 'test/fixtures/hostile/dgd-anchor-bomb.yaml' })).message).toMatch(/dgd-duplicate-keys\.yaml:3: invalid YAML/);
   });
 });
+
+describe('a busy fraction is a fraction', () => {
+  it('requests cut off within a millisecond: the iterations they started still count inside the activity (at most 100 %)', () => {
+    const scenario = loadScenario('scenarios/disagg-kv.yaml', ['client.request_timeout_seconds=0.001', 'client.fixed_schedule=false', 'client.concurrency=8', 'client.request_count=60']);
+    const requests = getWorkload('synthetic').generate({ seed: '1', params: { num_requests: 60, isl_mean: 2000, osl_mean: 100 } });
+    const s = simulate({ scenario, requests, seed: '1', workload: 'synthetic' }).summary;
+    expect(s.requests.timedOut).toBe(60);
+    for (const w of Object.values(s.workers)) expect(w.busyFraction).toBeLessThanOrEqual(1);
+    expect(s.workers.prefill.busyFraction).toBeGreaterThan(0.5); // was 14.687 (1,468.7 %)
+  });
+});

@@ -98,8 +98,11 @@ export function seedList(spec: string | number | readonly (string | number)[], b
     if (n < 1) throw inputError({ field }, 'give at least one seed');
     if (n > MAX_SEEDS) throw inputError({ field }, `${s} seeds: at most ${MAX_SEEDS} (each seed is a whole run of every point or variant)`);
     return Array.from({ length: n }, (_, i) => String(base + i));
-  } else list = s.split(',').map((x) => x.trim()).filter((x) => x !== '');
-  if (list.length === 0) throw inputError({ field }, `expected a count or seed1,seed2,..., got '${s}'`);
+  } else {
+    list = s.split(',').map((x) => x.trim());
+    if (s === '' || list.every((x) => x === '')) throw inputError({ field }, `expected a count or seed1,seed2,..., got '${s}'`);
+    if (list.includes('')) throw inputError({ field }, `'${s}' has an empty seed between its commas`);
+  }
   if (list.length > MAX_SEEDS) throw inputError({ field }, `${list.length} seeds: at most ${MAX_SEEDS} (each seed is a whole run of every point or variant)`);
   const dup = list.find((x, i) => list.indexOf(x) !== i);
   if (dup !== undefined) throw inputError({ field }, `seed ${dup} is given twice: its workload sample would count twice in every interval`);

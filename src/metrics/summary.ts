@@ -125,8 +125,8 @@ function recordFigures(t: RecordTable, goodput: SummaryContext['goodput']) {
     rejected: nRejected,
     // AIPerf: from the first successful request's start to the last successful request's final token
     durationS: done > 0 ? (doneLast - doneFirst) / 1000 : 0,
-    // busy fractions are over the whole activity, cut-offs included (the benchmark window ends earlier)
-    activityS: t.length > 0 ? (last - first) / 1000 : 0,
+    firstMs: first,
+    lastMs: last,
     outTokens,
     inTokens,
     ttft: doneTtft.subarray(0, done),
@@ -144,7 +144,9 @@ export function summarize(result: SimulationResult, ctx: SummaryContext, table: 
   const f = recordFigures(table, ctx.goodput);
   const done = f.done;
   const durationS = f.durationS;
-  const activityS = f.activityS;
+  // busy fractions are over the whole activity: from the first send to the last event (cut-offs included, and
+  // the iterations still running after them; the benchmark window ends earlier)
+  const activityS = table.length > 0 ? (Math.max(f.lastMs, result.endMs) - f.firstMs) / 1000 : 0;
   const perS = (x: number) => (durationS > 0 ? round(x / durationS, 4) : 0);
   const outTokens = f.outTokens;
   const inTokens = f.inTokens;
