@@ -6,7 +6,7 @@ import type { Summary } from '../protocol/summary.ts';
 import { renderReport } from '../report/html.ts';
 import { renderSweepReport } from '../report/pareto.ts';
 import type { ReportedRef, ReportRun } from '../report/types.ts';
-import { writeFileAtomic } from '../util/atomic-write.ts';
+import { checkNotFolder, writeFileAtomic } from '../util/atomic-write.ts';
 import { inputError } from '../util/errors.ts';
 import { readTextFile } from '../util/files.ts';
 import { DEFAULT_WORKLOAD } from './inputs.ts';
@@ -72,6 +72,7 @@ export function loadRun(dir: string, data: ReportedData = loadReportedData()): R
 
 /** Render the runs in `dirs` to `out`; returns the number of runs. */
 export function writeReport(dirs: readonly string[], out: string, title: string): number {
+  checkNotFolder(out, '--out');
   const reported = loadReportedData();
   const runs = dirs.map((d) => loadRun(d, reported));
   mkdirSync(dirname(out), { recursive: true });
@@ -81,6 +82,7 @@ export function writeReport(dirs: readonly string[], out: string, title: string)
 
 /** Render a sweep folder's answers (Pareto charts, SLA ranking, max load) to `out`. */
 export function writeSweepReport(dir: string, out: string, title: string): void {
+  checkNotFolder(out, '--out');
   const file = join(dir, 'answers.json');
   if (!existsSync(file)) throw inputError({ file: dir }, 'no answers.json: not a finished sweep folder (run servesim sweep, or merge its shards)');
   mkdirSync(dirname(out), { recursive: true });

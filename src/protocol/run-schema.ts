@@ -14,7 +14,8 @@ type Shape<T> = Record<keyof T, z.ZodType>;
 
 const END_REASONS = ['max_seq_len', 'max_num_tokens', 'kv_capacity', 'transfer_buffer', 'timeout:client', 'timeout:queue', 'timeout:prefill', 'timeout:transfer', 'timeout:decode'] as const satisfies readonly EndReason[];
 
-const stat = z.object({ count, mean: maybe, std: maybe, min: maybe, max: maybe, median: maybe, p1: maybe, p5: maybe, p10: maybe, p25: maybe, p75: maybe, p90: maybe, p95: maybe, p99: maybe } satisfies Shape<Stat>);
+/** A Stat (latency statistics), also kept in a sweep's point files. */
+export const statSchema = z.object({ count, mean: maybe, std: maybe, min: maybe, max: maybe, median: maybe, p1: maybe, p5: maybe, p10: maybe, p25: maybe, p75: maybe, p90: maybe, p95: maybe, p99: maybe } satisfies Shape<Stat>);
 
 const worker = z.object({
   workers: count,
@@ -55,10 +56,10 @@ export const summarySchema = z.object({
   requestThroughput: num,
   outputTokenThroughput: num,
   totalTokenThroughput: num,
-  ttftMs: stat,
-  tpotMs: stat,
-  itlMs: stat,
-  e2elMs: stat,
+  ttftMs: statSchema,
+  tpotMs: statSchema,
+  itlMs: statSchema,
+  e2elMs: statSchema,
   // an SLO --goodput leaves out is not judged: Infinity in memory, null in the file
   goodput: z.object({ ttftMs: maybe, itlMs: maybe, requests: count, requestThroughput: maybe }).nullable(),
   breakdownMs: z.object({ clientWait: num, queue: num, prefill: num, transfer: num, decode: num }),

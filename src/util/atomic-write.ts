@@ -1,8 +1,15 @@
 // Atomic file writes: write beside the target under a temporary name, then rename over it, so a reader
 // (or an interrupted run) never sees a half-written file. Content may come in chunks (large files) or as bytes.
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { inputError } from './errors.ts';
+
+/** Refuse an output path that is a folder (the rename over it would fail naming the temporary file); `flag` names where the path came from. */
+export function checkNotFolder(file: string, flag?: string): void {
+  if (existsSync(file) && statSync(file).isDirectory()) throw inputError({ file, ...(flag !== undefined ? { field: flag } : {}) }, 'is a folder: name the file to write');
+}
 
 export function writeFileAtomic(file: string, data: string | Uint8Array | Iterable<string>): void {
+  checkNotFolder(file);
   const tmp = `${file}.tmp-${process.pid}`;
   let fd: number | undefined;
   try {
