@@ -13,17 +13,24 @@ export function keyLocation(file: string, text: string, field: string, doc = 0):
   const counter = new LineCounter();
   let node: unknown = parseAllDocuments(text, { lineCounter: counter }).at(doc)?.contents;
   let line: number | undefined;
-  const path = field.trim().split(/[ ,]/)[0];
-  for (const [, key, index] of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+  const path = [...field.trim().split(/[ ,]/)[0].matchAll(/([^.[\]]+)|\[(\d+)\]/g)];
+  for (let i = 0; i < path.length; i++) {
     let at: number | undefined;
-    if (key !== undefined) {
+    if (path[i][1] !== undefined) {
       if (!isMap(node)) break;
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+      // a key may itself hold dots (a plan's zip of scenario keys): the longest run of segments the map has
+      let pair;
+      for (let j = path.length; j > i && !pair; j--) {
+        if (path.slice(i, j).some((m) => m[1] === undefined)) continue;
+        const key = path.slice(i, j).map((m) => m[1]).join('.');
+        pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+        if (pair) i = j - 1;
+      }
       if (!pair || !isScalar(pair.key) || !pair.key.range) break;
       at = pair.key.range[0];
       node = pair.value;
     } else {
-      const item = isSeq(node) ? node.items[Number(index)] : undefined;
+      const item = isSeq(node) ? node.items[Number(path[i][2])] : undefined;
       if (!isNode(item) || !item.range) break;
       at = item.range[0];
       node = item;
