@@ -78,10 +78,10 @@ describe('sweep plans', () => {
       return f;
     };
     const cases: [string, string, RegExp][] = [
-      ['unknown-key', plan('unknown-key', ['seeds: 2', 'sedes: 3']), /\.tmp-unknown-key\.yaml: sedes: unknown key$/],
-      ['empty-axis', plan('empty-axis', ['axes:', '  - key: workers.decode.count', '    values: []']), /\.tmp-empty-axis\.yaml: axes\[0\]\.values \(workers\.decode\.count\): empty axis/],
-      ['zip', plan('zip', ['axes:', '  - zip:', '      workers.decode.count: [1, 2]', '      workers.prefill.count: [1, 2, 3]']), /\.tmp-zip\.yaml: axes\[0\]\.zip\.workers\.prefill\.count: has 3 values but workers\.decode\.count has 2/],
-      ['sla', plan('sla', ['sla: "time_to_first_tokn:p99<=20000"']), /\.tmp-sla\.yaml: sla: 'time_to_first_tokn:p99<=20000': unknown metric time_to_first_tokn \(did you mean 'time_to_first_token'\?\)/],
+      ['unknown-key', plan('unknown-key', ['seeds: 2', 'sedes: 3']), /\.tmp-unknown-key\.yaml:4: sedes: unknown key$/],
+      ['empty-axis', plan('empty-axis', ['axes:', '  - key: workers.decode.count', '    values: []']), /\.tmp-empty-axis\.yaml:5: axes\[0\]\.values \(workers\.decode\.count\): empty axis/],
+      ['zip', plan('zip', ['axes:', '  - zip:', '      workers.decode.count: [1, 2]', '      workers.prefill.count: [1, 2, 3]']), /\.tmp-zip\.yaml:6: axes\[0\]\.zip\.workers\.prefill\.count: has 3 values but workers\.decode\.count has 2/],
+      ['sla', plan('sla', ['sla: "time_to_first_tokn:p99<=20000"']), /\.tmp-sla\.yaml:3: sla: 'time_to_first_tokn:p99<=20000': unknown metric time_to_first_tokn \(did you mean 'time_to_first_token'\?\)/],
       ['scenario-key', plan('scenario-key', ['axes:', '  - key: workers.decode.cuont', '    values: [1]']), /\.tmp-scenario-key\.yaml: workers\.decode\.cuont=1: .*workers\.decode\.cuont: unknown key/],
     ];
     try {

@@ -225,8 +225,9 @@ export function readWorker(name: string, svc: Obj, ctx: DgdContext): WorkerSetti
   const gpuField = `${c.field}.resources.limits.gpu`;
   if (gpuText === undefined || !Number.isInteger(gpusPerNode) || gpusPerNode <= 0) throw inputError({ file: ctx.file, field: gpuField }, gpuText === undefined ? 'not set: a worker needs GPUs' : `expected a positive whole number of GPUs, got '${String(gpuText)}'`);
   const nodesRaw = isObj(svc.multinode) ? svc.multinode.nodeCount : 1;
-  const nodes = Number(nodesRaw ?? 1);
-  if (!Number.isInteger(nodes) || nodes <= 0) throw inputError({ file: ctx.file, field: `${c.field}.multinode.nodeCount` }, `expected a positive integer, got '${String(nodesRaw)}'`);
+  // an integer field of the CRD: Kubernetes refuses a string ("2")
+  const nodes = nodesRaw === undefined ? 1 : typeof nodesRaw === 'number' ? nodesRaw : NaN;
+  if (!Number.isInteger(nodes) || nodes <= 0) throw inputError({ file: ctx.file, field: `${c.field}.multinode.nodeCount` }, `expected a positive integer (a YAML number, not a string), got ${JSON.stringify(nodesRaw)}`);
   const gpus = gpusPerNode * nodes;
   const { tp, pp, cp } = resolved.parallel;
   if (gpus !== tp * pp * cp) {

@@ -2,8 +2,12 @@
 import { basename, dirname, relative, resolve } from 'node:path';
 import { Document, isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { loadCostModel } from '../cost/load.ts';
+import type { CostModel } from '../cost/model.ts';
+import { WorkerCost } from '../cost/worker-cost.ts';
 import { MOE_BACKENDS } from '../cost/parallelism.ts';
+import { ROLES } from '../protocol/roles.ts';
 import { validateScenario } from '../scenario/load.ts';
+import { keyLocation } from '../scenario/locate.ts';
 import { isModelPath, scenarioSchema, type Scenario } from '../scenario/schema.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { InputError, inputError } from '../util/errors.ts';
@@ -47,8 +51,10 @@ export interface ImportDgdResult {
   listing: string[];
 }
 
-function readDocs(file: string): Obj[] {
+/** The file's non-empty documents, its text, and each document's index in the file (for keyLocation). */
+function readDocs(file: string): { docs: Obj[]; text: string; index: Map<Obj, number> } {
   const text = readTextFile(file);
+  const index = new Map<Obj, number>();
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { uniqueKeys: true, lineCounter });
   const all = Array.isArray(docs) ? docs : [docs];
@@ -67,18 +73,34 @@ function readDocs(file: string): Obj[] {
     if (v === null || v === undefined) return;
     if (!isObj(v)) throw inputError({ file, line: lineCounter.linePos(d.range[0]).line }, `${all.length > 1 ? `document ${k + 1} ` : ''}must be a YAML mapping (a Kubernetes object)`);
     out.push(v);
+    index.set(v, k);
   });
   if (out.length === 0) throw inputError({ file }, 'is empty');
+  return { docs: out, text, index };
+}
+
+/** An error naming a key of the DGD (spec.…, metadata, kind, apiVersion) by file alone, named by file:line of that key. */
+function dgdLocated(e: unknown, file: string, text: string, doc: number | undefined): unknown {
+  if (!(e instanceof InputError) || doc === undefined || e.field === undefined || !/^(spec|metadata|kind|apiVersion)\b/.test(e.field) || !e.message.startsWith(`${file}: ${e.field}`)) return e;
+  const out = new InputError(`${keyLocation(file, text, e.field, doc)}${e.message.slice(file.length)}`);
+  out.field = e.field;
+  out.located = true;
   return out;
 }
 
-const int = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN);
-
 export function importDgd(o: ImportDgdOptions): ImportDgdResult {
-  const { file } = o;
   if (!o.aiperf && (o.aiperfEnv ?? []).length > 0) throw inputError({ field: '--aiperf-env' }, 'fills variables of the AIPerf job: give the job with --aiperf (without it the client keys are AIPerf defaults)');
+  const { docs, text, index } = readDocs(o.file);
+  try {
+    return importDocs(o, docs);
+  } catch (e) {
+    throw dgdLocated(e, o.file, text, index.get(docs.find((d) => d.kind === 'DynamoGraphDeployment') ?? {}));
+  }
+}
+
+function importDocs(o: ImportDgdOptions, docs: Obj[]): ImportDgdResult {
+  const { file } = o;
   const findings = new Findings();
-  const docs = readDocs(file);
   const dgds = docs.filter((d) => d.kind === 'DynamoGraphDeployment');
   if (dgds.length !== 1) {
     const kinds = docs.map((d) => String(d.kind ?? 'an object without kind'));
@@ -119,8 +141,9 @@ export function importDgd(o: ImportDgdOptions): ImportDgdResult {
     if (!isObj(svc)) throw inputError({ file, field }, 'must be a mapping');
     const text = JSON.stringify(svc.extraPodSpec ?? {});
     const type = typeof svc.componentType === 'string' ? svc.componentType.toLowerCase() : text.includes('dynamo.frontend') ? 'frontend' : text.includes('dynamo.trtllm') ? 'worker' : '';
-    const replicas = svc.replicas === undefined ? 1 : int(svc.replicas);
-    if (!Number.isInteger(replicas) || replicas < 0) throw inputError({ file, field: `${field}.replicas` }, `expected a whole number, got '${String(svc.replicas)}'`);
+    // an integer field of the CRD: Kubernetes refuses a string ("2")
+    const replicas = svc.replicas === undefined ? 1 : typeof svc.replicas === 'number' ? svc.replicas : NaN;
+    if (!Number.isInteger(replicas) || replicas < 0) throw inputError({ file, field: `${field}.replicas` }, `expected a whole number (a YAML number, not a string), got ${JSON.stringify(svc.replicas)}`);
     if (replicas === 0 && (type === 'frontend' || type === 'worker')) throw inputError({ file, field: `${field}.replicas` }, `0: the ${type} would not run`);
     if (type === 'frontend') {
       if (frontend) throw inputError({ file, field }, 'a second frontend service: servesim simulates one frontend');
@@ -189,7 +212,7 @@ export function importDgd(o: ImportDgdOptions): ImportDgdResult {
     for (const [p, s] of w.resolved.sources) sources.set(`workers.${w.role}.engine.${p}`, s);
     for (const k of Object.keys(w.env)) sources.set(`workers.${w.role}.env.${k}`, `${w.service} env`);
   }
-  const scenario = validated(raw, file, sources);
+  const scenario = validated(raw, file, sources, costModel);
   const listing = findings.format();
   return { scenario, raw, yaml: render(raw, sources, header(o, name, findings), listing), findings: findings.list, listing };
 }
@@ -205,14 +228,25 @@ function readAiperf(file: string, pairs: readonly string[], findings: Findings) 
   return readAiperfJob(file, text, env, findings);
 }
 
-/** validateScenario, with the DGD source of the offending key added to its message. */
-function validated(raw: Obj, file: string, sources: ReadonlyMap<string, string>): Scenario {
+/** validateScenario, then the cost model's costs of each worker role (what \`run\` would refuse), with the DGD
+ *  source of the offending key added to the message. */
+function validated(raw: Obj, file: string, sources: ReadonlyMap<string, string>, model: CostModel): Scenario {
   try {
-    return validateScenario(structuredClone(raw), file);
+    const s = validateScenario(structuredClone(raw), file);
+    for (const role of ROLES) {
+      const g = s.workers[role];
+      if (g) new WorkerCost(model, { role, engine: g.engine, env: g.env, platform: s.platform.name, iterationSlowdown: s.platform.iteration_slowdown });
+    }
+    return s;
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    const key = [...sources.keys()].filter((k) => e.message.includes(`: ${k}:`) || e.message.includes(`: ${k},`)).sort((a, b) => b.length - a.length)[0];
-    throw key ? new InputError(`${e.message} (from ${sources.get(key)})`) : e;
+    const named = (k: string) => e.field === k || e.message.startsWith(`${k}:`) || e.message.includes(`: ${k}:`) || e.message.includes(`: ${k},`);
+    const key = [...sources.keys()].filter(named).sort((a, b) => b.length - a.length)[0];
+    const message = e.located ? e.message : `${file}: ${e.message}`;
+    const out = new InputError(key ? `${message} (from ${sources.get(key)})` : message);
+    out.field = e.field;
+    out.located = true;
+    throw out;
   }
 }
 

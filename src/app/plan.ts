@@ -116,46 +116,50 @@ export function rangeValues(start: number, stop: number, step: number): number[]
   return out;
 }
 
-function zodLine(file: string, prefix: string, issue: z.core.$ZodIssue): InputError {
+/** Where a plan key is written, for its errors: `file` or `file:line`. */
+export type Where = (field: string) => string;
+const at = (where: Where, field: string) => ({ file: where(field), field });
+
+function zodLine(where: Where, prefix: string, issue: z.core.$ZodIssue): InputError {
   const path = [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))].filter((p) => p !== '').join('.').replace(/\.\[/g, '[');
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;
-    return inputError({ file, field: keys.map((k) => (path ? `${path}.${k}` : k)).join(', ') }, `unknown key${keys.length > 1 ? 's' : ''}`);
+    return inputError(at(where, keys.map((k) => (path ? `${path}.${k}` : k)).join(', ')), `unknown key${keys.length > 1 ? 's' : ''}`);
   }
-  return inputError({ file, field: path || '(root)' }, issue.message);
+  return inputError(at(where, path || '(root)'), issue.message);
 }
 
-function parseAxis(file: string, raw: Record<string, unknown>, i: number): Axis {
-  const at = `axes[${i}]`;
+function parseAxis(where: Where, raw: Record<string, unknown>, i: number): Axis {
+  const ax = `axes[${i}]`;
   const form = 'values' in raw ? valuesAxis : 'range' in raw ? rangeAxis : 'zip' in raw ? zipAxis : 'cases' in raw ? casesAxis : undefined;
-  if (!form) throw inputError({ file, field: at }, 'an axis needs key + values, key + range, zip or cases');
+  if (!form) throw inputError(at(where, ax), 'an axis needs key + values, key + range, zip or cases');
   const parsed = form.safeParse(raw);
-  if (!parsed.success) throw zodLine(file, at, parsed.error.issues[0]);
+  if (!parsed.success) throw zodLine(where, ax, parsed.error.issues[0]);
   const a = parsed.data as Record<string, unknown>;
-  const empty = (field: string) => inputError({ file, field }, 'empty axis: give at least one value');
+  const empty = (field: string) => inputError(at(where, field), 'empty axis: give at least one value');
   if ('values' in a) {
     const { key, values } = a as z.infer<typeof valuesAxis>;
-    if (values.length === 0) throw empty(`${at}.values (${key})`);
+    if (values.length === 0) throw empty(`${ax}.values (${key})`);
     return { columns: [key], steps: values.map((v) => ({ [key]: v })) };
   }
   if ('range' in a) {
     const { key, range } = a as z.infer<typeof rangeAxis>;
     const values = rangeValues(range.start, range.stop, range.step);
-    if (values.length === 0) throw empty(`${at}.range (${key})`);
-    if (values.length > 100_000) throw inputError({ file, field: `${at}.range (${key})` }, `${values.length} values; raise the step`);
+    if (values.length === 0) throw empty(`${ax}.range (${key})`);
+    if (values.length > 100_000) throw inputError(at(where, `${ax}.range (${key})`), `${values.length} values; raise the step`);
     return { columns: [key], steps: values.map((v) => ({ [key]: v })) };
   }
   if ('zip' in a) {
     const zip = (a as z.infer<typeof zipAxis>).zip;
     const keys = Object.keys(zip);
-    if (keys.length === 0) throw inputError({ file, field: `${at}.zip` }, 'needs at least one key');
-    for (const k of keys) if (zip[k].length === 0) throw empty(`${at}.zip.${k}`);
+    if (keys.length === 0) throw inputError(at(where, `${ax}.zip`), 'needs at least one key');
+    for (const k of keys) if (zip[k].length === 0) throw empty(`${ax}.zip.${k}`);
     const bad = keys.find((k) => zip[k].length !== zip[keys[0]].length);
-    if (bad !== undefined) throw inputError({ file, field: `${at}.zip.${bad}` }, `has ${zip[bad].length} values but ${keys[0]} has ${zip[keys[0]].length}: zipped keys need the same number`);
+    if (bad !== undefined) throw inputError(at(where, `${ax}.zip.${bad}`), `has ${zip[bad].length} values but ${keys[0]} has ${zip[keys[0]].length}: zipped keys need the same number`);
     return { columns: keys, steps: zip[keys[0]].map((_, j) => Object.fromEntries(keys.map((k) => [k, zip[k][j]]))) };
   }
   const { name, cases } = a as z.infer<typeof casesAxis>;
-  if (cases.length === 0) throw empty(`${at}.cases`);
+  if (cases.length === 0) throw empty(`${ax}.cases`);
   const col = name ?? 'case';
   const keys: string[] = [];
   for (const c of cases) for (const k of Object.keys(c)) if (k !== 'name' && !keys.includes(k)) keys.push(k);
@@ -166,35 +170,50 @@ function parseAxis(file: string, raw: Record<string, unknown>, i: number): Axis 
   return { columns: [col, ...keys], label: col, steps };
 }
 
-/** Validate a raw plan object (from YAML, or built by the --vary quick form). */
-export function validatePlan(raw: unknown, file: string): Plan {
+/** The load keys a search bisects (docs/capacity-planning.md): what traffic the client sends. */
+export const SEARCH_KEYS = ['param.rate_scale', 'client.request_rate', 'client.concurrency'];
+
+function checkSearch(s: Search, where: Where): void {
+  if (!SEARCH_KEYS.includes(s.key)) throw inputError(at(where, 'search.key'), `${s.key} is not a load a search can bisect; supported: ${SEARCH_KEYS.join(', ')}`);
+  if (!(s.high > s.low)) throw inputError(at(where, 'search.high'), `must be above search.low ${s.low}`);
+  const span = Number((s.high - s.low).toPrecision(12));
+  if (s.tolerance > span) throw inputError(at(where, 'search.tolerance'), `${s.tolerance} must not exceed search.high − search.low = ${span}: the lattice low + k·tolerance would hold low alone, and search.high would be ignored`);
+  if (s.key === 'client.concurrency') {
+    const bad = !Number.isInteger(s.low) ? 'low' : !Number.isInteger(s.tolerance) ? 'tolerance' : undefined;
+    if (bad) throw inputError(at(where, `search.${bad}`), `${s[bad]}: a concurrency is a whole number of users; give a whole search.low and search.tolerance`);
+  }
+}
+
+/** Validate a raw plan object (from YAML, or built by the --vary quick form); `where` names the place of
+ *  a plan key in errors (a plan file's file:line; the file, or the quick form's flags, alone by default). */
+export function validatePlan(raw: unknown, file: string, where: Where = () => file): Plan {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw inputError({ file }, 'a plan must be a YAML mapping');
   const parsed = planSchema.safeParse(raw);
-  if (!parsed.success) throw zodLine(file, '', parsed.error.issues[0]);
+  if (!parsed.success) throw zodLine(where, '', parsed.error.issues[0]);
   const p = parsed.data;
-  if (p.workload !== undefined && p.trace !== undefined) throw inputError({ file, field: 'trace' }, 'give either a trace or a workload, not both');
+  if (p.workload !== undefined && p.trace !== undefined) throw inputError(at(where, 'trace'), 'give either a trace or a workload, not both');
   const dir = dirname(file);
-  const axes = p.axes.map((a, i) => parseAxis(file, a, i));
+  const axes = p.axes.map((a, i) => parseAxis(where, a, i));
   const seen = new Map<string, number>();
   axes.forEach((a, i) => {
     // a step twice would run (and print) the same point twice; a case name twice would label two points alike
     const steps = a.steps.map((st) => JSON.stringify(st));
     const twice = steps.findIndex((st, j) => steps.indexOf(st) !== j);
-    if (twice >= 0) throw inputError({ file, field: `axes[${i}]` }, `${steps[twice]} appears twice: the same point would run twice`);
+    if (twice >= 0) throw inputError(at(where, `axes[${i}]`), `${steps[twice]} appears twice: the same point would run twice`);
     if (a.label !== undefined) {
       const names = a.steps.map((st) => String(st[a.label!]));
       const dup = names.find((n, j) => names.indexOf(n) !== j);
-      if (dup !== undefined) throw inputError({ file, field: `axes[${i}].cases` }, `the name ${dup} is given to two cases`);
+      if (dup !== undefined) throw inputError(at(where, `axes[${i}].cases`), `the name ${dup} is given to two cases`);
     }
     for (const c of a.columns) {
-      if (seen.has(c)) throw inputError({ file, field: `axes[${i}]` }, `${c} is already an axis (axes[${seen.get(c)}]); put all its values in one axis`);
+      if (seen.has(c)) throw inputError(at(where, `axes[${i}]`), `${c} is already an axis (axes[${seen.get(c)}]); put all its values in one axis`);
       seen.set(c, i);
     }
   });
   let sla: Sla | undefined;
-  if (p.sla !== undefined) sla = parseSla(Array.isArray(p.sla) ? p.sla.join(' ') : p.sla, { file, field: 'sla' });
-  if (p.search && !(p.search.high > p.search.low)) throw inputError({ file, field: 'search.high' }, `must be above search.low ${p.search.low}`);
-  if (p.search && sla === undefined) throw inputError({ file, field: 'search' }, 'a load search needs an sla (in the plan or --sla)');
+  if (p.sla !== undefined) sla = parseSla(Array.isArray(p.sla) ? p.sla.join(' ') : p.sla, at(where, 'sla'));
+  if (p.search) checkSearch(p.search, where);
+  if (p.search && sla === undefined) throw inputError(at(where, 'search'), 'a load search needs an sla (in the plan or --sla)');
   return {
     file,
     name: p.name ?? basename(file).replace(/\.ya?ml$/, ''),
@@ -204,7 +223,7 @@ export function validatePlan(raw: unknown, file: string): Plan {
     params: p.params,
     sets: p.set,
     calibration: p.calibration,
-    seeds: seedList(p.seeds, 42, `${file}: seeds`),
+    seeds: seedList(p.seeds, 42, `${where('seeds')}: seeds`),
     axes,
     ...(sla ? { sla } : {}),
     ...(p.gpu_hour_usd !== undefined ? { gpuHourUsd: p.gpu_hour_usd } : {}),
@@ -214,7 +233,8 @@ export function validatePlan(raw: unknown, file: string): Plan {
 
 /** Read a plan file. */
 export function loadPlan(file: string): Plan {
-  return validatePlan(loadPlanRaw(file), file);
+  const { raw, where } = loadPlanRaw(file);
+  return validatePlan(raw, file, where);
 }
 
 /** Is this YAML file a plan (top-level `scenario:` string) rather than a scenario (`workers:`)? A file

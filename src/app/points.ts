@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadModeOf } from '../client/load.ts';
 import { calibrationFileOf, modelFile } from '../cost/load.ts';
 import { CALIBRATION_PARAMETERS } from '../cost/spec.ts';
 import { validateOverrides } from '../cost/validate.ts';
@@ -106,8 +107,9 @@ export function resolvePoint(plan: Plan, index: number, inputs: Record<string, S
   let scenario: Scenario;
   try {
     scenario = loadScenario(scenarioFile, sets);
-    // every point's overrides are checked before any runs (an unphysical value would fail only when its point ran)
+    // every point's overrides and load mode are checked before any runs (an unphysical value would fail only when its point ran)
     validateOverrides(calibration);
+    loadModeOf(scenario.client);
     if (plan.trace === undefined) {
       const name = plan.workload ?? DEFAULT_WORKLOAD;
       const w = getWorkload(name);

@@ -68,7 +68,9 @@ export function sweepPlan(a: SweepArgs): Plan {
     if (a.vary.length > 0 || a.set.length > 0 || a.param.length > 0 || a.trace !== undefined || a.workload !== undefined) {
       throw inputError({ file: a.file }, 'a plan file holds its axes, overrides and workload: --vary, --set, --param, --trace and --workload go with a scenario file');
     }
-    return validatePlan({ ...loadPlanRaw(a.file), ...overrides }, a.file);
+    const flags = { seeds: '--seeds', sla: '--sla', gpu_hour_usd: '--gpu-hour-usd' } as Record<string, string>;
+    const { raw, where } = loadPlanRaw(a.file, Object.fromEntries(Object.keys(overrides).map((k) => [k, flags[k]])));
+    return validatePlan({ ...raw, ...overrides }, a.file, where);
   }
   if (a.vary.length === 0) throw inputError({ file: a.file }, 'not a plan file (no top-level scenario:); give --vary dimensions to sweep a scenario');
   const dims = a.vary.map(parseVary);

@@ -1,23 +1,41 @@
-// Where a scenario key is written, for error messages: the line of its key in the YAML file (the
-// deepest part of the dotted path the file has), or the --set override that gave it.
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+// Where a key is written, for error messages: the line of its key in a YAML file (the deepest part of
+// the path the file has: scenario, plan or DGD), or the --set override that gave a scenario key.
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../util/errors.ts';
 
 /** The scenario keys an error can name (its top-level sections). */
 const SCENARIO_KEYS = /^(name|description|model|platform|client|router|disaggregation|workers)(\.|:|,|$)/;
 
-/** `file:line` of dotted key `field` in scenario `text` (`file` alone when the file does not have it). */
-export function keyLocation(file: string, text: string, field: string): string {
+/** `file:line` of key `field` in YAML `text` (`file` alone when the file does not have it): a dotted path
+ *  with list indices (`axes[0].values`), read up to its first space or comma (`a.b --flag`, `a, b`);
+ *  `doc`: which document of a multi-document file. */
+export function keyLocation(file: string, text: string, field: string, doc = 0): string {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter });
-  let node: unknown = doc.contents;
+  let node: unknown = parseAllDocuments(text, { lineCounter: counter }).at(doc)?.contents;
   let line: number | undefined;
-  for (const seg of field.split(',')[0].trim().split('.')) {
-    if (!isMap(node)) break;
-    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
-    if (!pair || !isScalar(pair.key) || !pair.key.range) break;
-    line = counter.linePos(pair.key.range[0]).line;
-    node = pair.value;
+  const path = [...field.trim().split(/[ ,]/)[0].matchAll(/([^.[\]]+)|\[(\d+)\]/g)];
+  for (let i = 0; i < path.length; i++) {
+    let at: number | undefined;
+    if (path[i][1] !== undefined) {
+      if (!isMap(node)) break;
+      // a key may itself hold dots (a plan's zip of scenario keys): the longest run of segments the map has
+      let pair;
+      for (let j = path.length; j > i && !pair; j--) {
+        if (path.slice(i, j).some((m) => m[1] === undefined)) continue;
+        const key = path.slice(i, j).map((m) => m[1]).join('.');
+        pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+        if (pair) i = j - 1;
+      }
+      if (!pair || !isScalar(pair.key) || !pair.key.range) break;
+      at = pair.key.range[0];
+      node = pair.value;
+    } else {
+      const item = isSeq(node) ? node.items[Number(path[i][2])] : undefined;
+      if (!isNode(item) || !item.range) break;
+      at = item.range[0];
+      node = item;
+    }
+    line = counter.linePos(at).line;
   }
   return line === undefined ? file : `${file}:${line}`;
 }
