@@ -71,6 +71,7 @@ export function poolResult(pool: Pool): PoolResult {
       busyMs: w.busyMs,
       prefillIterations: w.prefillIterations,
       prefillBusyMs: w.prefillBusyMs,
+      lastBusyEndMs: w.lastBusyEndMs,
       ranks: w.ranks.map((r) => ({
         label: r.label,
         requests: r.requests,

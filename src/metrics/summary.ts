@@ -144,9 +144,11 @@ export function summarize(result: SimulationResult, ctx: SummaryContext, table: 
   const f = recordFigures(table, ctx.goodput);
   const done = f.done;
   const durationS = f.durationS;
-  // busy fractions are over the whole activity: from the first send to the last event (cut-offs included, and
-  // the iterations still running after them; the benchmark window ends earlier)
-  const activityS = table.length > 0 ? (Math.max(f.lastMs, result.endMs) - f.firstMs) / 1000 : 0;
+  // busy fractions are over the whole activity: from the first send to the last record or the last busy
+  // iteration, whichever is later (cut-offs included, and the iterations still running after them; the
+  // benchmark window ends earlier)
+  const lastBusyMs = Math.max(0, ...result.pools.flatMap((p) => p.workers.map((w) => w.lastBusyEndMs)));
+  const activityS = table.length > 0 ? (Math.max(f.lastMs, lastBusyMs) - f.firstMs) / 1000 : 0;
   const perS = (x: number) => (durationS > 0 ? round(x / durationS, 4) : 0);
   const outTokens = f.outTokens;
   const inTokens = f.inTokens;

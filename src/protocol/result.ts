@@ -24,6 +24,8 @@ export interface WorkerResult {
   /** Iterations carrying prefill chunks and their time, ms. */
   prefillIterations: number;
   prefillBusyMs: number;
+  /** When its last iteration that computed something ended, ms. */
+  lastBusyEndMs: number;
   ranks: RankResult[];
 }
 

@@ -44,6 +44,8 @@ export class Worker<R extends RequestView = RequestView> {
   prefillIterations = 0;
   /** Time spent in iterations that carry prefill chunks, ms. */
   prefillBusyMs = 0;
+  /** When its last iteration that computed something ended, ms. */
+  lastBusyEndMs = 0;
 
   private readonly overlap: boolean;
   /** What it can never serve; KV blocks a request needs. */
@@ -207,6 +209,7 @@ export class Worker<R extends RequestView = RequestView> {
     if (inFlightCount > 0) {
       this.iterations += steps;
       this.busyMs += this.run.durationMs;
+      this.lastBusyEndMs = nowMs;
       if (this.run.prefillMs > 0) {
         this.prefillIterations++;
         this.prefillBusyMs += this.run.prefillMs;
