@@ -43,7 +43,7 @@ export { routerModes, routerFactory, type RouterMode } from './router/registry.t
 export { loadRouterPlugin, routerFromPlugin } from './router/plugin.ts';
 
 // the plain types every part shares
-export type { TraceRequest } from './protocol/trace.ts';
+export type { TraceRequest, TraceSource } from './protocol/trace.ts';
 export { TRACE_BLOCK_TOKENS } from './protocol/trace.ts';
 export type { RequestRecord, RequestStatus, EndReason } from './protocol/records.ts';
 export type { RouteTarget, RequestView, TargetView, RouterContext, Router, RouterFactory, KvEventKind, KvEventListener } from './protocol/router.ts';

@@ -7,11 +7,12 @@ import type { StepShape } from '../cost/model.ts';
 import type { CalibrationValues } from '../cost/spec.ts';
 import { WorkerCost, type IterationBreakdown } from '../cost/worker-cost.ts';
 import type { Role } from '../protocol/roles.ts';
-import { loadScenario, scenarioError } from '../scenario/load.ts';
+import { loadScenario, recheckScenario, scenarioError } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { inputError } from '../util/errors.ts';
 import { textTable } from '../util/text-table.ts';
 import { CudaGraphs, replayShape } from '../worker/cuda-graph.ts';
+import { expectObject, expectStrings } from '../util/guard.ts';
 
 export interface BatchShape {
   /** Sequences on every rank (default 1). */
@@ -69,6 +70,9 @@ export const DEFAULT_CONTEXT_TOKENS = 8192;
 
 /** Cost of the iterations of every worker role of `scenario` (or of `roles` only) for `batch`. */
 export function costReport(scenario: Scenario, batch: BatchShape = {}, calibration?: CalibrationValues, roles?: readonly Role[]): CostReport {
+  recheckScenario(scenario, 'costReport');
+  expectObject(batch, 'costReport', 'batch');
+  if (roles !== undefined) expectStrings(roles, 'costReport', 'roles');
   const model = loadCostModel(scenario.model, calibration);
   const r = (batch.requestsPerRank ?? 1) + 0;
   if (roles !== undefined && roles.length === 0) throw inputError({ field: '--role' }, 'name a role: agg, prefill or decode');

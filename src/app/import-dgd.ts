@@ -18,6 +18,7 @@ import { Findings, type Finding } from './dgd-findings.ts';
 import { K8S_REASON } from './dgd-keys.ts';
 import { readFrontend, type FrontendSettings } from './dgd-frontend.ts';
 import { readWorker, type DgdContext, type WorkerSettings } from './dgd-services.ts';
+import { expectObject, expectString } from '../util/guard.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -89,6 +90,8 @@ function dgdLocated(e: unknown, file: string, text: string, doc: number | undefi
 }
 
 export function importDgd(o: ImportDgdOptions): ImportDgdResult {
+  expectObject(o, 'importDgd', 'options');
+  expectString(o.file, 'importDgd', 'options.file');
   if (!o.aiperf && (o.aiperfEnv ?? []).length > 0) throw inputError({ field: '--aiperf-env' }, 'fills variables of the AIPerf job: give the job with --aiperf (without it the client keys are AIPerf defaults)');
   const { docs, text, index } = readDocs(o.file);
   try {

@@ -13,6 +13,7 @@ import { inputError } from '../util/errors.ts';
 import { readTextFile } from '../util/files.ts';
 import { checkOutFolder, removeFiles } from '../util/out-folder.ts';
 import { recordSchema, schemaProblem, summarySchema } from '../protocol/run-schema.ts';
+import { expectObject, expectString } from '../util/guard.ts';
 
 export const SUMMARY_FILE = 'summary.json';
 export const RECORDS_FILE = 'requests.jsonl';
@@ -42,6 +43,8 @@ export function clearRunFolder(dir: string, writing: readonly string[]): void {
 
 /** Write a run's files into `dir` (created if needed): `files` maps file names to contents (or chunks). */
 export function writeRunFolder(dir: string, files: Readonly<Record<string, string | Iterable<string>>>): void {
+  expectString(dir, 'writeRunFolder', 'dir');
+  expectObject(files, 'writeRunFolder', 'files');
   mkdirSync(dir, { recursive: true });
   clearRunFolder(dir, Object.keys(files));
   for (const [name, text] of Object.entries(files)) if (name !== SUMMARY_FILE) writeFileAtomic(join(dir, name), text);

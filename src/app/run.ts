@@ -12,6 +12,7 @@ import type { RouterFactory } from '../protocol/router.ts';
 import type { Provenance, Summary } from '../protocol/summary.ts';
 import type { TraceRequest, TraceSource } from '../protocol/trace.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { checkRunInput } from './run-input.ts';
 
 export interface RunInput {
   scenario: Scenario;
@@ -41,16 +42,18 @@ export interface RunOutput {
   result: SimulationResult;
 }
 
-function simulation(input: RunInput, sink: RecordTable | undefined): Simulation {
+/** The run of a checked input (`call` names the library call in its errors). */
+function simulation(input: RunInput, call: string): { sim: Simulation; table: RecordTable | undefined } {
+  const requests = checkRunInput(input, call);
+  const table = input.compact ? new RecordTable(requests.length) : undefined;
   const cost = loadCostModel(input.scenario.model, input.calibration);
-  return new Simulation(input.requests, { scenario: input.scenario, cost, seed: input.seed, routers: input.routers, prefixProperty: input.prefixProperty, recordSink: sink });
+  const sim = new Simulation(requests, { scenario: input.scenario, cost, seed: input.seed, routers: input.routers, prefixProperty: input.prefixProperty, recordSink: table });
+  return { sim, table };
 }
 
-const sinkOf = (input: RunInput): RecordTable | undefined => (input.compact ? new RecordTable(input.requests.length) : undefined);
-
+/** Run to the end. Every argument is checked first: a bad one is an InputError naming it (`simulate: requests[3].outputTokens: …`). */
 export function simulate(input: RunInput): RunOutput {
-  const table = sinkOf(input);
-  const sim = simulation(input, table);
+  const { sim, table } = simulation(input, 'simulate');
   return output(input, sim, sim.run(), table);
 }
 
@@ -63,8 +66,7 @@ export const SLICE_EVENTS = 20_000;
  * summary is marked interrupted with the signal's reason (e.g. 'SIGINT').
  */
 export async function runSliced(input: RunInput, signal?: AbortSignal, onSlice?: (progress: Simulation['progress']) => void, sliceEvents = SLICE_EVENTS): Promise<RunOutput> {
-  const table = sinkOf(input);
-  const sim = simulation(input, table);
+  const { sim, table } = simulation(input, 'runSliced');
   while (!sim.advance(sliceEvents)) {
     onSlice?.(sim.progress);
     await new Promise(setImmediate);

@@ -5,6 +5,7 @@ import { inputError } from '../util/errors.ts';
 import { didYouMean } from '../util/suggest.ts';
 import { meanOf } from '../util/stats.ts';
 import { AGGREGATE_METRICS, metricValue, RECORD_METRICS, STATS, type Figures, type StatName } from './figures.ts';
+import { expectObject, expectString } from '../util/guard.ts';
 
 export interface SlaCondition {
   tag: string;
@@ -23,6 +24,8 @@ export interface Sla {
 const TAGS = [...Object.keys(RECORD_METRICS), ...Object.keys(AGGREGATE_METRICS)];
 
 export function parseSla(spec: string, where: { file?: string; field?: string } = { field: '--sla' }): Sla {
+  expectString(spec, 'parseSla', 'spec');
+  expectObject(where, 'parseSla', 'where');
   const parts = spec.trim().split(/\s+/).filter((p) => p !== '');
   if (parts.length === 0) throw inputError(where, 'expected conditions such as "time_to_first_token:p99<=20000 inter_token_latency:mean<=50"');
   const conditions = parts.map((text): SlaCondition => {

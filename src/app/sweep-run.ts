@@ -19,6 +19,7 @@ import { searchGroups, searchMaxLoad, type SearchResult } from './search.ts';
 import { pointsTable, sweepTable, toCsv, type TablePoint } from './tables.ts';
 import { toParquet } from './parquet.ts';
 import { meetsSla, parseSla } from './sla.ts';
+import { expectString } from '../util/guard.ts';
 
 export const SWEEP_FILES = { plan: 'plan.json', csv: 'sweep.csv', parquet: 'sweep.parquet', points: 'points.csv', answers: 'answers.json', text: 'answers.txt' } as const;
 /** What a sweep folder holds: its files and the points/ and search/ subfolders. */
@@ -38,6 +39,7 @@ export interface Shard {
 
 /** `i/N` (0-based i) → a shard. */
 export function parseShard(spec: string): Shard {
+  expectString(spec, 'parseShard', 'spec');
   const m = /^(\d+)\/(\d+)$/.exec(spec.trim());
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;

@@ -12,6 +12,7 @@ import { isModelPath } from '../scenario/schema.ts';
 import { CostModel } from './model.ts';
 import { calibrationFileSchema, costModelFileSchema, type CalibrationFile, type CalibrationParameter, type CalibrationValues, type CostModelFile } from './spec.ts';
 import { jsonPath, validateCalibrationFile, validateCostModelFile, validateOverrides } from './validate.ts';
+import { expectObject, expectString } from '../util/guard.ts';
 
 export const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../models');
 
@@ -83,6 +84,8 @@ export function readCalibrationFile(file: string): CalibrationFile {
 
 /** Load a cost model by name or path, with calibration `overrides` of its global parameters. */
 export function loadCostModel(nameOrPath: string, overrides?: CalibrationValues): CostModel {
+  expectString(nameOrPath, 'loadCostModel', 'nameOrPath');
+  if (overrides !== undefined) expectObject(overrides, 'loadCostModel', 'overrides');
   const file = modelFile(nameOrPath);
   const spec = readCostModelFile(file);
   const calFile = calibrationFileOf(file, spec);

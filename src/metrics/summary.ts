@@ -6,6 +6,7 @@ import type { Provenance, Stat, Summary } from '../protocol/summary.ts';
 import { roundTo } from '../util/round.ts';
 import { RecordTable } from './record-table.ts';
 import { routingTable } from './routing.ts';
+import { argError, expectObject } from '../util/guard.ts';
 
 const round = (x: number, d = 3) => roundTo(x, d);
 
@@ -140,7 +141,11 @@ function recordFigures(t: RecordTable, goodput: SummaryContext['goodput']) {
 }
 
 /** The summary of a run; `table`: its records in compact form (else built from result.records). */
-export function summarize(result: SimulationResult, ctx: SummaryContext, table: RecordTable = RecordTable.from(result.records)): Summary {
+export function summarize(result: SimulationResult, ctx: SummaryContext, table?: RecordTable): Summary {
+  expectObject(result, 'summarize', 'result');
+  if (!Array.isArray(result.records) || !Array.isArray(result.pools)) throw argError('summarize', 'result', 'a SimulationResult (from simulate)', result);
+  expectObject(ctx, 'summarize', 'context');
+  table ??= RecordTable.from(result.records);
   const f = recordFigures(table, ctx.goodput);
   const done = f.done;
   const durationS = f.durationS;

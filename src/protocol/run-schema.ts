@@ -30,7 +30,7 @@ const worker = z.object({
 
 const routingRow = z.object({ target: str, requests: count, promptTokens: count, cachedTokens: count, hitRate: num, busyFraction: num } satisfies Shape<RoutingTargetRow>);
 
-const provenance = z.object({
+export const provenanceSchema = z.object({
   servesimVersion: str,
   command: str,
   seed: str,
@@ -43,7 +43,7 @@ export const summarySchema = z.object({
   scenario: str,
   seed: str,
   workload: str,
-  run: provenance.optional(),
+  run: provenanceSchema.optional(),
   requests: z.object({ issued: count, completed: count, timedOut: count, rejected: count }),
   noneCompleted: str.optional(),
   interrupted: z.object({ signal: str, simulatedS: num, inFlight: count, notSent: count }).optional(),
@@ -102,6 +102,7 @@ export function schemaProblem(schema: z.ZodType, value: unknown): { field: strin
   const r = schema.safeParse(value);
   if (r.success) return null;
   const issue = r.error.issues[0];
+  if (issue.code === 'unrecognized_keys') return { field: [...issue.path, issue.keys[0]].map(String).join('.'), what: 'unknown key' };
   const field = issue.path.map(String).join('.') || '(root)';
   let at: unknown = value;
   for (const k of issue.path) at = at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[k] : undefined;

@@ -1,12 +1,13 @@
 // Router modes by name (scenario router.router_mode / decode_router_mode): each builds the same
 // RouterFactory a plug-in file does. Dynamo routes decode with the KV cost at overlap weight 0.
-import type { Role } from '../protocol/roles.ts';
+import { ROLES, type Role } from '../protocol/roles.ts';
 import type { RouterFactory } from '../protocol/router.ts';
 import type { RouterConfig } from '../scenario/schema.ts';
 import { inputError } from '../util/errors.ts';
 import { Registry } from '../util/registry.ts';
 import { RandomRouter, RoundRobinRouter } from './basic.ts';
 import { KvRouter } from './kv.ts';
+import { argError, expectObject } from '../util/guard.ts';
 
 /** A router mode: from the scenario's router settings and the pool's role to a factory. */
 export type RouterMode = (cfg: RouterConfig, role: Role) => RouterFactory;
@@ -27,6 +28,9 @@ export const routerModes = new Registry<RouterMode>('router mode')
 
 /** The factory of the router a scenario names for the pool of `role`. */
 export function routerFactory(cfg: RouterConfig, role: Role, blockTokens: number): RouterFactory {
+  expectObject(cfg, 'routerFactory', 'config');
+  if (!ROLES.includes(role)) throw argError('routerFactory', 'role', ROLES.join(', '), role);
+  if (!Number.isInteger(blockTokens) || blockTokens < 1) throw argError('routerFactory', 'blockTokens', 'a positive integer', blockTokens);
   const decode = role === 'decode' && cfg.decode_router_mode !== undefined;
   const mode = decode ? cfg.decode_router_mode! : cfg.router_mode;
   const make = routerModes.get(mode, { field: decode ? 'router.decode_router_mode' : 'router.router_mode' });

@@ -8,6 +8,7 @@ import { MAX_TIME_MS } from '../util/clock.ts';
 import { readTextFile } from '../util/files.ts';
 import { parseYamlText } from '../util/yaml-text.ts';
 import { didYouMean } from '../util/suggest.ts';
+import { argError, expectObject, expectString, expectStrings } from '../util/guard.ts';
 import { locatedError, scenarioKeyWhere } from './locate.ts';
 import { isModelPath, scenarioSchema, type Scenario } from './schema.ts';
 
@@ -26,6 +27,9 @@ export function modelFrom(dir: string, model: string): string {
 }
 
 export function applyOverrides(raw: Record<string, unknown>, sets: readonly string[], file: string): void {
+  expectObject(raw, 'applyOverrides', 'raw');
+  expectStrings(sets, 'applyOverrides', 'sets');
+  expectString(file, 'applyOverrides', 'file');
   const given = new Map<string, string>();
   for (const s of sets) {
     const eq = s.indexOf('=');
@@ -95,14 +99,32 @@ export const MAX_GPUS = 16_384;
 
 /** Validate a raw scenario object (already overridden). */
 export function validateScenario(raw: unknown, file: string, where: (field: string) => string = () => file): Scenario {
-  const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) throw inputError({}, formatIssue(where, parsed.error.issues[0]));
-  const s = parsed.data;
+  expectString(file, 'validateScenario', 'file');
+  if (typeof where !== 'function') throw argError('validateScenario', 'where', 'a function', where);
+  const s = checkedScenario(raw, where);
   // the mode has a default, so only the raw object tells whether it was given: without a rate it would do nothing
   const client = (raw as { client?: Record<string, unknown> }).client;
   if (client?.request_rate_mode !== undefined && client.request_rate === undefined) {
     throw inputError({ file: where('client.request_rate_mode'), field: 'client.request_rate_mode' }, 'spaces the sends of a request rate: give client.request_rate (--request-rate) too, or leave the mode out');
   }
+  return s;
+}
+
+/**
+ * Re-check a Scenario object handed to library call `call` (errors name `call: scenario: key`): the
+ * schema and every check after it, as loading checks a file, since it may have been built or changed
+ * by hand. The defaults it holds already are taken as given.
+ */
+export function recheckScenario(scenario: unknown, call: string): Scenario {
+  if (scenario === null || typeof scenario !== 'object' || Array.isArray(scenario)) throw argError(call, 'scenario', 'a Scenario object (from loadScenario or validateScenario)', scenario);
+  return checkedScenario(scenario, () => `${call}: scenario`);
+}
+
+/** The schema, then the checks across keys. */
+function checkedScenario(raw: unknown, where: (field: string) => string): Scenario {
+  const parsed = scenarioSchema.safeParse(raw);
+  if (!parsed.success) throw inputError({}, formatIssue(where, parsed.error.issues[0]));
+  const s = parsed.data;
   const w = s.workers;
   const agg = w.agg?.count ?? 0;
   const prefill = w.prefill?.count ?? 0;
@@ -141,6 +163,10 @@ export function validateScenario(raw: unknown, file: string, where: (field: stri
 
 /** Read, override and validate a scenario file (`unset`: dotted keys of the file dropped before the overrides). */
 export function loadScenario(file: string, sets: readonly string[] = [], unset: readonly string[] = [], flags: Readonly<Record<string, string>> = {}): Scenario {
+  expectString(file, 'loadScenario', 'file');
+  expectStrings(sets, 'loadScenario', 'sets');
+  expectStrings(unset, 'loadScenario', 'unset');
+  expectObject(flags, 'loadScenario', 'flags');
   const text = readTextFile(file, 'scenario file');
   const raw = parseYamlText(text, file);
   if (raw === null || raw === undefined) throw inputError({ file }, 'is empty: a scenario needs workers (agg, or prefill and decode)');

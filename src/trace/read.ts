@@ -7,6 +7,7 @@ import { hasPrefixProperty, TRACE_ID_LIMIT } from '../kv/block-hash.ts';
 import { arraySource, TRACE_BLOCK_TOKENS, type TraceRequest, type TraceSource } from '../protocol/trace.ts';
 import { MAX_TIME_MS } from '../util/clock.ts';
 import { inputError } from '../util/errors.ts';
+import { expectObject, expectString, kindOf } from '../util/guard.ts';
 import { LineReader } from './lines.ts';
 import { CompactPrefixScan } from '../kv/prefix-scan.ts';
 
@@ -66,6 +67,10 @@ function isNonNegInt(v: unknown): v is number {
 
 /** Parse and validate one JSONL line (request `id`: its 0-based position among the file's requests). */
 export function parseTraceLine(text: string, where: { file: string; line: number }, id: number, blockTokens = TRACE_BLOCK_TOKENS): TraceRequest {
+  if (typeof text !== 'string' || where === null || typeof where !== 'object') {
+    expectString(text, 'parseTraceLine', 'text');
+    expectObject(where, 'parseTraceLine', 'where');
+  }
   let obj: unknown;
   try {
     obj = JSON.parse(text);
@@ -77,35 +82,68 @@ export function parseTraceLine(text: string, where: { file: string; line: number
   const f = (field: string, what: string) => inputError({ ...where, field }, what);
 
   checkFields(r, f);
-  const ts = r.timestamp;
-  if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) throw f('timestamp', `must be a number of ms >= 0, got ${JSON.stringify(ts)}`);
-  if (ts > MAX_TIME_MS) throw f('timestamp', `${ts} is beyond 2^43 ms (~278 years), where the simulated clock loses ms fractions; give milliseconds (e.g. since the trace start)`);
-  const isl = r.input_length;
-  if (!isNonNegInt(isl) || isl < 1) throw f('input_length', `must be a positive integer, got ${JSON.stringify(isl)}`);
-  if (isl > MAX_TOKENS) throw f('input_length', `${isl} is above 2^31 - 1 tokens, the most TensorRT-LLM holds (32-bit lengths)`);
-  const osl = r.output_length;
-  if (!isNonNegInt(osl) || osl < 1) throw f('output_length', `must be a positive integer, got ${JSON.stringify(osl)}`);
-  if (osl > MAX_TOKENS) throw f('output_length', `${osl} is above 2^31 - 1 tokens, the most TensorRT-LLM holds (32-bit lengths)`);
-  const ids = r.hash_ids;
-  if (!Array.isArray(ids)) throw f('hash_ids', 'must be an array of non-negative integers');
+  return checkedRequest(id, r.timestamp, r.input_length, r.output_length, r.hash_ids, r.context_len, r.unique_user_prompt_len, LINE_FIELDS, f, blockTokens);
+}
+
+/** A value in a message: JSON, but NaN and Infinity (a TraceRequest may hold them) as themselves. */
+const shown = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.stringify(v));
+
+/** What a request's fields are called where they are checked: a trace line's, or a TraceRequest's. */
+interface FieldNames {
+  timestamp: string;
+  input: string;
+  output: string;
+  hashIds: string;
+  context: string;
+  unique: string;
+}
+const LINE_FIELDS: FieldNames = { timestamp: 'timestamp', input: 'input_length', output: 'output_length', hashIds: 'hash_ids', context: 'context_len', unique: 'unique_user_prompt_len' };
+const REQUEST_FIELDS: FieldNames = { timestamp: 'timestampMs', input: 'inputTokens', output: 'outputTokens', hashIds: 'hashIds', context: 'contextTokens', unique: 'uniqueUserPromptTokens' };
+
+/** The per-field rules of a request (a trace line's or a TraceRequest's): the checked request, or `f`'s error for the first bad field. */
+function checkedRequest(id: number, ts: unknown, isl: unknown, osl: unknown, ids: unknown, context: unknown, unique: unknown, n: FieldNames, f: (field: string, what: string) => Error, blockTokens: number): TraceRequest {
+  if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) throw f(n.timestamp, `must be a number of ms >= 0, got ${shown(ts)}`);
+  if (ts > MAX_TIME_MS) throw f(n.timestamp, `${ts} is beyond 2^43 ms (~278 years), where the simulated clock loses ms fractions; give milliseconds (e.g. since the trace start)`);
+  if (!isNonNegInt(isl) || isl < 1) throw f(n.input, `must be a positive integer, got ${shown(isl)}`);
+  if (isl > MAX_TOKENS) throw f(n.input, `${isl} is above 2^31 - 1 tokens, the most TensorRT-LLM holds (32-bit lengths)`);
+  if (!isNonNegInt(osl) || osl < 1) throw f(n.output, `must be a positive integer, got ${shown(osl)}`);
+  if (osl > MAX_TOKENS) throw f(n.output, `${osl} is above 2^31 - 1 tokens, the most TensorRT-LLM holds (32-bit lengths)`);
+  if (!Array.isArray(ids)) throw f(n.hashIds, 'must be an array of non-negative integers');
   for (let i = 0; i < ids.length; i++) {
-    if (!isNonNegInt(ids[i])) throw f('hash_ids', `element ${i} must be a non-negative integer, got ${JSON.stringify(ids[i])}`);
-    if (ids[i] > Number.MAX_SAFE_INTEGER) throw f('hash_ids', `element ${i} (${ids[i]}) is above 2^53 - 1: ids that large are not read exactly and would collide`);
+    const v: unknown = ids[i];
+    if (Number.isSafeInteger(v) && (v as number) >= 0) continue;
+    if (!isNonNegInt(v)) throw f(n.hashIds, `element ${i} must be a non-negative integer, got ${shown(v)}`);
+    throw f(n.hashIds, `element ${i} (${v}) is above 2^53 - 1: ids that large are not read exactly and would collide`);
   }
   const expected = Math.ceil(isl / blockTokens);
   if (ids.length !== expected) {
-    throw f('hash_ids', `has ${ids.length} ids but input_length ${isl} needs ceil(${isl}/${blockTokens}) = ${expected}`);
+    throw f(n.hashIds, `has ${ids.length} ids but ${n.input} ${isl} needs ceil(${isl}/${blockTokens}) = ${expected}`);
   }
   const req: TraceRequest = { id, timestampMs: ts, inputTokens: isl, outputTokens: osl, hashIds: ids as number[] };
-  if (r.context_len !== undefined) {
-    if (!isNonNegInt(r.context_len) || r.context_len > isl) throw f('context_len', `must be an integer in [0, input_length], got ${JSON.stringify(r.context_len)}`);
-    req.contextTokens = r.context_len;
+  if (context !== undefined) {
+    if (!isNonNegInt(context) || context > isl) throw f(n.context, `must be an integer in [0, ${n.input}], got ${shown(context)}`);
+    req.contextTokens = context;
   }
-  if (r.unique_user_prompt_len !== undefined) {
-    if (!isNonNegInt(r.unique_user_prompt_len)) throw f('unique_user_prompt_len', `must be a non-negative integer, got ${JSON.stringify(r.unique_user_prompt_len)}`);
-    req.uniqueUserPromptTokens = r.unique_user_prompt_len;
+  if (unique !== undefined) {
+    if (!isNonNegInt(unique)) throw f(n.unique, `must be a non-negative integer, got ${shown(unique)}`);
+    req.uniqueUserPromptTokens = unique;
   }
   return req;
+}
+
+const REQUEST_KEYS = new Set(['id', ...Object.values(REQUEST_FIELDS)]);
+
+/**
+ * Check a TraceRequest given by a library caller, `list[index]` (e.g. `simulate: requests`, 3), by the
+ * trace reader's rules; unknown keys are refused as a trace line's are.
+ */
+export function checkTraceRequest(r: unknown, list: string, index: number): void {
+  const f = (field: string, what: string) => inputError({ file: `${list}[${index}]`, field }, what);
+  if (r === null || typeof r !== 'object' || Array.isArray(r)) throw inputError({ file: `${list}[${index}]` }, `must be a TraceRequest object, got ${kindOf(r)}`);
+  const o = r as Record<string, unknown>;
+  for (const k in o) if (!REQUEST_KEYS.has(k)) throw f(k, `not a TraceRequest field: give ${[...REQUEST_KEYS].join(', ')}`);
+  if (!isNonNegInt(o.id)) throw f('id', `must be a non-negative integer, got ${shown(o.id)}`);
+  checkedRequest(o.id, o.timestampMs, o.inputTokens, o.outputTokens, o.hashIds, o.contextTokens, o.uniqueUserPromptTokens, REQUEST_FIELDS, f, TRACE_BLOCK_TOKENS);
 }
 
 /** What the first pass over a trace file learned. */
@@ -160,10 +198,10 @@ export function readTrace(file: string, blockTokens = TRACE_BLOCK_TOKENS): Trace
 
 /** Second pass: the requests of a scanned trace, read as the run takes them (in memory if unsorted). */
 export function traceSource(scan: TraceScan, blockTokens = TRACE_BLOCK_TOKENS): TraceSource {
-  if (!scan.sorted) return arraySource(readTrace(scan.file, blockTokens));
+  if (!scan.sorted) return checked(arraySource(readTrace(scan.file, blockTokens)));
   const it = requestsOf(scan.file, blockTokens);
   let head: TraceRequest | undefined = it.next().value ?? undefined;
-  return {
+  return checked({
     length: scan.requests,
     peek: () => head,
     take: () => {
@@ -171,7 +209,17 @@ export function traceSource(scan: TraceScan, blockTokens = TRACE_BLOCK_TOKENS): 
       head = it.next().value ?? undefined;
       return r;
     },
-  };
+  });
 }
+
+/** The sources traceSource made: every request they give was checked as it was read. */
+const readerSources = new WeakSet<TraceSource>();
+function checked(source: TraceSource): TraceSource {
+  readerSources.add(source);
+  return source;
+}
+
+/** Whether `source` reads a trace file through the reader (its requests need no second check). */
+export const isReaderSource = (source: TraceSource): boolean => readerSources.has(source);
 
 export { hasPrefixProperty };
