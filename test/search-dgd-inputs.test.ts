@@ -12,6 +12,7 @@ import { loadPlan, validatePlan } from '../src/app/plan.ts';
 import { keyLocation } from '../src/scenario/locate.ts';
 import { servesim } from './cli-spawn.ts';
 import { errorOf } from './helpers.ts';
+import { fixture } from './dgd-fixture.ts';
 
 type Obj = Record<string, any>;
 const ROOT = resolve(import.meta.dirname, '..');
@@ -78,32 +79,9 @@ describe('plan errors name the line', () => {
   });
 });
 
-/** A small DGD (one frontend, one agg worker of 8 GPUs) and its engine ConfigMap as YAML text. */
+/** The test DGD (dgd-fixture.ts) as YAML text, its ConfigMap first: the DGD is the second document. */
 function dgd(edit: (d: Obj, engine: Obj) => void = () => {}): string {
-  const engine: Obj = { tensor_parallel_size: 8, moe_expert_parallel_size: 8, enable_attention_dp: true, max_batch_size: 8, max_seq_len: 20000, moe_config: { backend: 'TRTLLM' }, kv_cache_config: { tokens_per_block: 64, dtype: 'fp8' } };
-  const d: Obj = {
-    apiVersion: 'nvidia.com/v1alpha1',
-    kind: 'DynamoGraphDeployment',
-    metadata: { name: 'tiny' },
-    spec: {
-      services: {
-        Frontend: { componentType: 'frontend', replicas: 1, extraPodSpec: { mainContainer: { command: ['python3', '-m', 'dynamo.frontend'], args: ['--router-mode', 'round-robin'] } } },
-        worker: {
-          componentType: 'worker',
-          replicas: 2,
-          resources: { limits: { gpu: '4' } },
-          multinode: { nodeCount: 2 },
-          extraPodSpec: {
-            mainContainer: { command: ['python3', '-m', 'dynamo.trtllm'], args: ['--extra-engine-args', '/config/engine.yaml', '--kv-block-size', '64'], volumeMounts: [{ name: 'cfg', mountPath: '/config' }] },
-            volumes: [{ name: 'cfg', configMap: { name: 'engine-cm' } }],
-          },
-        },
-      },
-    },
-  };
-  edit(d, engine);
-  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'engine-cm' }, data: { 'engine.yaml': stringify(engine) } };
-  // the ConfigMap first: the DGD is the second document
+  const [d, cm] = fixture((x, engine) => edit(x, engine));
   return `${stringify(cm)}---\n${stringify(d)}`;
 }
 const lineOf = (text: string, needle: string, after = 0) => text.split('\n').findIndex((l, i) => i >= after && l.includes(needle)) + 1;
