@@ -141,3 +141,15 @@ describe('the other entry points: argument types', () => {
     expect(inputError(f)).toBe(message);
   });
 });
+
+describe('simulate: the checked scenario is the one run', () => {
+  it('a hand-built scenario that leaves out sections with defaults runs with the defaults (it crashed deep inside)', () => {
+    const s = mutated((x) => {
+      delete x.client;
+      delete x.platform.iteration_slowdown;
+    });
+    const out = lib.simulate({ ...base, scenario: s as never });
+    expect(out.summary.requests.issued).toBe(requests.length);
+    expect(out.summary.requests.completed).toBe(lib.simulate(base).summary.requests.completed);
+  });
+});

@@ -61,7 +61,7 @@ describe('plan search', () => {
     const f = plan('search: { key: client.request_rate, low: 1, high: 3, tolerance: 1 }\n');
     const r = await servesim(['sweep', f, '--out', join(dir, 'out-fixed')]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`servesim: ${f}: search client.request_rate=1: client.fixed_schedule: a fixed schedule replays the trace timestamps; set client.fixed_schedule: false (or pass --request-rate / --concurrency) to send at a rate or a concurrency`);
+    expect(r.stderr.trim()).toBe(`servesim: ${f}: search client.request_rate=1: client.fixed_schedule: a fixed schedule replays the trace timestamps; set client.fixed_schedule: false to send at a rate or a concurrency (run's --request-rate / --concurrency do that)`);
   });
 });
 
@@ -111,5 +111,25 @@ describe('import-dgd', () => {
     const r = await servesim(['import-dgd', f, '--out', out]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+  it('a scenario schema error of the imported engine names the file once', () => {
+    const f = write(dgd((_d, e) => (e.kv_cache_config.free_gpu_memory_fraction = 1.5)));
+    const msg = errorOf(() => importDgd({ file: f })).message;
+    expect(msg.startsWith(`${f}: workers.agg.engine.kv_cache_config.free_gpu_memory_fraction: `)).toBe(true);
+    expect(msg.split(f).length).toBe(2); // was "f: f: workers…"
+  });
+});
+
+describe('plan seeds and the load a search may bisect', () => {
+  it('sweep --seeds with an empty entry is refused (it was dropped)', async () => {
+    const r = await servesim(['sweep', 'scenarios/disagg-kv.yaml', '--trace', 'test/fixtures/tiny-trace.jsonl', '--vary', 'workers.decode.count=1', '--seeds', '42,,1', '--workers', '0', '--out', join(dir, 'seeds')]);
+    expect([r.code, r.stderr.trim()]).toEqual([2, 'servesim: --vary: seeds[1]: Too small: expected string to have >=1 characters']);
+  });
+  it("a workload's own load parameter: param.rate for poisson, param.rate_scale for seed-coding, neither for the other", () => {
+    const plan = (workload: string, key: string) => () => validatePlan({ scenario: 'scenarios/disagg-kv.yaml', workload, axes: [{ key: 'workers.decode.count', values: [1] }], sla: 'time_to_first_token:p99<=20000', search: { key, low: 1, high: 4, tolerance: 1 } }, 'p.yaml');
+    expect(plan('poisson', 'param.rate')().search?.key).toBe('param.rate');
+    expect(plan('seed-coding', 'param.rate_scale')().search?.key).toBe('param.rate_scale');
+    expect(plan('poisson', 'param.rate_scale')).toThrow(/search\.key: param\.rate_scale is not a load a search can bisect; supported: param\.rate, client\.request_rate, client\.concurrency$/);
+    expect(plan('synthetic', 'param.rate')).toThrow(/supported: client\.request_rate, client\.concurrency$/);
   });
 });

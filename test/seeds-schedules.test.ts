@@ -13,7 +13,7 @@ import type { RunCommandArgs } from '../src/app/run-command.ts';
 import { runSeedsCommand } from '../src/app/run-seeds.ts';
 import { servesim } from './cli-spawn.ts';
 
-const UNTIMED = /^--vary: workers\.decode\.count=1: --workload: synthetic has no timestamps to replay: set client\.fixed_schedule: false and a load \(client\.request_rate or client\.concurrency\) in the plan$/;
+const UNTIMED = /^--vary: workers\.decode\.count=1: --workload: synthetic has no timestamps to replay: add --set client\.fixed_schedule=false and a load \(--set client\.concurrency=N or client\.request_rate=R\)$/;
 const args = (o: Partial<RunCommandArgs> & { seeds: string }): RunCommandArgs & { seeds: string } => ({
   scenario: join(SCENARIOS_DIR, 'disagg-kv.yaml'), seed: '42', set: [], param: [], json: true, records: true, overwrite: false, command: 'test', ...o,
 });

@@ -69,8 +69,9 @@ export function flagNumber(flag: string, v: string | undefined): number | undefi
 export const DEFAULT_CONTEXT_TOKENS = 8192;
 
 /** Cost of the iterations of every worker role of `scenario` (or of `roles` only) for `batch`. */
-export function costReport(scenario: Scenario, batch: BatchShape = {}, calibration?: CalibrationValues, roles?: readonly Role[]): CostReport {
-  recheckScenario(scenario, 'costReport');
+export function costReport(given: Scenario, batch: BatchShape = {}, calibration?: CalibrationValues, roles?: readonly Role[]): CostReport {
+  // the scenario as checked, defaults filled in (a hand-built one may leave sections out)
+  const scenario = recheckScenario(given, 'costReport');
   expectObject(batch, 'costReport', 'batch');
   if (roles !== undefined) expectStrings(roles, 'costReport', 'roles');
   const model = loadCostModel(scenario.model, calibration);

@@ -81,8 +81,8 @@ export async function loadInputs(spec: InputSpec): Promise<Inputs> {
 }
 
 /** An untimed workload has nothing for a fixed schedule to replay: it is sent at a rate or a concurrency. */
-export function requireSchedule(inputs: { timed: boolean; label: string }, client: { fixed_schedule: boolean }, how = 'give --request-rate or --concurrency'): void {
-  if (!inputs.timed && client.fixed_schedule) throw inputError({ field: '--workload' }, `${inputs.label} has no timestamps to replay: ${how}`);
+export function requireSchedule(inputs: { timed: boolean; label: string }, client: { fixed_schedule: boolean }, how = 'give --request-rate or --concurrency', field = '--workload'): void {
+  if (!inputs.timed && client.fixed_schedule) throw inputError({ field }, `${inputs.label} has no timestamps to replay: ${how}`);
 }
 
 /** requireSchedule's advice where the reported runs are replayed (check, demo, calibrate). */

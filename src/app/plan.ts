@@ -7,6 +7,8 @@ import { readTextFile } from '../util/files.ts';
 import { parseYamlText } from '../util/yaml-text.ts';
 import { loadPlanRaw } from './plan-file.ts';
 import { parseSla, type Sla } from './sla.ts';
+import { DEFAULT_WORKLOAD } from './inputs.ts';
+import { workloads } from '../trace/workloads.ts';
 
 const scalar = z.union([z.number(), z.string(), z.boolean()]);
 export type Scalar = z.infer<typeof scalar>;
@@ -92,8 +94,10 @@ export const MAX_SEEDS = 1000;
 export function seedList(spec: string | number | readonly (string | number)[], base = 42, field = '--seeds'): string[] {
   let list: string[];
   const s = String(spec).trim();
-  if (Array.isArray(spec)) list = spec.map(String);
-  else if (/^\d+$/.test(s)) {
+  if (Array.isArray(spec)) {
+    list = spec.map((x) => String(x).trim());
+    if (list.includes('')) throw inputError({ field }, `[${list.join(', ')}] has an empty seed`);
+  } else if (/^\d+$/.test(s)) {
     const n = Number(s);
     if (n < 1) throw inputError({ field }, 'give at least one seed');
     if (n > MAX_SEEDS) throw inputError({ field }, `${s} seeds: at most ${MAX_SEEDS} (each seed is a whole run of every point or variant)`);
@@ -171,10 +175,15 @@ function parseAxis(where: Where, raw: Record<string, unknown>, i: number): Axis 
 }
 
 /** The load keys a search bisects (docs/capacity-planning.md): what traffic the client sends. */
-export const SEARCH_KEYS = ['param.rate_scale', 'client.request_rate', 'client.concurrency'];
+/** The loads a search may bisect: the client's rate or concurrency, and the built-in workload's load parameter. */
+export function searchKeys(workload: string | undefined): string[] {
+  const param = workload === undefined ? undefined : workloads.has(workload) ? workloads.get(workload, { field: 'workload' }).loadParam : undefined;
+  return [...(param !== undefined ? [`param.${param}`] : []), 'client.request_rate', 'client.concurrency'];
+}
 
-function checkSearch(s: Search, where: Where): void {
-  if (!SEARCH_KEYS.includes(s.key)) throw inputError(at(where, 'search.key'), `${s.key} is not a load a search can bisect; supported: ${SEARCH_KEYS.join(', ')}`);
+function checkSearch(s: Search, where: Where, workload: string | undefined): void {
+  const keys = searchKeys(workload);
+  if (!keys.includes(s.key)) throw inputError(at(where, 'search.key'), `${s.key} is not a load a search can bisect; supported: ${keys.join(', ')}`);
   if (!(s.high > s.low)) throw inputError(at(where, 'search.high'), `must be above search.low ${s.low}`);
   const span = Number((s.high - s.low).toPrecision(12));
   if (s.tolerance > span) throw inputError(at(where, 'search.tolerance'), `${s.tolerance} must not exceed search.high − search.low = ${span}: the lattice low + k·tolerance would hold low alone, and search.high would be ignored`);
@@ -212,7 +221,7 @@ export function validatePlan(raw: unknown, file: string, where: Where = () => fi
   });
   let sla: Sla | undefined;
   if (p.sla !== undefined) sla = parseSla(Array.isArray(p.sla) ? p.sla.join(' ') : p.sla, at(where, 'sla'));
-  if (p.search) checkSearch(p.search, where);
+  if (p.search) checkSearch(p.search, where, p.trace !== undefined ? undefined : (p.workload ?? DEFAULT_WORKLOAD));
   if (p.search && sla === undefined) throw inputError(at(where, 'search'), 'a load search needs an sla (in the plan or --sla)');
   return {
     file,

@@ -114,7 +114,9 @@ export function resolvePoint(plan: Plan, index: number, inputs: Record<string, S
       const name = plan.workload ?? DEFAULT_WORKLOAD;
       const w = getWorkload(name);
       // an untimed workload is sent at a rate or a concurrency: checked for every point before any runs
-      requireSchedule({ timed: w.timed, label: name }, scenario.client, 'set client.fixed_schedule: false and a load (client.request_rate or client.concurrency) in the plan');
+      const inFile = /\.ya?ml$/.test(plan.file);
+      const how = inFile ? 'set client.fixed_schedule: false and a load (client.request_rate or client.concurrency) in the plan' : 'add --set client.fixed_schedule=false and a load (--set client.concurrency=N or client.request_rate=R)';
+      requireSchedule({ timed: w.timed, label: name }, scenario.client, how, inFile ? 'workload' : '--workload');
       Object.assign(params, resolveParams(name, w.params(), params));
     } else if (Object.keys(params).length > 0) throw new InputError('param.* keys need a built-in workload, not a trace');
   } catch (e) {

@@ -7,6 +7,7 @@ import { provenanceSchema, schemaProblem } from '../protocol/run-schema.ts';
 import { ROLES } from '../protocol/roles.ts';
 import type { TraceRequest, TraceSource } from '../protocol/trace.ts';
 import { recheckScenario } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import { checkTraceRequest, isReaderSource } from '../trace/read.ts';
 import { inputError } from '../util/errors.ts';
 import { argError, expectObject, kindOf } from '../util/guard.ts';
@@ -23,19 +24,20 @@ const runInputSchema = z.strictObject({
   compact: z.boolean().optional(),
 });
 
-/** `input` checked as `call` (simulate / runSliced) takes it: its requests as the run should read them. */
-export function checkRunInput(input: unknown, call: string): readonly TraceRequest[] | TraceSource {
+/** `input` checked as `call` (simulate / runSliced) takes it: the scenario as checked (defaults filled in)
+ *  and the requests as the run should read them. */
+export function checkRunInput(input: unknown, call: string): { scenario: Scenario; requests: readonly TraceRequest[] | TraceSource } {
   expectObject(input, call, 'input');
   const o = input as { scenario?: unknown; requests?: unknown };
-  recheckScenario(o.scenario, call);
+  const scenario = recheckScenario(o.scenario, call);
   const bad = schemaProblem(runInputSchema, input);
   if (bad) throw inputError({ file: call, field: bad.field }, bad.field.includes('.') || bad.what !== 'unknown key' ? bad.what : `unknown option; give ${Object.keys(runInputSchema.shape).join(', ')}`);
   const requests = o.requests;
   if (Array.isArray(requests)) {
     checkRequestArray(requests, `${call}: requests`);
-    return requests;
+    return { scenario, requests };
   }
-  return checkedSource(requests, call, `${call}: requests`);
+  return { scenario, requests: checkedSource(requests, call, `${call}: requests`) };
 }
 
 /** Every request of an array: the reader's per-field rules, ids given once, sends in timestamp order. */

@@ -43,18 +43,19 @@ export interface RunOutput {
 }
 
 /** The run of a checked input (`call` names the library call in its errors). */
-function simulation(input: RunInput, call: string): { sim: Simulation; table: RecordTable | undefined } {
-  const requests = checkRunInput(input, call);
+function simulation(input: RunInput, call: string): { sim: Simulation; table: RecordTable | undefined; input: RunInput } {
+  const { scenario, requests } = checkRunInput(input, call);
+  const checked = { ...input, scenario };
   const table = input.compact ? new RecordTable(requests.length) : undefined;
-  const cost = loadCostModel(input.scenario.model, input.calibration);
-  const sim = new Simulation(requests, { scenario: input.scenario, cost, seed: input.seed, routers: input.routers, prefixProperty: input.prefixProperty, recordSink: table });
-  return { sim, table };
+  const cost = loadCostModel(scenario.model, input.calibration);
+  const sim = new Simulation(requests, { scenario, cost, seed: input.seed, routers: input.routers, prefixProperty: input.prefixProperty, recordSink: table });
+  return { sim, table, input: checked };
 }
 
 /** Run to the end. Every argument is checked first: a bad one is an InputError naming it (`simulate: requests[3].outputTokens: …`). */
 export function simulate(input: RunInput): RunOutput {
-  const { sim, table } = simulation(input, 'simulate');
-  return output(input, sim, sim.run(), table);
+  const { sim, table, input: checked } = simulation(input, 'simulate');
+  return output(checked, sim, sim.run(), table);
 }
 
 /** Events per slice of runSliced: ~0.1-0.5 s of work, so a stop request is seen within about that. */
@@ -66,13 +67,13 @@ export const SLICE_EVENTS = 20_000;
  * summary is marked interrupted with the signal's reason (e.g. 'SIGINT').
  */
 export async function runSliced(input: RunInput, signal?: AbortSignal, onSlice?: (progress: Simulation['progress']) => void, sliceEvents = SLICE_EVENTS): Promise<RunOutput> {
-  const { sim, table } = simulation(input, 'runSliced');
+  const { sim, table, input: checked } = simulation(input, 'runSliced');
   while (!sim.advance(sliceEvents)) {
     onSlice?.(sim.progress);
     await new Promise(setImmediate);
     if (signal?.aborted) break;
   }
-  return output(input, sim, sim.result(), table, signal?.aborted ? String(signal.reason) : undefined);
+  return output(checked, sim, sim.result(), table, signal?.aborted ? String(signal.reason) : undefined);
 }
 
 function output(input: RunInput, sim: Simulation, result: SimulationResult, table: RecordTable | undefined, stoppedBy?: string): RunOutput {

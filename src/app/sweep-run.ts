@@ -6,16 +6,16 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { inputError } from '../util/errors.ts';
-import { readTextFile } from '../util/files.ts';
 import { checkOutFolder, removeFiles } from '../util/out-folder.ts';
 import { servesimVersion } from '../util/version.ts';
 import { answers, type Answers } from './answers.ts';
 import type { Figures } from './figures.ts';
 import type { Plan } from './plan.ts';
 import { POINT_FILE_NAME, readPointFile } from './point-file.ts';
+import { readSearchFile } from './search-file.ts';
 import { planJobs, planPoints, type Job, type Manifest } from './points.ts';
 import { runPool } from './pool.ts';
-import { searchGroups, searchMaxLoad, type SearchResult } from './search.ts';
+import { searchGroups, searchMaxLoad } from './search.ts';
 import { pointsTable, sweepTable, toCsv, type TablePoint } from './tables.ts';
 import { toParquet } from './parquet.ts';
 import { meetsSla, parseSla } from './sla.ts';
@@ -158,7 +158,7 @@ function buildOutputs(manifest: Manifest, src: Sources, where: string): { files:
   const searches = manifest.searches.map((g) => {
     const f = src.search(g.id);
     if (f === undefined) throw inputError({ file: where }, `search result search/${g.id}.json missing: run the missing shards, then merge`);
-    return readSearchFile(f);
+    return readSearchFile(f, manifest.search);
   });
   const ctx = { inputColumns: manifest.columns, ...(manifest.gpuHourUsd !== null ? { gpuHourUsd: manifest.gpuHourUsd } : {}) };
   const rows = sweepTable(tablePoints, ctx);
@@ -171,16 +171,6 @@ function buildOutputs(manifest: Manifest, src: Sources, where: string): { files:
     [SWEEP_FILES.text]: a.text,
   };
   return { files, answers: a, points: tablePoints };
-}
-
-/** A search result as stored (written by this module; its JSON is checked, its fields are not). */
-function readSearchFile(file: string): SearchResult {
-  try {
-    return JSON.parse(readTextFile(file, 'search result')) as SearchResult;
-  } catch (e) {
-    if (e instanceof SyntaxError) throw inputError({ file }, `not valid JSON (${e.message.split('\n')[0]}): delete it to have the sweep search again`);
-    throw e;
-  }
 }
 
 /** Tables and answers of a complete folder (every point file and search result present). */

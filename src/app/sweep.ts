@@ -60,7 +60,8 @@ export function sweepPlan(a: SweepArgs): Plan {
   const overrides: Record<string, unknown> = {};
   if (a.seeds !== undefined) {
     const seeds = String(a.seeds).trim();
-    overrides.seeds = /^\d+$/.test(seeds) ? Number(seeds) : seeds.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    // an empty entry ('42,,1') is refused by seedList, as everywhere
+    overrides.seeds = /^\d+$/.test(seeds) ? Number(seeds) : seeds.split(',').map((s) => s.trim());
   }
   if (a.sla !== undefined) overrides.sla = a.sla;
   if (a['gpu-hour-usd'] !== undefined) overrides.gpu_hour_usd = a['gpu-hour-usd'];

@@ -109,7 +109,7 @@ export const loadModes = new Registry<LoadFactory>('load mode')
 export function loadModeOf(c: ClientSettings): string {
   if (c.fixed_schedule) {
     if (c.request_rate !== undefined || c.concurrency !== undefined) {
-      throw inputError({ field: 'client.fixed_schedule' }, 'a fixed schedule replays the trace timestamps; set client.fixed_schedule: false (or pass --request-rate / --concurrency) to send at a rate or a concurrency');
+      throw inputError({ field: 'client.fixed_schedule' }, 'a fixed schedule replays the trace timestamps; set client.fixed_schedule: false to send at a rate or a concurrency (run\'s --request-rate / --concurrency do that)');
     }
     return 'fixed-schedule';
   }

@@ -152,7 +152,8 @@ export function summarize(result: SimulationResult, ctx: SummaryContext, table?:
   // busy fractions are over the whole activity: from the first send to the last record or the last busy
   // iteration, whichever is later (cut-offs included, and the iterations still running after them; the
   // benchmark window ends earlier)
-  const lastBusyMs = Math.max(0, ...result.pools.flatMap((p) => p.workers.map((w) => w.lastBusyEndMs)));
+  // (a result without the field, made by hand or by an older version, ends at its last record)
+  const lastBusyMs = Math.max(0, ...result.pools.flatMap((p) => p.workers.map((w) => (Number.isFinite(w.lastBusyEndMs) ? w.lastBusyEndMs : 0))));
   const activityS = table.length > 0 ? (Math.max(f.lastMs, lastBusyMs) - f.firstMs) / 1000 : 0;
   const perS = (x: number) => (durationS > 0 ? round(x / durationS, 4) : 0);
   const outTokens = f.outTokens;

@@ -3,7 +3,7 @@
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { inputError } from '../util/errors.ts';
+import { inputError, type InputError } from '../util/errors.ts';
 import { MAX_TIME_MS } from '../util/clock.ts';
 import { readTextFile } from '../util/files.ts';
 import { parseYamlText } from '../util/yaml-text.ts';
@@ -78,16 +78,16 @@ function knownKeys(path: readonly PropertyKey[]): string[] {
   return d.type === 'object' && d.shape ? Object.keys(d.shape) : [];
 }
 
-function formatIssue(where: (field: string) => string, issue: z.core.$ZodIssue): string {
+function formatIssue(where: (field: string) => string, issue: z.core.$ZodIssue): InputError {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;
     const at = path ? `${path}.` : '';
     const known = knownKeys(issue.path);
     const hint = keys.length === 1 ? didYouMean(keys[0], known) : '';
-    return inputError({ file: where(at + keys[0]), field: keys.map((k) => at + k).join(', ') }, `unknown key${keys.length > 1 ? 's' : ''}${hint}${known.length > 0 ? `; known here: ${known.join(', ')}` : ''}`).message;
+    return inputError({ file: where(at + keys[0]), field: keys.map((k) => at + k).join(', ') }, `unknown key${keys.length > 1 ? 's' : ''}${hint}${known.length > 0 ? `; known here: ${known.join(', ')}` : ''}`);
   }
-  return inputError({ file: where(path), field: path || '(root)' }, issue.message).message;
+  return inputError({ file: where(path), field: path || '(root)' }, issue.message);
 }
 
 /**
@@ -123,7 +123,7 @@ export function recheckScenario(scenario: unknown, call: string): Scenario {
 /** The schema, then the checks across keys. */
 function checkedScenario(raw: unknown, where: (field: string) => string): Scenario {
   const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) throw inputError({}, formatIssue(where, parsed.error.issues[0]));
+  if (!parsed.success) throw formatIssue(where, parsed.error.issues[0]);
   const s = parsed.data;
   const w = s.workers;
   const agg = w.agg?.count ?? 0;

@@ -18,6 +18,8 @@ export interface Workload {
   /** Its hash ids keep the prefix property by construction (an id always follows the same id), so a run
    *  need not scan them, only check they stay below TRACE_ID_LIMIT (test/workloads.test.ts checks it). */
   prefixIds?: boolean;
+  /** The parameter that scales its load (a plan's `search` may bisect param.<it>), if it has one. */
+  loadParam?: string;
 }
 
 export const workloads = new Registry<Workload>('workload');
@@ -31,6 +33,7 @@ for (const w of [
     timed: true,
     generate: ({ seed, params }) => generateSeedCoding(loadSeedCodingModel(), seed, params),
     prefixIds: true,
+    loadParam: 'rate_scale',
   },
   {
     name: 'poisson',
@@ -39,6 +42,7 @@ for (const w of [
     timed: true,
     generate: ({ seed, params }) => generatePoisson(seed, params),
     prefixIds: true,
+    loadParam: 'rate',
   },
   {
     name: 'synthetic',
