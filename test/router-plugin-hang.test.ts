@@ -1,7 +1,7 @@
 // A plug-in that never returns — a synchronous loop at its top level or in select(), which no timer on
 // its own thread can interrupt — ends `servesim run` with one line naming the file and exit 2, within
-// the --router-load-timeout / --router-call-timeout given, instead of hanging (in run --seeds too); Ctrl-C
-// during such a call exits 130 at once; the plug-in's console output and a scenario error's location
+// the --router-load-timeout / --router-call-timeout given, instead of hanging (in run --seeds, compare and
+// sweep too); Ctrl-C during such a call exits 130 at once; the plug-in's console output and a scenario error's location
 // survive the plug-in thread; a string thrown from a plug-in timer is one line naming the plug-in.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,16 @@ describe('plug-ins that never return (servesim run)', () => {
     expect(o.stderr).toBe('servesim: router plug-in test/fixtures/router-busy-select.js: interrupted (SIGINT) while its code was running (select of request 0): nothing written\n');
     expect(performance.now() - t).toBeLessThan(8_000);
   });
+});
+
+describe('compare and sweep time plug-in calls too', () => {
+  it('compare --workers 0 with a select() that never returns: one line after the default 10 s, exit 2', async () => {
+    const t = performance.now();
+    const o = await servesim(['compare', 'scenarios/agg-rr-k8s.yaml', '--trace', 'test/fixtures/tiny-trace.jsonl', '--router', 'test/fixtures/router-busy-select.js', '--seeds', '2', '--workers', '0'], { timeoutMs: 40_000 });
+    expect([o.signal, o.code]).toEqual([null, 2]);
+    expect(o.stderr).toMatch(/^servesim: router plug-in .*router-busy-select\.js: select \(request 0\) did not return within 10 s\n$/);
+    expect(performance.now() - t).toBeLessThan(25_000);
+  }, 45_000);
 });
 
 describe('what the plug-in thread keeps', () => {

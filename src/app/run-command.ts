@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
 import type { Summary } from '../protocol/summary.ts';
 import { PLUGIN_LOAD_TIMEOUT_MS } from '../router/plugin.ts';
+import { DEFAULT_CALL_TIMEOUT_MS } from '../router/plugin-watch.ts';
 import { loadScenario, scenarioError } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseParamPairs } from '../trace/params.ts';
@@ -46,7 +47,7 @@ export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
 }
 
 /** Default seconds one plug-in call may take (--router-call-timeout). */
-export const PLUGIN_CALL_TIMEOUT_S = 10;
+export const PLUGIN_CALL_TIMEOUT_S = DEFAULT_CALL_TIMEOUT_MS / 1000;
 
 /** Requests from which a run writes profile_export.jsonl on a worker thread. */
 export const OUTPUT_WORKER_REQUESTS = 100_000;

@@ -27,6 +27,9 @@ export function watched<T>(call: PluginCall, requestId: number, f: () => T): T {
   }
 }
 
+/** How long one plug-in call may take unless said (run's --router-call-timeout), ms. */
+export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
+
 /** New cells for watchPluginCalls (shared with the thread that runs the plug-in). */
 export const newCallWatch = (): Int32Array => new Int32Array(new SharedArrayBuffer(12));
 
