@@ -3,7 +3,7 @@
 // per-request records, AIPerf's export files); returns what the command prints.
 import { join } from 'node:path';
 import { formatBlock, formatNotes } from '../metrics/format.ts';
-import type { Summary } from '../protocol/summary.ts';
+import type { Provenance, Summary } from '../protocol/summary.ts';
 import { PLUGIN_LOAD_TIMEOUT_MS } from '../router/plugin.ts';
 import { DEFAULT_CALL_TIMEOUT_MS } from '../router/plugin-watch.ts';
 import { loadScenario, scenarioError } from '../scenario/load.ts';
@@ -15,7 +15,7 @@ import { openInputs, requireSchedule, type InputSpec } from './inputs.ts';
 import { LOAD_FLAG_OF, loadSets, syntheticParams, type LoadFlags, type SyntheticFlags } from './load-flags.ts';
 import { checkRunFolder } from './run-folder.ts';
 import { RunOutputs } from './run-outputs.ts';
-import { runOnPluginThread } from './plugin-run.ts';
+import { runOnPluginThread, type PluginRunJob } from './plugin-run.ts';
 import { runSliced } from './run.ts';
 
 export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
@@ -45,9 +45,6 @@ export interface RunCommandArgs extends LoadFlags, SyntheticFlags {
   /** Seconds one call of the --router plug-in (select, a hook, its constructor) may take. */
   'router-call-timeout'?: number;
 }
-
-/** Default seconds one plug-in call may take (--router-call-timeout). */
-export const PLUGIN_CALL_TIMEOUT_S = DEFAULT_CALL_TIMEOUT_MS / 1000;
 
 /** Requests from which a run writes profile_export.jsonl on a worker thread. */
 export const OUTPUT_WORKER_REQUESTS = 100_000;
@@ -113,7 +110,7 @@ export function loadRunScenario(a: RunFlags): Scenario {
 }
 
 /** The trace or workload a run's flags choose at `seed`: the synthetic flags pick the synthetic workload. */
-export function runInputSpec(a: Omit<RunCommandArgs, 'command' | 'overwrite' | 'records' | 'json'>, seed: string): InputSpec {
+export function runInputSpec(a: RunFlags, seed: string): InputSpec {
   const synthetic = syntheticParams(a);
   const workload = a.workload ?? (Object.keys(synthetic).length > 0 && a.trace === undefined ? 'synthetic' : undefined);
   if (Object.keys(synthetic).length > 0 && workload !== 'synthetic') throw inputError({ field: '--synthetic-*' }, 'the synthetic-prompt flags describe the built-in synthetic workload (--workload synthetic)');
@@ -123,14 +120,19 @@ export function runInputSpec(a: Omit<RunCommandArgs, 'command' | 'overwrite' | '
   return { trace: a.trace, workload, seed, params };
 }
 
-/** Seconds the --router module may take to load, checked. */
-export function routerLoadTimeoutMs(a: { 'router-load-timeout'?: number }): number {
-  return secondsFlag('--router-load-timeout', a['router-load-timeout'] ?? PLUGIN_LOAD_TIMEOUT_MS / 1000) * 1000;
+/** How long the --router module may take to load and one of its calls may take, ms (the flags checked). */
+export function routerTimeouts(a: { 'router-load-timeout'?: number; 'router-call-timeout'?: number }): { loadTimeoutMs: number; callTimeoutMs: number } {
+  return {
+    loadTimeoutMs: secondsFlag('--router-load-timeout', a['router-load-timeout'] ?? PLUGIN_LOAD_TIMEOUT_MS / 1000) * 1000,
+    callTimeoutMs: secondsFlag('--router-call-timeout', a['router-call-timeout'] ?? DEFAULT_CALL_TIMEOUT_MS / 1000) * 1000,
+  };
 }
 
-/** Seconds one call of the --router plug-in may take, checked. */
-export function routerCallTimeoutMs(a: { 'router-call-timeout'?: number }): number {
-  return secondsFlag('--router-call-timeout', a['router-call-timeout'] ?? PLUGIN_CALL_TIMEOUT_S) * 1000;
+/** `run` on the watched plug-in thread (plugin-run.ts): it reads the inputs of `spec` again, checked to be
+ *  the bytes the main thread hashed into `workload`'s provenance. */
+export function runWithPlugin(router: string, timeouts: ReturnType<typeof routerTimeouts>, spec: InputSpec, workload: Provenance['workload'], run: PluginRunJob['run'], stop?: AbortSignal, onSlice?: (p: { timeMs: number; ended: number; total: number }) => void) {
+  const entry = run.scenario.workers.agg ? 'agg' : 'prefill';
+  return runOnPluginThread({ router, cwd: process.cwd(), ...timeouts, inputs: spec, ...('sha256' in workload ? { sha256: workload.sha256 } : {}), run, entry }, stop, onSlice);
 }
 
 /** Longest timer Node keeps: 2^31 - 1 ms. */
@@ -154,13 +156,11 @@ export async function runCommand(a: RunCommandArgs): Promise<{ summary: Summary;
 async function runLoaded(a: RunCommandArgs, scenario: Scenario): Promise<{ summary: Summary; out: string; text: string }> {
   const out = a.out ?? defaultRunFolder(scenario.name);
   checkRunFolder(out, a.overwrite);
-  const loadTimeoutMs = routerLoadTimeoutMs(a);
-  const callTimeoutMs = routerCallTimeoutMs(a);
+  const timeouts = routerTimeouts(a);
   const spec = runInputSpec(a, a.seed);
   const inputs = openInputs(spec);
   requireSchedule(inputs, scenario.client);
   const provenance = { servesimVersion: servesimVersion(), command: a.command, seed: a.seed, scenarioFile: a.scenario, scenario, workload: inputs.provenance };
-  const entry = scenario.workers.agg ? 'agg' : 'prefill';
   const run = { scenario, seed: a.seed, workload: inputs.label, provenance, compact: true };
   // a long run's profile_export.jsonl is written on a worker thread, started now so that it loads during
   // the run (a short run's is written here: a thread costs more than it saves below ~100k requests)
@@ -170,7 +170,7 @@ async function runLoaded(a: RunCommandArgs, scenario: Scenario): Promise<{ summa
   try {
     // a plug-in runs on a thread of its own, timed from this one (plugin-run.ts); the plain run stays here
     ran = a.router
-      ? await runOnPluginThread({ router: a.router, cwd: process.cwd(), loadTimeoutMs, callTimeoutMs, inputs: spec, ...('sha256' in inputs.provenance ? { sha256: inputs.provenance.sha256 } : {}), run, entry }, a.stop, onSlice)
+      ? await runWithPlugin(a.router, timeouts, spec, inputs.provenance, run, a.stop, onSlice)
       : await runSliced({ ...run, requests: inputs.source, prefixProperty: inputs.prefixProperty }, a.stop, onSlice);
   } catch (e) {
     outputs.close();

@@ -11,8 +11,7 @@ import { fmt } from './answers.ts';
 import { inputError } from '../util/errors.ts';
 import { loadInputs, requireSchedule } from './inputs.ts';
 import { intervalSeeds } from './plan.ts';
-import { runOnPluginThread } from './plugin-run.ts';
-import { loadRunScenario, routerCallTimeoutMs, routerLoadTimeoutMs, runInputSpec, type RunCommandArgs } from './run-command.ts';
+import { loadRunScenario, routerTimeouts, runInputSpec, runWithPlugin, type RunCommandArgs } from './run-command.ts';
 import { simulate } from './run.ts';
 
 /** The block figures of a summary plus goodput and cut-offs, by label. */
@@ -55,9 +54,7 @@ export async function runSeedsCommand(a: RunCommandArgs & { seeds: string }): Pr
 }
 
 async function runSeeds(a: RunCommandArgs, seeds: string[], scenario: Scenario): Promise<{ text: string; summaries: Summary[] }> {
-  const entry = scenario.workers.agg ? 'agg' : 'prefill';
-  const loadTimeoutMs = routerLoadTimeoutMs(a);
-  const callTimeoutMs = routerCallTimeoutMs(a);
+  const timeouts = routerTimeouts(a);
   const summaries: Summary[] = [];
   let label = '';
   for (const seed of seeds) {
@@ -67,7 +64,7 @@ async function runSeeds(a: RunCommandArgs, seeds: string[], scenario: Scenario):
     label = inputs.label;
     // a plug-in runs on a watched thread of its own, as in `run` (plugin-run.ts)
     const run = { scenario, seed, workload: inputs.label };
-    summaries.push(a.router ? (await runOnPluginThread({ router: a.router, cwd: process.cwd(), loadTimeoutMs, callTimeoutMs, inputs: spec, ...('sha256' in inputs.provenance ? { sha256: inputs.provenance.sha256 } : {}), run: { ...run, compact: true }, entry })).summary : simulate({ ...run, requests: inputs.requests }).summary);
+    summaries.push(a.router ? (await runWithPlugin(a.router, timeouts, spec, inputs.provenance, { ...run, compact: true })).summary : simulate({ ...run, requests: inputs.requests }).summary);
   }
   if (a.json) return { summaries, text: JSON.stringify({ seeds, figures: spreadTable(summaries).rows }, null, 1) + '\n' };
   const head = `${scenario.name} on ${label}, ${seeds.length} workload samples (seeds ${seeds.join(', ')}): spread across samples; the prediction interval is where one more benchmark run on a fresh sample should land (95 %, Student t)\n`;

@@ -82,7 +82,11 @@ export function parseTraceLine(text: string, where: { file: string; line: number
   const f = (field: string, what: string) => inputError({ ...where, field }, what);
 
   checkFields(r, f);
-  return checkedRequest(id, r.timestamp, r.input_length, r.output_length, r.hash_ids, r.context_len, r.unique_user_prompt_len, LINE_FIELDS, f, blockTokens);
+  checkRequestFields(r.timestamp, r.input_length, r.output_length, r.hash_ids, r.context_len, r.unique_user_prompt_len, LINE_FIELDS, f, blockTokens);
+  const req: TraceRequest = { id, timestampMs: r.timestamp as number, inputTokens: r.input_length as number, outputTokens: r.output_length as number, hashIds: r.hash_ids as number[] };
+  if (r.context_len !== undefined) req.contextTokens = r.context_len as number;
+  if (r.unique_user_prompt_len !== undefined) req.uniqueUserPromptTokens = r.unique_user_prompt_len as number;
+  return req;
 }
 
 /** A value in a message: JSON, but NaN and Infinity (a TraceRequest may hold them) as themselves. */
@@ -100,8 +104,8 @@ interface FieldNames {
 const LINE_FIELDS: FieldNames = { timestamp: 'timestamp', input: 'input_length', output: 'output_length', hashIds: 'hash_ids', context: 'context_len', unique: 'unique_user_prompt_len' };
 const REQUEST_FIELDS: FieldNames = { timestamp: 'timestampMs', input: 'inputTokens', output: 'outputTokens', hashIds: 'hashIds', context: 'contextTokens', unique: 'uniqueUserPromptTokens' };
 
-/** The per-field rules of a request (a trace line's or a TraceRequest's): the checked request, or `f`'s error for the first bad field. */
-function checkedRequest(id: number, ts: unknown, isl: unknown, osl: unknown, ids: unknown, context: unknown, unique: unknown, n: FieldNames, f: (field: string, what: string) => Error, blockTokens: number): TraceRequest {
+/** The per-field rules of a request (a trace line's or a TraceRequest's): `f`'s error for the first bad field. */
+function checkRequestFields(ts: unknown, isl: unknown, osl: unknown, ids: unknown, context: unknown, unique: unknown, n: FieldNames, f: (field: string, what: string) => Error, blockTokens: number): void {
   if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0) throw f(n.timestamp, `must be a number of ms >= 0, got ${shown(ts)}`);
   if (ts > MAX_TIME_MS) throw f(n.timestamp, `${ts} is beyond 2^43 ms (~278 years), where the simulated clock loses ms fractions; give milliseconds (e.g. since the trace start)`);
   if (!isNonNegInt(isl) || isl < 1) throw f(n.input, `must be a positive integer, got ${shown(isl)}`);
@@ -119,16 +123,8 @@ function checkedRequest(id: number, ts: unknown, isl: unknown, osl: unknown, ids
   if (ids.length !== expected) {
     throw f(n.hashIds, `has ${ids.length} ids but ${n.input} ${isl} needs ceil(${isl}/${blockTokens}) = ${expected}`);
   }
-  const req: TraceRequest = { id, timestampMs: ts, inputTokens: isl, outputTokens: osl, hashIds: ids as number[] };
-  if (context !== undefined) {
-    if (!isNonNegInt(context) || context > isl) throw f(n.context, `must be an integer in [0, ${n.input}], got ${shown(context)}`);
-    req.contextTokens = context;
-  }
-  if (unique !== undefined) {
-    if (!isNonNegInt(unique)) throw f(n.unique, `must be a non-negative integer, got ${shown(unique)}`);
-    req.uniqueUserPromptTokens = unique;
-  }
-  return req;
+  if (context !== undefined && (!isNonNegInt(context) || context > isl)) throw f(n.context, `must be an integer in [0, ${n.input}], got ${shown(context)}`);
+  if (unique !== undefined && !isNonNegInt(unique)) throw f(n.unique, `must be a non-negative integer, got ${shown(unique)}`);
 }
 
 const REQUEST_KEYS = new Set(['id', ...Object.values(REQUEST_FIELDS)]);
@@ -143,7 +139,7 @@ export function checkTraceRequest(r: unknown, list: string, index: number): void
   const o = r as Record<string, unknown>;
   for (const k in o) if (!REQUEST_KEYS.has(k)) throw f(k, `not a TraceRequest field: give ${[...REQUEST_KEYS].join(', ')}`);
   if (!isNonNegInt(o.id)) throw f('id', `must be a non-negative integer, got ${shown(o.id)}`);
-  checkedRequest(o.id, o.timestampMs, o.inputTokens, o.outputTokens, o.hashIds, o.contextTokens, o.uniqueUserPromptTokens, REQUEST_FIELDS, f, TRACE_BLOCK_TOKENS);
+  checkRequestFields(o.timestampMs, o.inputTokens, o.outputTokens, o.hashIds, o.contextTokens, o.uniqueUserPromptTokens, REQUEST_FIELDS, f, TRACE_BLOCK_TOKENS);
 }
 
 /** What the first pass over a trace file learned. */
